@@ -1,0 +1,129 @@
+"""What every reader shares: the reader record in the registry, and turning raw columns
+(in the order they were written) into clean `Series` with TensorBoard's restart rule."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from reportgen.errors import Location, ReadError
+from reportgen.model import LogData, Restart, Series
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One log format. `sniff(path, head)` says whether a file or folder looks like this format
+    (`head` is the first few KiB of a file, b"" for a folder); `read(path)` returns LogData or raises
+    ReadError."""
+
+    name: str
+    description: str
+    sniff: Callable[[Path, bytes], bool]
+    read: Callable[[Path], LogData]
+    # Name of the optional dependency's extra, when the reader needs one.
+    extra: str | None = None
+
+
+STEP_COLUMNS = ("step", "global_step", "steps", "iteration", "iter", "it", "batch", "n_iter")
+EPOCH_COLUMNS = ("epoch", "epochs", "ep")
+TIME_COLUMNS = ("wall_time", "walltime", "time", "timestamp", "created_at")
+
+# Text tokens that mean "not a number" in logs written by Python, numpy, pandas, JS and R.
+NONFINITE_TOKENS = {
+    "nan": np.nan,
+    "+nan": np.nan,
+    "-nan": np.nan,
+    "inf": np.inf,
+    "+inf": np.inf,
+    "-inf": -np.inf,
+    "infinity": np.inf,
+    "+infinity": np.inf,
+    "-infinity": -np.inf,
+}
+
+
+def parse_float(text: str) -> float | None:
+    """A cell as float; None for an empty cell (not logged on that row); NaN/inf tokens kept."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        token = NONFINITE_TOKENS.get(text.lower())
+        if token is not None:
+            return float(token)
+        if text.lower() in ("none", "null", "na", "n/a"):
+            return None
+        raise
+
+
+def clean_series(
+    name: str,
+    steps: np.ndarray,
+    values: np.ndarray,
+    *,
+    source: str,
+    epoch: np.ndarray | None = None,
+    wall_time: np.ndarray | None = None,
+) -> tuple[Series, list[Restart]]:
+    """Build a Series from points in write order.
+
+    A record at step s supersedes every earlier record with step >= s (TensorBoard's purge rule
+    for resumed training); a repeated step right after itself simply overwrites. Returns the
+    series (steps ascending, unique) and the restarts found.
+    """
+    steps = np.asarray(steps, dtype=np.int64)
+    values = np.asarray(values, dtype=np.float64)
+    n = steps.shape[0]
+    restarts: list[Restart] = []
+    if n == 0:
+        keep = np.zeros(0, dtype=bool)
+    else:
+        # keep i iff every later record has a larger step
+        suffix_min = np.minimum.accumulate(steps[::-1])[::-1]
+        keep = np.ones(n, dtype=bool)
+        keep[:-1] = steps[:-1] < suffix_min[1:]
+        running_max = np.maximum.accumulate(steps)
+        resumed = np.nonzero(steps[1:] < running_max[:-1])[0] + 1
+        for i in resumed:
+            # records written before i that this resumed record supersedes
+            dropped = int(np.count_nonzero(steps[:i] >= steps[i]))
+            restarts.append(Restart(step=int(steps[i]), source=source, dropped=dropped))
+    sel = np.nonzero(keep)[0]
+    series = Series(
+        name=name,
+        steps=steps[sel],
+        values=values[sel],
+        epoch=None if epoch is None else np.asarray(epoch, dtype=np.float64)[sel],
+        wall_time=None if wall_time is None else np.asarray(wall_time, dtype=np.float64)[sel],
+    )
+    return series, restarts
+
+
+def read_head(path: Path, size: int = 8192) -> bytes:
+    if path.is_dir():
+        return b""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(size)
+    except OSError as exc:
+        raise ReadError(f"cannot read log file: {exc.strerror}", Location(path)) from exc
+
+
+def decode_text(data: bytes, path: Path) -> str:
+    """Text of a log: UTF-8 (BOM stripped), UTF-16 when it has a BOM, else a clear error."""
+    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        return data.decode("utf-16")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ReadError(
+            f"not a supported log format: byte {exc.start} is not UTF-8 text "
+            "(is this a binary file?)",
+            Location(path),
+        ) from exc
+    return text.removeprefix("\ufeff")
