@@ -105,8 +105,9 @@ class _Checker:
         self.doc = doc
         self.problems: list[ManifestError] = []
 
-    def error(self, key: str | None, message: str) -> None:
-        self.problems.append(ManifestError(message, self.doc.where(key), key=key))
+    def error(self, key: str | None, message: str, *, at_key: bool = False) -> None:
+        """A problem with `key`'s value (pointing at the value), or with the key itself."""
+        self.problems.append(ManifestError(message, self.doc.where(key, value=not at_key), key=key))
 
     def text(self, data: dict, key: str, required: bool = False) -> str | None:
         if key not in data or data[key] is None:
@@ -140,7 +141,7 @@ def _check_analysis(checker: _Checker, value: Any, key: str, base: AnalysisConfi
     for name, v in value.items():
         sub = f"{key}.{name}"
         if name not in known:
-            checker.error(sub, f"unknown threshold{_suggest(str(name), list(known))}; see docs/analysis.md")
+            checker.error(sub, f"unknown threshold{_suggest(str(name), list(known))}; see docs/analysis.md", at_key=True)
             continue
         default = getattr(base, name)
         if isinstance(v, bool) or not isinstance(v, (int, float)):
@@ -173,7 +174,7 @@ def _check_logs(checker: _Checker, value: Any, manifest: Path) -> tuple[LogSpec,
         if isinstance(item, dict):
             unknown = sorted(str(k) for k in item if k not in ("path", "format"))
             for k in unknown:
-                checker.error(f"{key}.{k}", f"unknown key{_suggest(k, ('path', 'format'))}; a log entry takes path and format")
+                checker.error(f"{key}.{k}", f"unknown key{_suggest(k, ('path', 'format'))}; a log entry takes path and format", at_key=True)
             raw_path = item.get("path")
             fmt_value = item.get("format", "auto")
             if not isinstance(fmt_value, str) or fmt_value not in FORMATS:
@@ -206,7 +207,7 @@ def parse_run(doc: YamlDoc, base_analysis: AnalysisConfig) -> tuple[RunSpec | No
     checker = _Checker(doc)
     for key in data:
         if key not in RUN_KEYS:
-            checker.error(str(key), f"unknown key{_suggest(str(key), RUN_KEYS)}; see docs/manifest.md")
+            checker.error(str(key), f"unknown key{_suggest(str(key), RUN_KEYS)}; see docs/manifest.md", at_key=True)
     name = checker.text(data, "name", required=True)
     if name is not None and not name.strip():
         checker.error("name", "the run name is empty")
@@ -240,7 +241,7 @@ def parse_run(doc: YamlDoc, base_analysis: AnalysisConfig) -> tuple[RunSpec | No
         else:
             for role, series in raw_metrics.items():
                 if role not in ROLES:
-                    checker.error(f"metrics.{role}", f"unknown role{_suggest(str(role), ROLES)}; roles are {', '.join(ROLES)}")
+                    checker.error(f"metrics.{role}", f"unknown role{_suggest(str(role), ROLES)}; roles are {', '.join(ROLES)}", at_key=True)
                 elif not isinstance(series, str):
                     checker.error(f"metrics.{role}", f"expected the name of a logged metric, got {_describe(series)}")
                 else:
@@ -289,7 +290,7 @@ def load_site_config(runs_dir: Path) -> tuple[SiteConfig, list[ReportgenError]]:
         return SiteConfig(path=path), list(checker.problems)
     for key in data:
         if key not in SITE_KEYS:
-            checker.error(str(key), f"unknown setting{_suggest(str(key), SITE_KEYS)}; see docs/manifest.md")
+            checker.error(str(key), f"unknown setting{_suggest(str(key), SITE_KEYS)}; see docs/manifest.md", at_key=True)
     title = checker.text(data, "title") or SiteConfig.title
     analysis = _check_analysis(checker, data.get("analysis"), "analysis", AnalysisConfig())
     if "smoothing" in data:
@@ -339,7 +340,7 @@ def load_manifests(runs_dir: Path) -> LoadResult:
         problems.extend(found)
         if spec is None:
             continue
-        where = doc.where("name")
+        where = doc.where("name", value=False)
         if spec.name in by_name:
             first = by_name[spec.name]
             problems.append(

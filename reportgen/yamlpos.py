@@ -15,15 +15,19 @@ from reportgen.errors import Location, ManifestError
 class YamlDoc:
     data: Any
     path: Path
-    # dotted key path ("logs[0].path") -> (line, column), both 1-based
+    # dotted key path ("logs[0].path") -> (line, column) of the key, both 1-based
     positions: dict[str, tuple[int, int]]
+    # the same paths -> where their value starts
+    value_positions: dict[str, tuple[int, int]]
 
-    def where(self, key: str | None = None) -> Location:
-        """Location of `key` (or of its nearest parent that has one), else the file itself."""
+    def where(self, key: str | None = None, *, value: bool = True) -> Location:
+        """Location of `key`'s value (or of the key itself with value=False), falling back to the
+        nearest parent that has one, else the file itself."""
+        table = self.value_positions if value else self.positions
         probe = key
         while probe:
-            if probe in self.positions:
-                line, col = self.positions[probe]
+            if probe in table:
+                line, col = table[probe]
                 return Location(self.path, line, col)
             probe = _parent(probe)
         return Location(self.path, 1 if key is None else None)
@@ -37,19 +41,24 @@ def _parent(key: str) -> str:
     return ""
 
 
-def _walk(node: yaml.Node, prefix: str, out: dict[str, tuple[int, int]]) -> None:
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _walk(node: yaml.Node, prefix: str, keys: dict[str, tuple[int, int]], values: dict[str, tuple[int, int]]) -> None:
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 continue
             key = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
-            out[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            _walk(value_node, key, out)
+            keys[key] = _mark(key_node)
+            values[key] = _mark(value_node)
+            _walk(value_node, key, keys, values)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             key = f"{prefix}[{i}]"
-            out[key] = (item.start_mark.line + 1, item.start_mark.column + 1)
-            _walk(item, key, out)
+            keys[key] = values[key] = _mark(item)
+            _walk(item, key, keys, values)
 
 
 def load_yaml(path: Path) -> YamlDoc:
@@ -74,6 +83,7 @@ def load_yaml(path: Path) -> YamlDoc:
     finally:
         loader.dispose()
     positions: dict[str, tuple[int, int]] = {}
+    value_positions: dict[str, tuple[int, int]] = {}
     if node is not None:
-        _walk(node, "", positions)
-    return YamlDoc(data=data, path=path, positions=positions)
+        _walk(node, "", positions, value_positions)
+    return YamlDoc(data=data, path=path, positions=positions, value_positions=value_positions)
