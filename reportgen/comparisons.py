@@ -49,8 +49,10 @@ class _Problems:
                 line, col = self.positions[probe]
                 where = Location(self.path, line, col)
                 break
-            probe = probe[: probe.rindex("[")] if probe.endswith("]") else (
-                probe[: probe.rindex(".")] if "." in probe else ""
+            probe = (
+                probe[: probe.rindex("[")]
+                if probe.endswith("]")
+                else (probe[: probe.rindex(".")] if "." in probe else "")
             )
         self.errors.append(ManifestError(message, where, key))
 
@@ -122,10 +124,11 @@ def _automatic(specs: Sequence[RunSpec]) -> list[tuple[str, str, tuple[str, ...]
     return out
 
 
-def _unique(wanted: str, taken: set[str], joiner: str) -> str:
+def _unique(wanted: str, taken: set[str], template: str) -> str:
+    """`wanted`, or `template` filled with {base} and the first free k >= 2."""
     candidate, k = wanted, 2
     while candidate in taken:
-        candidate, k = f"{wanted}{joiner}{k}", k + 1
+        candidate, k = template.format(base=wanted, k=k), k + 1
     taken.add(candidate)
     return candidate
 
@@ -150,10 +153,8 @@ def check_comparisons(
     slugs: set[str] = set()
     out = []
     for name, kind, runs in planned:
-        unique_name = _unique(name, names, " ")
-        if unique_name != name:
-            unique_name = f"{name} ({unique_name[len(name) + 1:]})"
-        slug = _unique(prefix[kind] + slugify(name), slugs, "-")
+        unique_name = _unique(name, names, "{base} ({k})")
+        slug = _unique(prefix[kind] + slugify(name), slugs, "{base}-{k}")
         out.append(Comparison(unique_name, slug, kind, runs))
     return out, problems.errors
 

@@ -17,12 +17,12 @@ from reportgen.analysis.student_t import t_quantile
 from reportgen.model import RunAnalysis
 
 __all__ = [
-    "CENTERS",
     "BANDS",
+    "CENTERS",
     "GroupCurve",
-    "Spread",
     "GroupStat",
     "GroupSummary",
+    "Spread",
     "aggregate_curves",
     "aggregate_scalars",
     "summarise_group",
@@ -69,9 +69,7 @@ class Spread:
     median: float
 
 
-def _interpolate_onto(
-    steps: np.ndarray, values: np.ndarray, grid: np.ndarray
-) -> np.ndarray:
+def _interpolate_onto(steps: np.ndarray, values: np.ndarray, grid: np.ndarray) -> np.ndarray:
     """Values of one run on `grid`: NaN outside its own step range and next to non-finite points.
 
     Linear between the two neighbouring logged steps; a grid step that is a logged step takes the
@@ -92,7 +90,9 @@ def _interpolate_onto(
     frac = np.where(exact, 0.0, (g.astype(np.float64) - x0) / span)
     with np.errstate(invalid="ignore"):
         interp = np.where(exact, y1, y0 + frac * (y1 - y0))
-    out[inside] = np.where(exact, np.where(np.isfinite(y1), y1, np.nan), np.where(ok, interp, np.nan))
+    out[inside] = np.where(
+        exact, np.where(np.isfinite(y1), y1, np.nan), np.where(ok, interp, np.nan)
+    )
     return out
 
 
@@ -117,14 +117,20 @@ def _stack(
             with np.errstate(divide="ignore", invalid="ignore"):
                 values = np.where(values > 0, np.log(np.where(values > 0, values, 1.0)), np.nan)
         prepared.append((steps, values))
-    grid = np.unique(np.concatenate([s for s, _ in prepared])) if prepared else np.array([], np.int64)
-    matrix = np.vstack([_interpolate_onto(s, v, grid) for s, v in prepared]) if prepared else (
-        np.empty((0, 0))
+    grid = (
+        np.unique(np.concatenate([s for s, _ in prepared])) if prepared else np.array([], np.int64)
+    )
+    matrix = (
+        np.vstack([_interpolate_onto(s, v, grid) for s, v in prepared])
+        if prepared
+        else (np.empty((0, 0)))
     )
     return grid, matrix
 
 
-def _shifted_moments(matrix: np.ndarray, mask: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _shifted_moments(
+    matrix: np.ndarray, mask: np.ndarray, n: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Column mean and ddof=1 std over masked entries, NaN where undefined.
 
     Moments are taken about the column minimum, so identical values give a mean equal to them
