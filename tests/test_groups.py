@@ -56,10 +56,23 @@ def test_t_quantile_matches_scipy_for_df_1_to_200():
     assert max(errors) < 1e-6
 
 
-@pytest.mark.parametrize("df", [0.3, 0.5, 1.5, 2.5, 7.25, 250.0, 1e3, 1e5])
+@pytest.mark.parametrize("df", [0.3, 0.5, 1.5, 2.5, 7.25, 250.0, 1e3, 99_999.0, 1e5, 1e7, 1e12])
 def test_t_quantile_matches_scipy_for_fractional_and_large_df(df):
     mine = np.array([t_quantile(p, df) for p in P_GRID])
     assert_allclose(mine, stats.t.ppf(P_GRID, df), rtol=1e-6)
+
+
+@pytest.mark.parametrize("p", [1e-300, 1e-100, 1e-20])
+def test_t_quantile_far_tails_match_closed_forms(p):
+    # Where scipy overflows or loses digits, df = 1, 2 and 4 have closed forms.
+    assert_allclose(t_quantile(p, 1), -1 / math.tan(math.pi * p), rtol=1e-12)
+    assert_allclose(t_quantile(p, 2), (2 * p - 1) / math.sqrt(2 * p * (1 - p)), rtol=1e-12)
+    alpha = 4 * p * (1 - p)
+    theta = math.acos(math.sqrt(alpha))
+    df4 = -2 * math.sqrt(math.cos(theta / 3) / math.sqrt(alpha) - 1)
+    assert_allclose(t_quantile(p, 4), df4, rtol=1e-12)
+    # Beyond the largest float the answer is infinite, not an overflow error.
+    assert t_quantile(0.025, 0.001) == -math.inf
 
 
 def test_t_quantile_known_closed_forms_and_edges():

@@ -37,30 +37,50 @@ def _beta_cf(a: float, b: float, x: float) -> float:
     return h
 
 
-def _beta_inc(a: float, b: float, x: float, y: float) -> float:
-    """Regularised incomplete beta I_x(a, b); `y` is 1 - x computed without cancellation."""
-    if x <= 0.0:
-        return 0.0
-    if y <= 0.0:
-        return 1.0
-    log_front = (
-        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log(y)
+def _log_gamma_ratio(a: float) -> float:
+    """log(Gamma(a + 1/2) / Gamma(a)); an asymptotic series for large a, where the difference of
+    two huge lgamma values would lose most of its digits."""
+    if a < 1e3:
+        return math.lgamma(a + 0.5) - math.lgamma(a)
+    return 0.5 * math.log(a) - 1.0 / (8.0 * a) + 1.0 / (192.0 * a**3)
+
+
+_LOG_SQRT_PI = 0.5 * math.log(math.pi)  # lgamma(1/2)
+
+
+def _log_t_upper_tail(log_t: float, df: float) -> float:
+    """log P(T > t) for T ~ t(df), from log t so neither tail overflows nor underflows.
+
+    P(T > t) = I_x(df/2, 1/2) / 2 with x = df / (df + t^2) (regularised incomplete beta).
+    """
+    a, b = 0.5 * df, 0.5
+    log_s2 = 2.0 * log_t - math.log(df)  # s^2 = t^2 / df
+    # log x = -log(1 + s^2) and log y = log(1 - x) = -log(1 + 1/s^2), each without overflow.
+    log_x = (
+        -(log_s2 + math.log1p(math.exp(-log_s2))) if log_s2 > 0 else -math.log1p(math.exp(log_s2))
     )
+    log_y = -math.log1p(math.exp(-log_s2)) if log_s2 > 0 else log_s2 - math.log1p(math.exp(log_s2))
+    log_front = _log_gamma_ratio(a) - _LOG_SQRT_PI + a * log_x + b * log_y
+    x, y = math.exp(log_x), math.exp(log_y)
     if x < (a + 1.0) / (a + b + 2.0):
-        return math.exp(log_front) * _beta_cf(a, b, x) / a
-    return 1.0 - math.exp(log_front) * _beta_cf(b, a, y) / b
+        log_i = log_front + math.log(_beta_cf(a, b, x) / a)
+    else:
+        log_i = math.log1p(-math.exp(log_front) * _beta_cf(b, a, y) / b)
+    return log_i - math.log(2.0)
+
+
+def _log_t_pdf(log_t: float, df: float) -> float:
+    log_s2 = 2.0 * log_t - math.log(df)
+    log1p_s2 = (
+        log_s2 + math.log1p(math.exp(-log_s2)) if log_s2 > 0 else math.log1p(math.exp(log_s2))
+    )
+    log_c = _log_gamma_ratio(0.5 * df) - _LOG_SQRT_PI - 0.5 * math.log(df)
+    return log_c - 0.5 * (df + 1.0) * log1p_s2
 
 
 def t_upper_tail(t: float, df: float) -> float:
-    """P(T > t) for t >= 0 and T ~ Student t with `df` degrees of freedom."""
-    t2 = t * t
-    # x = df / (df + t^2) and 1 - x, each formed directly so neither loses digits.
-    return 0.5 * _beta_inc(0.5 * df, 0.5, df / (df + t2), t2 / (df + t2))
-
-
-def t_pdf(t: float, df: float) -> float:
-    log_c = math.lgamma(0.5 * (df + 1.0)) - math.lgamma(0.5 * df) - 0.5 * math.log(df * math.pi)
-    return math.exp(log_c - 0.5 * (df + 1.0) * math.log1p(t * t / df))
+    """P(T > t) for t > 0 and T ~ Student t with `df` degrees of freedom."""
+    return math.exp(_log_t_upper_tail(math.log(t), df))
 
 
 def _hill_start(q: float, df: float) -> float:
@@ -98,38 +118,56 @@ def _hill_start(q: float, df: float) -> float:
     return math.sqrt(df * y)
 
 
+_LOG_MAX = math.log(1.7976931348623157e308)
+
+
 def _upper_quantile(q: float, df: float) -> float:
-    """t > 0 with P(T > t) = q, for 0 < q < 0.5: Newton on log P(T > e^u), kept in a bracket."""
+    """t > 0 with P(T > t) = q, for 0 < q < 0.5: Newton on u = log t, g(u) = log P(T > e^u) - log q.
+
+    g is kept bracketed; a Newton step that leaves the bracket becomes a bisection (or a unit
+    step while one side is still open), so a poor start costs iterations, never correctness.
+    """
     log_q = math.log(q)
     start = _hill_start(q, df)
-    u = math.log(start) if start > 0.0 and math.isfinite(start) else 0.0
-    lo, hi = -math.inf, math.inf  # bracket on u: g(lo) > 0 > g(hi)
-    for _ in range(200):
-        t = math.exp(u)
-        tail = t_upper_tail(t, df)
-        if tail <= 0.0:  # far beyond the root: the tail underflowed
-            hi = u
-            u = u - 1.0 if lo == -math.inf else 0.5 * (lo + u)
-            continue
-        g = math.log(tail) - log_q
+    u = math.log(start) if 0.0 < start < math.inf else 0.0
+    lo, hi = -math.inf, math.inf  # g(lo) > 0 > g(hi)
+    for _ in range(400):
+        log_tail = _log_t_upper_tail(u, df)
+        g = log_tail - log_q
         if g > 0.0:
             lo = u
         else:
             hi = u
-        slope = -t_pdf(t, df) * t / tail  # d/du log P(T > e^u)
-        step = -g / slope if slope < 0.0 else math.inf
-        new = u + step
-        if not (lo < new < hi):  # Newton left the bracket: bisect, or walk out of a half-line
+        # d/du log P(T > e^u) = -pdf(t) t / P(T > t)
+        slope = -math.exp(_log_t_pdf(u, df) + u - log_tail)
+        new = u - g / slope if slope < 0.0 else math.nan
+        if not lo < new < hi:
             if math.isinf(lo):
                 new = hi - 1.0
             elif math.isinf(hi):
                 new = lo + 1.0
             else:
                 new = 0.5 * (lo + hi)
-        if abs(new - u) <= 1e-15 * max(1.0, abs(u)):
-            return math.exp(new)
+        if abs(new - u) <= 4e-16 * max(1.0, abs(u)) or new > _LOG_MAX:
+            u = new
+            break
         u = new
-    return math.exp(u)
+    return math.exp(u) if u <= _LOG_MAX else math.inf
+
+
+# Above this many degrees of freedom the continued fraction needs ~sqrt(df) terms, while the
+# Cornish-Fisher series in 1/df is already exact to double precision.
+_LARGE_DF = 1e5
+
+
+def _cornish_fisher(z: float, df: float) -> float:
+    """Abramowitz & Stegun 26.7.5: t quantile from the normal quantile z, to 1/df^4."""
+    z2 = z * z
+    g1 = (z2 + 1.0) * z / 4.0
+    g2 = ((5.0 * z2 + 16.0) * z2 + 3.0) * z / 96.0
+    g3 = (((3.0 * z2 + 19.0) * z2 + 17.0) * z2 - 15.0) * z / 384.0
+    g4 = ((((79.0 * z2 + 776.0) * z2 + 1482.0) * z2 - 1920.0) * z2 - 945.0) * z / 92160.0
+    return z + (g1 + (g2 + (g3 + g4 / df) / df) / df) / df
 
 
 def t_quantile(p: float, df: float) -> float:
@@ -150,5 +188,8 @@ def t_quantile(p: float, df: float) -> float:
     if math.isinf(df):
         return NormalDist().inv_cdf(p)
     q = min(p, 1.0 - p)
-    t = _upper_quantile(q, float(df))
+    if df >= _LARGE_DF:
+        t = _cornish_fisher(-NormalDist().inv_cdf(q), float(df))
+    else:
+        t = _upper_quantile(q, float(df))
     return t if p > 0.5 else -t
