@@ -272,7 +272,7 @@ def test_aggregate_scalars_identical_values_have_zero_spread():
 # ----------------------------------------------------------------------------- group summary
 
 
-def _summary(name, role, final, minimum, last_step):
+def _summary(name, role, final, minimum, last_step, step_at_min=None):
     return MetricSummary(
         name=name,
         role=role,
@@ -282,7 +282,7 @@ def _summary(name, role, final, minimum, last_step):
         final=final,
         min=minimum,
         max=2.0,
-        step_at_min=None,
+        step_at_min=step_at_min,
         step_at_max=0,
         last_window_mean=final,
         pct_change=None,
@@ -338,6 +338,25 @@ def test_summarise_group_counts_runs_without_validation():
     final = summary.stat("final_val_loss")
     assert final.values == (("a", 0.3), ("b", None))
     assert (final.spread.n, final.spread.excluded) == (1, 1)
-    assert summary.stat("best_step").values == (("a", 10.0), ("b", 40.0))
+    # The group has validation losses, so every run's best step is its best validation step:
+    # b's best train step would not compare like with like.
+    assert summary.monitored == "val_loss"
+    assert summary.stat("best_step").label == "Step of best validation loss"
+    assert summary.stat("best_step").values == (("a", 10.0), ("b", None))
+    assert summary.stat("best_train_loss").values == (("a", 0.1), ("b", 0.4))
+    train_only = summarise_group("t", [("b", no_val), ("c", no_val)])
+    assert train_only.monitored == "train_loss"
+    assert train_only.stat("best_step").label == "Step of best train loss"
+    assert train_only.stat("best_step").values == (("b", 40.0), ("c", 40.0))
+    assert train_only.stat("best_val_loss").spread.n == 0
     with pytest.raises(ValueError, match="run 'a' listed twice"):
         summarise_group("g", [("a", no_val), ("a", no_val)])
+
+
+def test_summarise_group_falls_back_to_summaries_without_a_best():
+    summaries = {"v": _summary("v", "val_loss", 0.6, 0.5, 90, step_at_min=33)}
+    lone = RunAnalysis("x", summaries, {}, None, (), ())
+    summary = summarise_group("g", [("x", lone), ("y", _analysis("y", 0.4, 0.3, 50, 0.2))])
+    assert summary.stat("best_step").values == (("x", 33.0), ("y", 50.0))
+    assert summary.stat("best_val_loss").values == (("x", 0.5), ("y", 0.3))
+    assert summary.stat("last_step").values == (("x", 90.0), ("y", 100.0))

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from reportgen.analysis.student_t import t_quantile
-from reportgen.model import RunAnalysis
+from reportgen.model import MetricSummary, RunAnalysis
 
 __all__ = [
     "BANDS",
     "CENTERS",
+    "STAT_KEYS",
     "GroupCurve",
     "GroupStat",
     "GroupSummary",
@@ -278,7 +279,8 @@ class GroupStat:
 class GroupSummary:
     name: str
     runs: tuple[str, ...]  # sorted
-    stats: tuple[GroupStat, ...]  # fixed order: see STAT_LABELS
+    monitored: str  # "val_loss" when any run has one, else "train_loss": whose best step is shown
+    stats: tuple[GroupStat, ...]  # fixed order: see STAT_KEYS
 
     def stat(self, key: str) -> GroupStat:
         for s in self.stats:
@@ -288,17 +290,28 @@ class GroupSummary:
 
 
 # Row order on the group page.
-STAT_LABELS: tuple[tuple[str, str], ...] = (
-    ("final_val_loss", "Final validation loss"),
-    ("best_val_loss", "Best validation loss"),
-    ("final_train_loss", "Final train loss"),
-    ("best_train_loss", "Best train loss"),
-    ("best_step", "Step of best"),
-    ("last_step", "Last step"),
+STAT_KEYS = (
+    "final_val_loss",
+    "best_val_loss",
+    "final_train_loss",
+    "best_train_loss",
+    "best_step",
+    "last_step",
 )
+_LABELS = {
+    "final_val_loss": "Final validation loss",
+    "best_val_loss": "Best validation loss",
+    "final_train_loss": "Final train loss",
+    "best_train_loss": "Best train loss",
+    "last_step": "Last step",
+}
+_BEST_STEP_LABELS = {
+    "val_loss": "Step of best validation loss",
+    "train_loss": "Step of best train loss",
+}
 
 
-def _summary_for_role(analysis: RunAnalysis, role: str):
+def _summary_for_role(analysis: RunAnalysis, role: str) -> MetricSummary | None:
     # Several series may claim a role in odd logs; the name order makes the choice stable.
     for name in sorted(analysis.summaries):
         summary = analysis.summaries[name]
@@ -307,20 +320,31 @@ def _summary_for_role(analysis: RunAnalysis, role: str):
     return None
 
 
-def _run_values(analysis: RunAnalysis) -> dict[str, float | None]:
+def _best_of(analysis: RunAnalysis, role: str) -> tuple[float | None, float | None]:
+    """(best value, its step) of the series playing `role`; the analysis' Best when it is that."""
+    best = analysis.best
+    if best is not None and best.role == role:
+        return best.value, float(best.step)
+    summary = _summary_for_role(analysis, role)
+    if summary is None or summary.min is None:
+        return None, None
+    step = summary.step_at_min
+    return summary.min, None if step is None else float(step)
+
+
+def _run_values(analysis: RunAnalysis, monitored: str) -> dict[str, float | None]:
     val = _summary_for_role(analysis, "val_loss")
     train = _summary_for_role(analysis, "train_loss")
-    best = analysis.best
-    best_val = val.min if val is not None else None
-    if best is not None and best.role == "val_loss":
-        best_val = best.value
+    best_val, _ = _best_of(analysis, "val_loss")
+    best_train, _ = _best_of(analysis, "train_loss")
+    _, best_step = _best_of(analysis, monitored)
     last_steps = [s.last_step for s in (val, train) if s is not None and s.last_step is not None]
     return {
         "final_val_loss": val.final if val is not None else None,
         "best_val_loss": best_val,
         "final_train_loss": train.final if train is not None else None,
-        "best_train_loss": train.min if train is not None else None,
-        "best_step": float(best.step) if best is not None else None,
+        "best_train_loss": best_train,
+        "best_step": best_step,
         "last_step": float(max(last_steps)) if last_steps else None,
     }
 
@@ -328,17 +352,23 @@ def _run_values(analysis: RunAnalysis) -> dict[str, float | None]:
 def summarise_group(name: str, members: Iterable[tuple[str, RunAnalysis]]) -> GroupSummary:
     """Final and best values across a group's runs, each as a Spread with per-run values.
 
-    `best_step` is where each run's monitored metric (validation loss, else train loss) was best.
+    `best_step` is where each run's validation loss was best; when no run of the group has a
+    validation loss, where its train loss was (one metric for the whole group, so the steps
+    compare like with like). A run lacking a value counts as excluded in that row's Spread.
     Raises ValueError when two members share a run name.
     """
-    per_run: dict[str, dict[str, float | None]] = {}
+    analyses: dict[str, RunAnalysis] = {}
     for run_name, analysis in members:
-        if run_name in per_run:
+        if run_name in analyses:
             raise ValueError(f"group {name!r}: run {run_name!r} listed twice")
-        per_run[run_name] = _run_values(analysis)
-    runs = tuple(sorted(per_run))
+        analyses[run_name] = analysis
+    runs = tuple(sorted(analyses))
+    has_val = any(_summary_for_role(analyses[r], "val_loss") is not None for r in runs)
+    monitored = "val_loss" if has_val else "train_loss"
+    per_run = {r: _run_values(analyses[r], monitored) for r in runs}
     stats = []
-    for key, label in STAT_LABELS:
+    for key in STAT_KEYS:
+        label = _BEST_STEP_LABELS[monitored] if key == "best_step" else _LABELS[key]
         values = tuple((r, per_run[r][key]) for r in runs)
         stats.append(GroupStat(key, label, values, aggregate_scalars(v for _, v in values)))
-    return GroupSummary(name=name, runs=runs, stats=tuple(stats))
+    return GroupSummary(name=name, runs=runs, monitored=monitored, stats=tuple(stats))
