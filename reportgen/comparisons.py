@@ -96,16 +96,21 @@ def _declared(
             problems.add(key, f"comparison '{name}' lists no runs and no tags")
             continue
         chosen: set[str] = set()
+        before = len(problems.errors)
         for j, pattern in enumerate(patterns):
             hits = [n for n in names if fnmatch.fnmatchcase(n, pattern)]
-            # A plain name that matches nothing is a typo, even when other entries match.
+            # A plain name or a tag that matches nothing is a typo, even when other entries match.
             if not hits and not _is_glob(pattern):
                 problems.add(f"{key}.runs[{j}]", f"comparison '{name}': no run named '{pattern}'")
             chosen.update(hits)
-        wanted = set(tags)
-        chosen.update(n for n in names if tags_of[n] & wanted)
+        for j, tag in enumerate(tags):
+            hits = [n for n in names if tag in tags_of[n]]
+            if not hits:
+                problems.add(f"{key}.tags[{j}]", f"comparison '{name}': no run has the tag '{tag}'")
+            chosen.update(hits)
         if not chosen:
-            problems.add(key, f"comparison '{name}' matches no run; check its runs and tags")
+            if len(problems.errors) == before:  # a typo above already explains it
+                problems.add(key, f"comparison '{name}' matches no run; check its runs and tags")
             continue
         out.append((name, "declared", tuple(sorted(chosen))))
     return out
@@ -142,7 +147,8 @@ def check_comparisons(
 ) -> tuple[list[Comparison], list[ManifestError]]:
     """Like plan_comparisons, but returns every problem instead of raising the first.
 
-    Invalid declared comparisons are left out of the list; the automatic ones are always there.
+    A declared comparison that is malformed or matches no run is left out; one where a single
+    entry is a typo keeps the runs the other entries matched. The automatic ones are always there.
     """
     problems = _Problems(config_path, positions)
     planned = _declared(specs, declared, problems) + _automatic(specs)
@@ -171,8 +177,8 @@ def plan_comparisons(
     A declared comparison includes each run whose name matches one of its `runs` patterns
     (fnmatch, case-sensitive) or that carries one of its `tags`. Automatic comparisons need at
     least two runs. Raises ManifestError (at `compare[i]` in reportgen.yaml when `positions` are
-    given) for the first malformed comparison, one that matches no run, or a plain run name
-    that does not exist.
+    given) for the first malformed comparison, one that matches no run, or a plain run name or
+    tag that no run has.
     """
     comparisons, errors = check_comparisons(
         specs, declared, config_path=config_path, positions=positions

@@ -111,6 +111,19 @@ def test_unknown_plain_run_name_is_an_error_even_when_others_match():
     )
 
 
+def test_unknown_tag_is_an_error_and_a_typo_is_reported_once():
+    declared = [
+        {"name": "tagged", "tags": ["cifar", "imagenet"]},
+        {"name": "typo only", "runs": ["rsnet-s0"]},
+    ]
+    plan, problems = check_comparisons(SPECS, declared)
+    assert [str(p) for p in problems] == [
+        "compare[0].tags[1]: comparison 'tagged': no run has the tag 'imagenet'",
+        "compare[1].runs[0]: comparison 'typo only': no run named 'rsnet-s0'",
+    ]
+    assert plan[0].runs == ("resnet-s0", "resnet-s1", "vit-s0")
+
+
 def test_check_comparisons_reports_every_problem_and_keeps_the_rest():
     declared = [
         "not a mapping",
