@@ -1,5 +1,9 @@
 """`build`: glue only. Gather everything first (manifests, logs, analysis, figures, pages), then
-write the site in one step, so nothing is written unless the whole site could be made."""
+write the site in one step, so nothing is written unless the whole site could be made.
+
+Each run's work (read, analyse, draw) is a pure function of its inputs (runwork.py): it runs on
+every core (parallel.py) and its result is cached by content hash (cache.py), so a rebuild only
+redoes the runs that changed; pages are always rendered from all runs' records."""
 
 from __future__ import annotations
 
@@ -8,15 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen.analysis import analyse
+from reportgen.cache import RunCache, cache_dir_for, code_fingerprint, run_key
 from reportgen.errors import ReportgenError
-from reportgen.figures import FigureSpec, draw, plan_run_figures, plan_thumbnail
 from reportgen.manifest import load_manifests
-from reportgen.model import RunAnalysis, RunData
-from reportgen.render import build_time, make_env, plan_site, render, run_page_path
-from reportgen.runs import read_runs
-from reportgen.slug import slugify
-from reportgen.summary import build_summary, dump_json, run_record
+from reportgen.parallel import run_jobs
+from reportgen.progress import Progress
+from reportgen.render import build_time, make_env, plan_site, render
+from reportgen.runwork import RunFailure, RunResult, build_run
+from reportgen.summary import build_summary, dump_json
 from reportgen.writer import check_output_dir, output_lock, write_site
 
 
@@ -28,23 +31,7 @@ class BuildReport:
     problems: tuple[ReportgenError, ...]
     warnings: tuple[str, ...]
     flags: dict[str, int]  # flag kind -> number of runs carrying it
-
-
-def figure_entry(spec: FigureSpec, file: str) -> dict:
-    return {
-        "file": file,
-        "name": spec.name,
-        "alt": spec.alt,
-        "width": round(spec.width * spec.dpi),
-        "height": round(spec.height * spec.dpi),
-    }
-
-
-def run_warnings(run: RunData) -> list[str]:
-    found = []
-    if "val_loss" not in run.roles:
-        found.append(f"run {run.spec.name!r}: no validation loss logged, so overfitting cannot be judged")
-    return found
+    cached: int = 0  # runs taken from the cache
 
 
 def build(
@@ -52,60 +39,93 @@ def build(
     out: Path,
     *,
     progress: Callable[[str], None] | None = None,
+    bar: Progress | None = None,
+    jobs: int | None = None,
+    cache: bool = True,
 ) -> BuildReport:
     """Build the site for `runs_dir` into `out`. Problems with single runs are collected in the
-    report (the other runs still build); raises ReportgenError only when no site can be written."""
+    report (the other runs still build); raises ReportgenError only when no site can be written.
+    `jobs`: worker processes (default every core); `cache`: reuse unchanged runs' results."""
     say = progress or (lambda _msg: None)
     check_output_dir(out, runs_dir)
+    try:
+        with output_lock(out, on_wait=lambda: say(f"waiting for another build into {out} to finish")):
+            return _build_locked(runs_dir, out, say, bar, jobs, cache)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _build_locked(
+    runs_dir: Path, out: Path, say: Callable[[str], None], bar: Progress | None, jobs: int | None, cache: bool
+) -> BuildReport:
     loaded = load_manifests(runs_dir)
     problems: list[ReportgenError] = list(loaded.problems)
-    say(f"found {len(loaded.runs)} run manifest(s)")
-    runs, read_problems = read_runs(loaded.runs, runs_dir)
-    problems.extend(read_problems)
-    analyses: list[RunAnalysis] = [analyse(run) for run in runs]
-    say(f"read and analysed {len(runs)} run(s)")
-
-    files: dict[str, bytes] = {}
-    records = []
-    figures: dict[str, list[dict]] = {}
-    thumbs: dict[str, str] = {}
-    warnings: list[str] = []
-    for run, analysis in zip(runs, analyses):
-        slug = slugify(run.spec.name)
-        page = run_page_path(slug)
-        record = run_record(run, analysis, page)
-        records.append(record)
-        warnings.extend(run_warnings(run))
-        entries = []
-        for spec in plan_run_figures(run, analysis):
-            file = f"runs/{slug}/{spec.name}.png"
-            files[file] = draw(spec)
-            entries.append(figure_entry(spec, file))
-        figures[run.spec.name] = entries
-        thumb = plan_thumbnail(run, analysis)
-        if thumb is not None:
-            file = f"runs/{slug}/{thumb.name}.png"
-            files[file] = draw(thumb)
-            thumbs[run.spec.name] = file
-    say(f"drew {len(files)} figure(s)")
-
-    plan = plan_site(
-        loaded.site, records, figures, thumbs, problems, built_at=build_time(os.environ.get("SOURCE_DATE_EPOCH"))
+    specs = loaded.runs
+    say(f"found {len(specs)} run manifest(s)")
+    run_cache = RunCache(cache_dir_for(out) if cache else None)
+    code = code_fingerprint()
+    keys = [run_key(spec, runs_dir, code) for spec in specs]
+    if bar is not None:
+        bar.stage("runs", len(specs))
+    tick = bar.advance if bar is not None else None
+    results: list[RunResult | RunFailure | None] = []
+    todo: list[int] = []
+    for i, key in enumerate(keys):
+        hit = run_cache.load(key)
+        results.append(RunResult.from_plain(hit) if hit is not None else None)
+        if hit is None:
+            todo.append(i)
+        elif tick:
+            tick()
+    cached = len(specs) - len(todo)
+    computed = run_jobs(
+        build_run, [(specs[i], runs_dir, run_cache.root, keys[i]) for i in todo], workers=jobs, on_done=tick
     )
+    for i, result in zip(todo, computed):
+        results[i] = result
+        if isinstance(result, RunResult):
+            run_cache.mark(keys[i])
+    say(f"built {len(todo)} run(s), {cached} unchanged from the cache")
+
+    done: list[RunResult] = []
+    for result in results:
+        if isinstance(result, RunFailure):
+            problems.append(result.error())
+        elif result is not None:
+            done.append(result)
+    files: dict[str, bytes] = {}
+    for result in done:
+        files.update(result.images)
+    records = [r.record for r in done]
+    plan = plan_site(
+        loaded.site,
+        records,
+        {r.name: list(r.figures) for r in done},
+        {r.name: r.thumb for r in done if r.thumb is not None},
+        problems,
+        built_at=build_time(os.environ.get("SOURCE_DATE_EPOCH")),
+    )
+    if bar is not None:
+        bar.stage("pages", len(plan.pages))
     files.update(render(plan, make_env()))
     files["summary.json"] = dump_json(build_summary(records, problems, loaded.site.title))
-    with output_lock(out):
-        write_site(files, out, runs_dir)
+    if bar is not None:
+        bar.advance(len(plan.pages))
+        bar.stage("writing", len(files))
+    write_site(files, out, runs_dir, on_file=tick)
+    run_cache.prune()
     say(f"wrote {len(files)} file(s) to {out}")
     flag_counts: dict[str, int] = {}
-    for analysis in analyses:
-        for kind in sorted({f.kind for f in analysis.flags}):
+    for r in done:
+        for kind in r.flag_kinds:
             flag_counts[kind] = flag_counts.get(kind, 0) + 1
     return BuildReport(
         out=out,
-        runs=tuple(r.spec.name for r in runs),
+        runs=tuple(r.name for r in done),
         files=len(files),
         problems=tuple(problems),
-        warnings=tuple(warnings),
+        warnings=tuple(w for r in done for w in r.warnings),
         flags=dict(sorted(flag_counts.items())),
+        cached=cached,
     )

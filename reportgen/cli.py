@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("runs_dir", metavar="DIR", type=Path, help="folder with run manifests (*.yaml)")
     b.add_argument("-o", "--out", type=Path, default=Path("site"), help="output folder (default: site)")
     b.add_argument("--strict", action="store_true", help="fail (exit 1) when there are warnings")
+    b.add_argument("-j", "--jobs", type=int, default=None, metavar="N", help="worker processes (default: every core)")
+    b.add_argument("--no-cache", action="store_true", help="rebuild every run instead of reusing unchanged ones")
     loud = b.add_mutually_exclusive_group()
     loud.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     loud.add_argument("-v", "--verbose", action="store_true", help="print progress and tracebacks")
@@ -56,8 +58,14 @@ def _build(args: argparse.Namespace) -> int:
         if args.verbose:
             print(f"reportgen: {message}", file=sys.stderr)
 
+    from reportgen.progress import Progress, wants_bar
+
+    if args.jobs is not None and args.jobs < 1:
+        print("error: -j/--jobs: expected a whole number of at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    bar = Progress(sys.stderr) if wants_bar(sys.stderr, args.quiet or args.verbose) else None
     try:
-        report = build(args.runs_dir, args.out, progress=progress)
+        report = build(args.runs_dir, args.out, progress=progress, bar=bar, jobs=args.jobs, cache=not args.no_cache)
     except ReportgenError as exc:
         print(f"error: {exc.format_message()}", file=sys.stderr)
         if args.verbose:

@@ -1,0 +1,87 @@
+"""Run independent jobs on every core. Jobs are pure functions of their arguments (one run's
+read, analysis and figures), so their order of completion cannot change the output: results
+come back in submission order."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+# Worth a process pool only when there is this much work: starting workers costs about a second.
+MIN_JOBS_FOR_POOL = 4
+# Modules the fork server imports once, so workers start with matplotlib and numpy loaded.
+PRELOAD = ["reportgen.runwork", "matplotlib.backends.backend_agg"]
+
+
+def available_cores() -> int:
+    """Cores this process may use (the affinity mask in containers and CI, not the host's)."""
+    counter = getattr(os, "process_cpu_count", None)  # Python 3.13+
+    if counter is not None:
+        return max(1, counter() or 1)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # forkserver where there is one: forking this (possibly multi-threaded, BLAS) process is
+    # unsafe, and spawn would re-import matplotlib in every worker.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(PRELOAD)
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def run_jobs(
+    fn: Callable[..., T],
+    jobs: list[tuple[Any, ...]],
+    *,
+    workers: int | None = None,
+    on_done: Callable[[], None] | None = None,
+) -> list[T]:
+    """[fn(*args) for args in jobs], on up to `workers` processes (default: every core), in the
+    order of `jobs`. `on_done` is called in this process after each job finishes."""
+    tick = on_done or (lambda: None)
+    workers = available_cores() if workers is None else max(1, workers)
+    if workers == 1 or len(jobs) < MIN_JOBS_FOR_POOL:
+        out = []
+        for args in jobs:
+            out.append(fn(*args))
+            tick()
+        return out
+    results: list[Any] = [None] * len(jobs)
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=_context()) as pool:
+        for index, value in _bounded_map(pool, fn, jobs, limit=4 * workers):
+            results[index] = value
+            tick()
+    return results
+
+
+def _bounded_map(
+    pool: ProcessPoolExecutor, fn: Callable[..., T], jobs: Iterable[tuple[Any, ...]], limit: int
+) -> Iterator[tuple[int, T]]:
+    """Submit at most `limit` jobs ahead of the finished ones, so a large sweep never holds every
+    pending result (figures of thousands of runs) in memory at once."""
+    pending: dict[Future, int] = {}
+    queue = iter(enumerate(jobs))
+    exhausted = False
+    while pending or not exhausted:
+        while not exhausted and len(pending) < limit:
+            try:
+                index, args = next(queue)
+            except StopIteration:
+                exhausted = True
+                break
+            pending[pool.submit(fn, *args)] = index
+        if not pending:
+            break
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in sorted(done, key=lambda f: pending[f]):
+            yield pending.pop(future), future.result()
