@@ -11,11 +11,12 @@ from pathlib import Path
 
 from reportgen.errors import Location, ReadError
 from reportgen.model import LogData
-from reportgen.readers import csv, jsonl
+from reportgen.readers import csv, jsonl, tensorboard
 from reportgen.readers.base import Reader, read_head
 
 REGISTRY: dict[str, Reader] = {
     # specific before generic: order matters for `auto`
+    tensorboard.NAME: tensorboard.READER,
     csv.NAME: csv.READER,
     jsonl.NAME: jsonl.READER,
 }

@@ -73,8 +73,9 @@ def clean_series(
     """Build a Series from points in write order.
 
     A record at step s supersedes every earlier record with step >= s (TensorBoard's purge rule
-    for resumed training); a repeated step right after itself simply overwrites. Returns the
-    series (steps ascending, unique) and the restarts found.
+    for resumed training); a repeated step right after itself simply overwrites. Each place where
+    the step goes down is reported as a Restart. Returns the series (steps ascending, unique) and
+    the restarts found.
     """
     steps = np.asarray(steps, dtype=np.int64)
     values = np.asarray(values, dtype=np.float64)
@@ -87,8 +88,8 @@ def clean_series(
         suffix_min = np.minimum.accumulate(steps[::-1])[::-1]
         keep = np.ones(n, dtype=bool)
         keep[:-1] = steps[:-1] < suffix_min[1:]
-        running_max = np.maximum.accumulate(steps)
-        resumed = np.nonzero(steps[1:] < running_max[:-1])[0] + 1
+        # a restart is where the step goes down: training resumed from an earlier checkpoint
+        resumed = np.nonzero(steps[1:] < steps[:-1])[0] + 1
         for i in resumed:
             # records written before i that this resumed record supersedes
             dropped = int(np.count_nonzero(steps[:i] >= steps[i]))
@@ -102,6 +103,17 @@ def clean_series(
         wall_time=None if wall_time is None else np.asarray(wall_time, dtype=np.float64)[sel],
     )
     return series, restarts
+
+
+def merge_restarts(restarts: list[Restart]) -> tuple[Restart, ...]:
+    """One restart per step (the one that dropped most points: series of one log restart
+    together), ordered by step."""
+    best: dict[int, Restart] = {}
+    for r in restarts:
+        old = best.get(r.step)
+        if old is None or r.dropped > old.dropped:
+            best[r.step] = r
+    return tuple(best[k] for k in sorted(best))
 
 
 def read_head(path: Path, size: int = 8192) -> bytes:
