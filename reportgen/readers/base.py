@@ -28,7 +28,8 @@ class Reader:
 
 
 STEP_COLUMNS = ("step", "global_step", "steps", "iteration", "iter", "it", "batch", "n_iter")
-EPOCH_COLUMNS = ("epoch", "epochs", "ep")
+# "epochs" is left out: in logs it is the configured total (a sweep's setting), not a counter
+EPOCH_COLUMNS = ("epoch", "ep")
 TIME_COLUMNS = ("wall_time", "walltime", "time", "timestamp", "created_at")
 
 # Text tokens that mean "not a number" in logs written by Python, numpy, pandas, JS and R.
@@ -83,6 +84,8 @@ def clean_series(
     restarts: list[Restart] = []
     if n == 0:
         keep = np.zeros(0, dtype=bool)
+    elif bool((steps[1:] > steps[:-1]).all()):
+        keep = None  # the common case: already ascending and unique, nothing superseded
     else:
         # keep i iff every later record has a larger step
         suffix_min = np.minimum.accumulate(steps[::-1])[::-1]
@@ -94,7 +97,7 @@ def clean_series(
             # records written before i that this resumed record supersedes
             dropped = int(np.count_nonzero(steps[:i] >= steps[i]))
             restarts.append(Restart(step=int(steps[i]), source=source, dropped=dropped))
-    sel = np.nonzero(keep)[0]
+    sel = slice(None) if keep is None else np.nonzero(keep)[0]
     series = Series(
         name=name,
         steps=steps[sel],
