@@ -119,6 +119,25 @@ def merge_restarts(restarts: list[Restart]) -> tuple[Restart, ...]:
     return tuple(best[k] for k in sorted(best))
 
 
+def head_with_lines(path: Path, head: bytes, lines: int = 3, limit: int = 1 << 20) -> bytes:
+    """`head`, extended from the file until it holds `lines` complete lines (a wide CSV's header
+    alone can be longer than the sniffing head), up to `limit` bytes."""
+    if head.count(b"\n") >= lines or len(head) < 8192:
+        return head
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limit)
+    except OSError:
+        return head
+    cut = 0
+    for _ in range(lines):
+        nxt = data.find(b"\n", cut)
+        if nxt < 0:
+            return data
+        cut = nxt + 1
+    return data[:cut]
+
+
 def read_head(path: Path, size: int = 8192) -> bytes:
     if path.is_dir():
         return b""

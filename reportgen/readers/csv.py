@@ -7,7 +7,7 @@ from pathlib import Path
 
 from reportgen.errors import ReadError
 from reportgen.model import LogData
-from reportgen.readers.base import Reader, parse_float
+from reportgen.readers.base import Reader, head_with_lines, parse_float
 from reportgen.readers.csvparse import Table, delimiter_of, is_skipped, read_table
 from reportgen.readers.tabular import columns_to_logdata
 
@@ -15,15 +15,17 @@ NAME = "csv"
 SUFFIXES = (".csv", ".tsv", ".txt", ".log")
 
 
-def head_rows(head: bytes, limit: int = 3) -> list[list[str]] | None:
+def head_rows(head: bytes, limit: int = 3, path: Path | None = None) -> list[list[str]] | None:
     """The first few non-comment rows of a text head split on its delimiter, or None when the
-    head is not UTF-8 text."""
+    head is not UTF-8 text. With `path`, a head too short for `limit` lines is extended."""
+    if path is not None:
+        head = head_with_lines(path, head, limit + 2)
     try:
         text = head.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
         return None
     lines = [ln for ln in text.splitlines() if not is_skipped(ln)]
-    if len(head) >= 8192 and lines:
+    if len(head) >= 8192 and lines and not head.endswith(b"\n"):
         lines = lines[:-1]  # the last line of a full head may be cut
     lines = lines[:limit]
     if not lines:
@@ -42,10 +44,12 @@ def numeric(cell: str) -> bool:
 def sniff(path: Path, head: bytes) -> bool:
     if path.is_dir() or path.suffix.lower() not in SUFFIXES:
         return False
-    rows = head_rows(head)
+    rows = head_rows(head, path=path)
     if not rows:
         return False
     header = rows[0]
+    if header[0].startswith(("{", "[")):
+        return False  # JSON split on its commas is not a table
     if len(header) < 2 or all(numeric(h) for h in header if h):
         return False
     if len(rows) == 1:

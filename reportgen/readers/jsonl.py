@@ -60,15 +60,14 @@ def sniff(path: Path, head: bytes) -> bool:
     # one object alone is more likely a metadata file than a log, unless the name says JSONL
     if not complete or seen < (1 if path.suffix.lower() in SUFFIXES else 2):
         return False
-    for line in complete[:3]:
-        if not (line.startswith("{") and line.endswith("}")):
-            return False
-        try:
-            if not isinstance(_loads(line), dict):
-                return False
-        except ValueError:
-            return False
-    return True
+    # the first line must be a whole object; later ones need only look like one (a broken
+    # line further down is then reported with its line number by `read`)
+    if not all(line.startswith("{") for line in complete[:3]):
+        return False
+    try:
+        return isinstance(_loads(complete[0]), dict)
+    except ValueError:
+        return False
 
 
 def read(path: Path) -> LogData:

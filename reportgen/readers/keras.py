@@ -31,7 +31,7 @@ _LOSS_KEY = re.compile(rb'"[^"\n]*loss[^"\n]*"\s*:\s*[\[{]', re.IGNORECASE)
 def _sniff_csv(path: Path, head: bytes) -> bool:
     if path.suffix.lower() not in SUFFIXES:
         return False
-    rows = head_rows(head, limit=2)
+    rows = head_rows(head, limit=2, path=path)
     if not rows or len(rows) < 2:
         return False
     header = [h.lower() for h in rows[0]]

@@ -35,7 +35,7 @@ def sniff(path: Path, head: bytes) -> bool:
     # "metrics.csv", or a copy renamed with a prefix ("version_0__metrics.csv")
     if not path.name.lower().endswith(FILE):
         return False
-    rows = head_rows(head, limit=1)
+    rows = head_rows(head, limit=1, path=path)
     if not rows:
         return False
     header = {h.lower() for h in rows[0]}
