@@ -1,0 +1,243 @@
+"""The example runs shipped in runs/: manifests that load, logs that exist and read, the range of
+training behaviours the site is meant to show, and a generator that reproduces every file."""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from reportgen.readers import read_log
+
+RUNS = Path(__file__).parents[1] / "runs"
+GENERATOR = RUNS / "generate.py"
+# Files in runs/ that the generator does not write.
+HAND_WRITTEN = {"generate.py"}
+# YAML that frameworks write beside their logs: not manifests (see reportgen/manifest.py).
+FRAMEWORK_DIRS = {"mlruns", "lightning_logs"}
+FRAMEWORK_YAML = {"hparams.yaml", "meta.yaml"}
+
+
+def manifest_paths() -> list[Path]:
+    found = []
+    for path in sorted(RUNS.rglob("*.yaml")):
+        rel = path.relative_to(RUNS)
+        if rel.as_posix() == "reportgen.yaml" or path.name in FRAMEWORK_YAML:
+            continue
+        if FRAMEWORK_DIRS & set(rel.parts[:-1]):
+            continue
+        found.append(path)
+    return found
+
+
+def load_manifests() -> list[tuple[Path, dict]]:
+    out = []
+    for path in manifest_paths():
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert isinstance(data, dict), f"{path}: a manifest is a YAML mapping"
+        out.append((path, data))
+    return out
+
+
+def log_entries(manifest: Path, data: dict) -> list[tuple[Path, str]]:
+    logs = data["logs"]
+    items = logs if isinstance(logs, list) else [logs]
+    entries = []
+    for item in items:
+        if isinstance(item, str):
+            entries.append((manifest.parent / item, "auto"))
+        else:
+            entries.append((manifest.parent / item["path"], item.get("format", "auto")))
+    return entries
+
+
+def phase1() -> list[tuple[Path, dict]]:
+    """Runs whose logs are CSV or JSON Lines (runs/formats/ waits for the other readers)."""
+    return [(p, d) for p, d in load_manifests() if "formats" not in p.relative_to(RUNS).parts]
+
+
+def test_there_are_manifests_and_each_names_its_logs():
+    manifests = load_manifests()
+    assert len(manifests) >= 6
+    for path, data in manifests:
+        assert isinstance(data.get("name"), str) and data["name"], path
+        assert data.get("logs"), f"{path}: no logs"
+        assert data.get("source") in ("real", "simulated"), (
+            f"{path}: source must say real or simulated"
+        )
+        assert data.get("task") in ("classification", "regression"), path
+
+
+def test_every_log_path_exists():
+    missing = [
+        f"{path.relative_to(RUNS)} -> {log}"
+        for path, data in load_manifests()
+        for log, _ in log_entries(path, data)
+        if not log.exists()
+    ]
+    assert not missing, "log paths that do not exist: " + ", ".join(missing)
+
+
+def test_run_names_are_unique_url_slugs():
+    names = [data["name"] for _, data in load_manifests()]
+    dupes = sorted(n for n, c in Counter(names).items() if c > 1)
+    assert not dupes, f"duplicate run names: {dupes}"
+    for name in names:
+        assert name == name.lower() and all(c.isalnum() or c == "-" for c in name), name
+
+
+def test_the_required_range_of_runs_is_present():
+    manifests = phase1()
+    groups = Counter(d["group"] for _, d in manifests if d.get("group"))
+    assert groups and max(groups.values()) >= 5, f"need a group of >= 5 seeds, got {dict(groups)}"
+    tags = Counter(t for _, d in manifests for t in d.get("tags", []))
+    assert max(tags.values()) >= 4, f"need a tag shared by >= 4 runs (a sweep), got {dict(tags)}"
+    for behaviour in ("clean", "overfitting", "divergence", "underfitting", "plateau", "lr-sweep"):
+        assert tags[behaviour] >= 1, f"no run tagged {behaviour!r}"
+    assert any(d["task"] == "regression" and d["loss"] == "mse" for _, d in manifests)
+    suffixes = {log.suffix for p, d in manifests for log, _ in log_entries(p, d)}
+    assert {".csv", ".jsonl"} <= suffixes
+
+
+def test_phase1_logs_read_with_the_csv_and_jsonl_readers():
+    for path, data in phase1():
+        for log, fmt in log_entries(path, data):
+            logdata = read_log(log, fmt)
+            assert logdata.format in ("csv", "jsonl"), log
+            loss = logdata.series.get("train_loss")
+            assert loss is not None and len(loss) >= 20, f"{log}: no train_loss series"
+            assert "val_loss" in logdata.series, f"{log}: no val_loss series"
+            for series in logdata.series.values():
+                if series.wall_time is not None:
+                    assert np.all(np.diff(series.wall_time) > 0), f"{log}: {series.name} wall time"
+            # sparse validation: logged once per epoch, far fewer points than the train loss
+            if data.get("x") != "epoch":
+                assert len(logdata.series["val_loss"]) < len(loss)
+
+
+def _series(name: str, metric: str):
+    ((path, data),) = [(p, d) for p, d in phase1() if d["name"] == name]
+    ((log, fmt),) = log_entries(path, data)
+    return read_log(log, fmt).series[metric]
+
+
+def test_the_diverging_run_keeps_inf_then_nan():
+    loss = _series("diabetes-linear-diverge", "train_loss").values
+    first_inf = int(np.argmax(np.isposinf(loss)))
+    first_nan = int(np.argmax(np.isnan(loss)))
+    assert 0 < first_inf < first_nan, "the loss should overflow to inf before it turns to NaN"
+    assert np.isfinite(loss[:first_inf]).all()
+    assert np.nanargmin(loss) < first_inf
+    assert np.isnan(loss[-1])
+
+
+def test_the_overfitting_run_has_val_loss_bottom_out_then_rise():
+    val = _series("digits-mlp-overfit", "val_loss").values
+    best = int(np.argmin(val))
+    assert 0 < best < len(val) // 4
+    assert val[-1] > 1.2 * val[best]
+    train = _series("digits-mlp-overfit", "train_loss").values
+    assert train[-1] < 0.01 * train[0]
+
+
+def test_the_underfitting_run_stays_near_chance():
+    val = _series("digits-mlp-underfit", "val_loss").values
+    np.testing.assert_allclose(val, math.log(10), atol=0.01)
+
+
+def test_the_plateau_run_is_flat_then_drops():
+    loss = _series("digits-tanh-plateau", "train_loss").values
+    np.testing.assert_allclose(loss[:50], math.log(10), atol=0.03)
+    assert loss[-20:].mean() < 0.5 * math.log(10)
+
+
+def test_sweep_runs_differ_only_in_learning_rate():
+    sweep = [d for _, d in phase1() if "lr-sweep" in d.get("tags", [])]
+    lrs = sorted(d["hparams"]["lr"] for d in sweep)
+    assert len(set(lrs)) == len(sweep) >= 4
+    rest = [{k: v for k, v in d["hparams"].items() if k != "lr"} for d in sweep]
+    assert all(r == rest[0] for r in rest)
+
+
+def test_imbalanced_label_files_are_long_tailed_and_val_balanced():
+    base = RUNS / "data" / "digits-imbalanced"
+    counts = {}
+    for split in ("train", "val"):
+        lines = (base / f"{split}_labels.csv").read_text(encoding="utf-8").splitlines()
+        assert lines[0] == "label"
+        counts[split] = np.bincount([int(v) for v in lines[1:]], minlength=10)
+    assert counts["train"].max() / counts["train"].min() >= 10
+    assert counts["val"].max() / counts["val"].min() < 1.5
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def test_generator_regenerates_the_committed_files_byte_for_byte(tmp_path):
+    pytest.importorskip(
+        "sklearn",
+        reason="scikit-learn is not installed; runs/generate.py needs it to load its datasets",
+    )
+    result = subprocess.run(
+        [sys.executable, str(GENERATOR), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no numpy warnings either
+    generated = _tree(tmp_path)
+    committed = {k: v for k, v in _tree(RUNS).items() if k not in HAND_WRITTEN}
+    assert sorted(generated) == sorted(committed), (
+        f"only generated: {sorted(set(generated) - set(committed))}; "
+        f"only committed: {sorted(set(committed) - set(generated))}"
+    )
+    differ = [k for k in generated if generated[k] != committed[k]]
+    if differ:
+        first = differ[0]
+        diff = difflib.unified_diff(
+            committed[first].decode("utf-8", "replace").splitlines(),
+            generated[first].decode("utf-8", "replace").splitlines(),
+            f"committed/{first}",
+            f"generated/{first}",
+            lineterm="",
+            n=1,
+        )
+        pytest.fail(
+            f"{len(differ)} files differ (run `python runs/generate.py`): {differ}\n"
+            + "\n".join(list(diff)[:40])
+        )
+
+
+def test_generator_says_what_to_install_without_scikit_learn(tmp_path):
+    # A None entry in sys.modules makes `import sklearn` fail, as if it were not installed.
+    code = (
+        "import runpy, sys; sys.modules['sklearn'] = None; "
+        f"sys.argv = ['generate.py', '--out', {str(tmp_path)!r}]; "
+        f"runpy.run_path({str(GENERATOR)!r}, run_name='__main__')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "runs/generate.py needs scikit-learn to load its bundled datasets: pip install scikit-learn"
+    )
+    assert not any(tmp_path.iterdir())
