@@ -139,7 +139,6 @@ class History:
     val_loss: np.ndarray
     val_metric: np.ndarray
     epoch_end_step: np.ndarray
-    epoch_lr: np.ndarray  # learning rate at the end of each epoch (after any plateau cut)
     steps_per_epoch: int
     n_params: int
     n_train: int
@@ -213,7 +212,7 @@ def train(cfg: Config, split: Split) -> History:
     lr_now = cfg.lr
     best_val, bad_epochs = math.inf, 0
     rec: dict[str, list[float]] = {k: [] for k in ("loss", "acc", "lr", "gnorm", "epoch")}
-    ep: dict[str, list[float]] = {k: [] for k in ("tl", "ta", "vl", "vm", "end", "lr")}
+    ep: dict[str, list[float]] = {k: [] for k in ("tl", "ta", "vl", "vm", "end")}
     t = 0
     with np.errstate(all="ignore"):
         for epoch in range(cfg.epochs):
@@ -273,19 +272,18 @@ def train(cfg: Config, split: Split) -> History:
                 accs.append(acc)
             val_loss, val_metric = _evaluate(weights, biases, split, cfg)
             if cfg.schedule == "plateau":
-                # Keras ReduceLROnPlateau(factor=0.5, patience=3, min_delta=1e-4)
+                # Keras ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=3)
                 if val_loss < best_val - 1e-4:
                     best_val, bad_epochs = val_loss, 0
                 else:
                     bad_epochs += 1
-                    if bad_epochs > 3:
+                    if bad_epochs >= 3:
                         lr_now, bad_epochs = lr_now * 0.5, 0
             ep["tl"].append(float(np.mean(losses)))
             ep["ta"].append(float(np.mean(accs)))
             ep["vl"].append(val_loss)
             ep["vm"].append(val_metric)
             ep["end"].append(t)
-            ep["lr"].append(lr_now)
     return History(
         step_loss=np.array(rec["loss"]),
         step_acc=np.array(rec["acc"]),
@@ -297,7 +295,6 @@ def train(cfg: Config, split: Split) -> History:
         val_loss=np.array(ep["vl"]),
         val_metric=np.array(ep["vm"]),
         epoch_end_step=np.array(ep["end"], dtype=np.int64),
-        epoch_lr=np.array(ep["lr"]),
         steps_per_epoch=spe,
         n_params=sum(int(p.size) for p in params),
         n_train=len(y_tr),

@@ -8,7 +8,8 @@ Seeds, splits and wall times are fixed, so the same numpy build regenerates byte
     python runs/generate.py              # rewrite the files in runs/
     python runs/generate.py --out DIR    # write them under DIR instead (the tests compare)
 
-Needs numpy, pyyaml and scikit-learn (`pip install scikit-learn`, used only to load the data).
+Needs numpy, scikit-learn (`pip install scikit-learn`, used only to load the data), and for the
+framework formats in runs/formats/ pyyaml and tensorboardX.
 """
 
 from __future__ import annotations
@@ -30,6 +31,16 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 # numpy, then this folder's modules (on sys.path when the script runs)
 import numpy as np
+from example_frameworks import (
+    MLFLOW_EXPERIMENT,
+    hf_trainer_state,
+    keras_csvlogger,
+    keras_history_json,
+    lightning_csvlogger,
+    mlflow_run,
+    mlflow_run_id,
+    tensorboardx_events,
+)
 from example_logs import epochs_csv, labels_csv, steps_csv, steps_jsonl
 from example_training import (
     Config,
@@ -124,6 +135,7 @@ class Example:
     log_format: str = "auto"
     extra: dict = field(default_factory=dict)
     format_label: str = ""  # how the README names the log format; default: the log's file name
+    log: str = ""  # the path the manifest points at (a file or folder); default: the first file
 
     @property
     def directory(self) -> str:
@@ -376,8 +388,176 @@ def phase1_examples() -> list[Example]:
     ]
 
 
+_FORMAT_NOTES = (
+    "Written file for file the way {framework} writes it, from the same numpy training loop as "
+    "the other runs (real training, only the file layout is the framework's). {detail}"
+)
+
+
+def format_examples() -> list[Example]:
+    """One run per framework log format, in runs/formats/ (merged once the readers land)."""
+    mlp = "MLP on digits"
+    return [
+        Example(
+            name="digits-lightning-csvlogger",
+            title=f"{mlp}: PyTorch Lightning CSVLogger",
+            shows="Lightning CSVLogger layout (sparse rows, lr-monitor rows without epoch)",
+            notes=_FORMAT_NOTES.format(
+                framework="PyTorch Lightning's CSVLogger",
+                detail=(
+                    "`lightning_logs/version_0/metrics.csv` has one row per log call: "
+                    "`train_loss_step` every 10 steps, a `lr-Adam` row from LearningRateMonitor "
+                    "(empty epoch cell) before it, and at each epoch end a `val_loss`/`val_acc` "
+                    "row and a `train_loss_epoch`/`train_acc` row; CRLF line ends as csv.DictWriter "
+                    "writes them. `hparams.yaml` sits beside it. Adam with cosine decay, 15 epochs."
+                ),
+            ),
+            cfg=Config(hidden=(128,), lr=1e-3, schedule="cosine", epochs=15, batch_size=32),
+            data="digits",
+            write=lambda h, c: lightning_csvlogger(h, c, log_every_n_steps=10),
+            folder="formats",
+            tags=("formats", "lightning"),
+            format_label="Lightning CSVLogger",
+        ),
+        Example(
+            name="digits-hf-trainer",
+            title=f"{mlp}: Hugging Face Trainer state",
+            shows="Hugging Face trainer_state.json (log_history, best_metric)",
+            notes=_FORMAT_NOTES.format(
+                framework="the Hugging Face Trainer",
+                detail=(
+                    "`trainer_state.json` as `Trainer.save_state()` leaves it: `log_history` with "
+                    "a train record every 10 steps (mean loss since the last record, grad_norm, "
+                    "learning_rate, fractional epoch), an eval record per epoch, the final "
+                    "summary record, and `best_metric`/`best_model_checkpoint` for the lowest "
+                    "eval_loss. AdamW with linear decay, 400 training images, 25 epochs."
+                ),
+            ),
+            cfg=Config(
+                hidden=(256,),
+                optimizer="adamw",
+                lr=3e-3,
+                schedule="linear",
+                epochs=25,
+                batch_size=32,
+                n_train=400,
+            ),
+            data="digits",
+            write=lambda h, c: hf_trainer_state(h, c, logging_steps=10),
+            folder="formats",
+            tags=("formats", "hf-trainer"),
+            format_label="HF `trainer_state.json`",
+        ),
+        Example(
+            name="digits-keras-history",
+            title=f"{mlp}: Keras History JSON",
+            shows="Keras `History.history` dumped as JSON (per epoch, no step)",
+            notes=_FORMAT_NOTES.format(
+                framework="a Keras script that saves `json.dump(history.history, f)`",
+                detail=(
+                    "One list per metric (`accuracy`, `loss`, `val_accuracy`, `val_loss`), one "
+                    "value per epoch, no step or epoch column. Adam, 30 epochs."
+                ),
+            ),
+            cfg=Config(hidden=(64,), lr=1e-3, epochs=30, batch_size=32),
+            data="digits",
+            write=keras_history_json,
+            folder="formats",
+            tags=("formats", "keras"),
+            x="epoch",
+            format_label="Keras History JSON",
+        ),
+        Example(
+            name="digits-keras-csvlogger",
+            title=f"{mlp}: Keras CSVLogger with ReduceLROnPlateau",
+            shows="Keras CSVLogger `training.log` (per epoch, learning_rate column)",
+            notes=_FORMAT_NOTES.format(
+                framework="keras.callbacks.CSVLogger",
+                detail=(
+                    "`training.log`: a 0-based `epoch` column, then the metrics sorted by name, "
+                    "CRLF line ends. ReduceLROnPlateau(monitor='val_loss', factor=0.5, "
+                    "patience=3) halves the SGD learning rate whenever validation loss stalls, "
+                    "and Keras 3 logs it as `learning_rate`. 40 epochs."
+                ),
+            ),
+            cfg=Config(
+                hidden=(64,),
+                optimizer="sgd",
+                momentum=0.9,
+                lr=0.05,
+                schedule="plateau",
+                epochs=40,
+                batch_size=32,
+            ),
+            data="digits",
+            write=keras_csvlogger,
+            folder="formats",
+            tags=("formats", "keras"),
+            x="epoch",
+            format_label="Keras CSVLogger",
+        ),
+        Example(
+            name="digits-tensorboard",
+            title=f"{mlp}: TensorBoard event file (tensorboardX)",
+            shows="TensorBoard event file; tag names need the `metrics:` mapping",
+            notes=_FORMAT_NOTES.format(
+                framework="tensorboardX's SummaryWriter",
+                detail=(
+                    "Tags as in PyTorch's TensorBoard tutorial (`Loss/train`, `Loss/val`, "
+                    "`Accuracy/val`, `LearningRate`), which role inference cannot map, so the "
+                    "manifest names them under `metrics:`. The event file's first wall time and "
+                    "its name (normally the clock and the hostname) are fixed so it regenerates "
+                    "byte for byte. SGD + momentum with cosine decay, 20 epochs."
+                ),
+            ),
+            cfg=Config(
+                hidden=(128,),
+                optimizer="sgd",
+                momentum=0.9,
+                lr=0.05,
+                schedule="cosine",
+                epochs=20,
+                batch_size=32,
+            ),
+            data="digits",
+            write=lambda h, c: tensorboardx_events(h, c, log_every=5),
+            folder="formats",
+            tags=("formats", "tensorboard"),
+            metrics={
+                "train_loss": "Loss/train",
+                "val_loss": "Loss/val",
+                "val_acc": "Accuracy/val",
+                "learning_rate": "LearningRate",
+            },
+            log="tensorboard",
+            format_label="TensorBoard (tensorboardX)",
+        ),
+        Example(
+            name="digits-mlflow",
+            title=f"{mlp}: MLflow file store",
+            shows="MLflow file-store run folder (metrics/, params/, tags/, meta.yaml)",
+            notes=_FORMAT_NOTES.format(
+                framework="MLflow's file store (`mlruns/`)",
+                detail=(
+                    "The manifest points at the run folder `mlruns/1/<run id>`: one file per "
+                    "metric with `<timestamp ms> <value> <step>` lines (`train_loss` and `lr` "
+                    "every 5 steps, `val_loss` and `val_accuracy` per epoch at the global step), "
+                    "one file per param and tag, and meta.yaml. Adam, two hidden layers, 20 epochs."
+                ),
+            ),
+            cfg=Config(hidden=(64, 64), lr=1e-3, epochs=20, batch_size=32),
+            data="digits",
+            write=lambda h, c: mlflow_run(h, c, run_name="digits-mlflow", log_every=5),
+            folder="formats",
+            tags=("formats", "mlflow"),
+            log=f"mlruns/{MLFLOW_EXPERIMENT}/{mlflow_run_id('digits-mlflow')}",
+            format_label="MLflow file store",
+        ),
+    ]
+
+
 def all_examples() -> list[Example]:
-    return phase1_examples()
+    return phase1_examples() + format_examples()
 
 
 # ---------------------------------------------------------------- building the folder
@@ -419,6 +599,21 @@ step, where the loss overflowed, ...) are measured from the run by the script.
 """
 
 README_TAIL = """
+## Framework log formats (`formats/`)
+
+The runs under `formats/` are trained by the same numpy loop and written file for file in the
+layout each framework produces (checked against the real logs in `../shared/realogs` and the
+frameworks' sources): Lightning's CSVLogger (sparse rows, `lr-Adam` rows with an empty epoch,
+CRLF), the Hugging Face Trainer's `trainer_state.json`, Keras' `History.history` as JSON and its
+CSVLogger `training.log`, a TensorBoard event file written by tensorboardX's SummaryWriter, and
+an MLflow file-store run folder. Their manifests say `format: auto`; they build once the readers
+for those formats exist. Regenerating them also needs `pyyaml` and `tensorboardX`.
+
+The TensorBoard file is the SummaryWriter's own output with two clock- and machine-dependent
+details fixed afterwards: the wall time of the first (file-version) event and the file name
+(`events.out.tfevents.<time>.<hostname>`). The MLflow run id is an md5 of the run name instead
+of a random uuid, and its timestamps follow the fixed start time.
+
 ## Dataset class balance
 
 `data/digits-imbalanced/train_labels.csv` and `val_labels.csv` hold the label of every image in
@@ -470,7 +665,7 @@ def build_files() -> dict[str, bytes]:
         logs = ex.write(history, ex.cfg)
         for rel, data in logs.items():
             files[f"{ex.directory}/{rel}"] = data
-        main_log = next(iter(logs))
+        main_log = ex.log or next(iter(logs))
         files[f"{ex.directory}/run.yaml"] = manifest_for(ex, history, [main_log])
         described[ex.name] = ex.format_label or f"`{main_log}`"
     files["README.md"] = readme_text(examples, described)

@@ -3,7 +3,10 @@ training behaviours the site is meant to show, and a generator that reproduces e
 
 from __future__ import annotations
 
+import csv
 import difflib
+import io
+import json
 import math
 import os
 import subprocess
@@ -242,3 +245,122 @@ def test_generator_says_what_to_install_without_scikit_learn(tmp_path):
         "runs/generate.py needs scikit-learn to load its bundled datasets: pip install scikit-learn"
     )
     assert not out.exists()
+
+
+# ---------------------------------------------------------------- runs/formats/: framework layouts
+# These logs wait for their readers; meanwhile each is checked in the framework's own terms
+# (and, for TensorBoard, read back with tbparse).
+
+
+def _format_run(name: str) -> tuple[dict, Path]:
+    ((path, data),) = [(p, d) for p, d in load_manifests() if d["name"] == name]
+    assert "formats" in path.relative_to(RUNS).parts
+    ((log, fmt),) = log_entries(path, data)
+    assert fmt == "auto"
+    return data, log
+
+
+def test_lightning_csvlogger_layout():
+    data, log = _format_run("digits-lightning-csvlogger")
+    assert log.as_posix().endswith("lightning_logs/version_0/metrics.csv")
+    raw = log.read_bytes()
+    assert raw.count(b"\r\n") == raw.count(b"\n")  # csv.DictWriter's CRLF
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
+    header = list(rows[0])
+    assert header == sorted(header)
+    assert {"epoch", "step", "lr-Adam", "train_loss_step", "train_loss_epoch", "val_loss"} <= set(
+        header
+    )
+    lr_rows = [r for r in rows if r["lr-Adam"]]
+    assert lr_rows and all(r["epoch"] == "" for r in lr_rows)
+    # every row carries exactly one kind of record: sparse, mostly empty cells
+    assert all(sum(bool(v) for k, v in r.items() if k not in ("epoch", "step")) <= 2 for r in rows)
+    spe = -(-1257 // data["hparams"]["batch_size"])
+    val_steps = [int(r["step"]) for r in rows if r["val_loss"]]
+    assert val_steps == [spe * (e + 1) - 1 for e in range(data["hparams"]["epochs"])]
+    hparams = yaml.safe_load((log.parent / "hparams.yaml").read_text(encoding="utf-8"))
+    assert {k: hparams[k] for k in data["hparams"]} == data["hparams"]
+
+
+def test_hf_trainer_state_layout():
+    data, log = _format_run("digits-hf-trainer")
+    state = json.loads(log.read_text(encoding="utf-8"))
+    history = state["log_history"]
+    train = [r for r in history if "loss" in r]
+    evals = [r for r in history if "eval_loss" in r]
+    (summary,) = [r for r in history if "train_runtime" in r]
+    assert history[-1] is summary and summary["step"] == state["global_step"]
+    assert [r["step"] for r in train] == list(range(10, state["global_step"] + 1, 10))
+    assert len(evals) == data["hparams"]["epochs"] == state["num_train_epochs"]
+    best = min(evals, key=lambda r: r["eval_loss"])
+    assert state["best_metric"] == best["eval_loss"]
+    assert state["best_model_checkpoint"].endswith(f"checkpoint-{best['step']}")
+    lrs = [r["learning_rate"] for r in train]
+    assert lrs == sorted(lrs, reverse=True)  # linear decay
+    assert log.read_text(encoding="utf-8") == json.dumps(state, indent=2, sort_keys=True) + "\n"
+
+
+def test_keras_history_json_layout():
+    data, log = _format_run("digits-keras-history")
+    history = json.loads(log.read_text(encoding="utf-8"))
+    assert list(history) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert {len(v) for v in history.values()} == {data["hparams"]["epochs"]}
+
+
+def test_keras_csvlogger_layout():
+    data, log = _format_run("digits-keras-csvlogger")
+    raw = log.read_bytes()
+    assert raw.count(b"\r\n") == raw.count(b"\n")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
+    assert list(rows[0]) == [
+        "epoch",
+        "accuracy",
+        "learning_rate",
+        "loss",
+        "val_accuracy",
+        "val_loss",
+    ]
+    assert [int(r["epoch"]) for r in rows] == list(range(data["hparams"]["epochs"]))
+    lrs = [float(r["learning_rate"]) for r in rows]
+    assert lrs == sorted(lrs, reverse=True) and len(set(lrs)) >= 2  # ReduceLROnPlateau cut it
+
+
+def test_tensorboard_event_file_reads_back_with_the_manifest_tags():
+    accumulator = pytest.importorskip(
+        "tensorboard.backend.event_processing.event_accumulator",
+        reason="the tensorboard package reads the event file back",
+    )
+    data, log = _format_run("digits-tensorboard")
+    (event_file,) = sorted(log.iterdir())
+    assert event_file.name == "events.out.tfevents.1700000000.reportgen-examples"
+    events = accumulator.EventAccumulator(str(log))
+    events.Reload()
+    tags = events.Tags()["scalars"]
+    assert sorted(tags) == sorted(data["metrics"].values())
+    for tag in tags:
+        points = events.Scalars(tag)
+        assert np.all(np.diff([p.step for p in points]) > 0), tag
+        assert np.all(np.diff([p.wall_time for p in points]) > 0), tag
+    assert len(events.Scalars(data["metrics"]["val_loss"])) == data["hparams"]["epochs"]
+    assert events.FirstEventTimestamp() == 1_700_000_000.0
+
+
+def test_mlflow_file_store_layout():
+    data, log = _format_run("digits-mlflow")
+    assert log.parent.parent.name == "mlruns"
+    meta = yaml.safe_load((log / "meta.yaml").read_text(encoding="utf-8"))
+    assert meta["run_id"] == log.name and meta["experiment_id"] == log.parent.name
+    assert (log / "tags" / "mlflow.runName").read_text(encoding="utf-8") == data["name"]
+    assert (log.parent / "meta.yaml").is_file()
+    for metric in sorted((log / "metrics").iterdir()):
+        lines = metric.read_text(encoding="utf-8").splitlines()
+        assert lines, metric
+        stamps, steps = [], []
+        for line in lines:
+            stamp, value, step = line.split(" ")
+            stamps.append(int(stamp))
+            steps.append(int(step))
+            float(value)
+        assert stamps == sorted(stamps) and steps == sorted(steps), metric
+    params = {p.name: p.read_text(encoding="utf-8") for p in (log / "params").iterdir()}
+    assert params == {k: str(v) for k, v in data["hparams"].items()}
