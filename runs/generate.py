@@ -70,7 +70,7 @@ def _flow(value) -> str:
         plain = (
             value
             and set(value) <= _PLAIN
-            and value[0].isalpha()
+            and (value[0].isalpha() or value.startswith("../"))
             and value
             not in (
                 "true",
@@ -384,6 +384,13 @@ def phase1_examples() -> list[Example]:
             data="digits-imbalanced",
             write=_csv(),
             tags=("imbalanced", "adam"),
+            # per-split label files, relative to the manifest (generated with the logs)
+            extra={
+                "class_balance": {
+                    "train": "../data/digits-imbalanced/train_labels.csv",
+                    "val": "../data/digits-imbalanced/val_labels.csv",
+                }
+            },
         ),
     ]
 
@@ -619,7 +626,11 @@ of a random uuid, and its timestamps follow the fixed start time.
 `data/digits-imbalanced/train_labels.csv` and `val_labels.csv` hold the label of every image in
 the two splits of `digits-mlp-imbalanced` (one `label` column, one row per image): the training
 split keeps `int(120 * 0.65**k)` images of digit k (at least 2), the validation split is the
-balanced one every other digits run uses.
+balanced one every other digits run uses. That run's manifest points at them:
+
+    class_balance:
+      train: ../data/digits-imbalanced/train_labels.csv
+      val: ../data/digits-imbalanced/val_labels.csv
 """
 
 

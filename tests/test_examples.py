@@ -168,6 +168,15 @@ def test_sweep_runs_differ_only_in_learning_rate():
     assert all(r == rest[0] for r in rest)
 
 
+def test_class_balance_label_files_exist():
+    with_balance = [(p, d) for p, d in load_manifests() if "class_balance" in d]
+    assert len(with_balance) == 1
+    for path, data in with_balance:
+        assert sorted(data["class_balance"]) == ["train", "val"]
+        for split, rel in data["class_balance"].items():
+            assert (path.parent / rel).is_file(), f"{path}: class_balance.{split}: {rel}"
+
+
 def test_imbalanced_label_files_are_long_tailed_and_val_balanced():
     base = RUNS / "data" / "digits-imbalanced"
     counts = {}
