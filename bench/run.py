@@ -60,11 +60,22 @@ def _rss(pid: int) -> int:
         return 0
 
 
-def measure(cmd: list[str], env: dict[str, str] | None = None) -> Measure:
-    """Run `cmd`, sampling the RSS of its whole process tree every 20 ms."""
+def _cpu(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def measure(cmd: list[str], env: dict[str, str] | None = None, timeout: float = 0) -> Measure:
+    """Run `cmd`, sampling the RSS and CPU time of its whole process tree every 20 ms (worker
+    processes of a fork server are not our children, so rusage alone would miss them)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT)
     peak = [0]
+    cpu_by_pid: dict[int, float] = {}
     stop = threading.Event()
 
     def sample() -> None:
@@ -73,8 +84,12 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> Measure:
             while todo:
                 pid = todo.pop()
                 total += _rss(pid)
+                if pid != proc.pid:
+                    cpu_by_pid[pid] = max(cpu_by_pid.get(pid, 0.0), _cpu(pid))
                 todo.extend(_children(pid))
             peak[0] = max(peak[0], total)
+            if timeout and time.perf_counter() - start > timeout:
+                proc.kill()
             stop.wait(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -90,7 +105,7 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> Measure:
     proc.returncode = os.waitstatus_to_exitcode(status)
     return Measure(
         wall=wall,
-        cpu=usage.ru_utime + usage.ru_stime,
+        cpu=max(usage.ru_utime + usage.ru_stime, sum(cpu_by_pid.values())),
         rss_max=usage.ru_maxrss * 1024,
         rss_tree=peak[0],
         rc=proc.returncode,
@@ -140,16 +155,43 @@ def row(label: str, m: Measure, runs: int, out: Path | None, naive_wall: float |
     )
 
 
-def cold(runs: Path, out: Path, jobs: int | None) -> Measure:
+READ_SNIPPET = """
+import sys, time
+from pathlib import Path
+from reportgen.readers import read_log
+logs = sorted(Path(sys.argv[1]).rglob(sys.argv[2]))
+values = 0
+start = time.perf_counter()
+for path in logs:
+    data = read_log(path, "auto")
+    values += sum(len(s) for s in data.series.values())
+    first = next(iter(data.series.values()))
+    values += len(first)  # the step column is read too
+wall = time.perf_counter() - start
+print(f"{values} {wall}", file=sys.stderr)
+"""
+
+
+def reader_speed(logs: Path, pattern: str) -> None:
+    """Values per second of the log readers alone (one process, files in page cache)."""
+    m = measure([sys.executable, "-c", READ_SNIPPET, str(logs), pattern], env())
+    try:
+        values, wall = m.stderr.strip().splitlines()[-1].split()
+        rate = int(values) / float(wall)
+        print(f"  {'readers alone (' + pattern + ')':<34} {int(values):,} values in {float(wall):.2f} s = {rate / 1e6:,.1f} M values/s, peak RSS {mb(m.rss_max)}")
+    except (ValueError, IndexError):
+        print(f"  readers alone failed (exit {m.rc}): {m.stderr[-1500:]}")
+
+
+def cold(runs: Path, out: Path, jobs: int | None, timeout: float = 0) -> Measure:
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(out.parent / ".reportgen-cache", ignore_errors=True)
-    return measure(reportgen_cmd(runs, out, jobs), env())
+    return measure(reportgen_cmd(runs, out, jobs), env(), timeout=timeout)
 
 
 def case_a_d(work: Path, args: argparse.Namespace) -> None:
     runs = csv_sweep(work / "sweep", args.runs, args.steps)
-    values = args.runs * (args.steps + args.steps // 100) + args.runs * args.steps  # cells incl. step
-    print(f"(a) {args.runs} CSV runs x {args.steps} steps ({mb(size_of(runs))} of logs, {values:,} values)")
+    print(f"(a) {args.runs} CSV runs x {args.steps} steps ({mb(size_of(runs))} of logs)")
     naive_out = work / "naive-sweep"
     nm, naive_wall = baseline(runs, naive_out, args.runs, args.baseline_limit)
     note = f" (timed on {args.baseline_limit} runs, scaled x{args.runs / args.baseline_limit:g})" if args.baseline_limit and args.baseline_limit < args.runs else ""
@@ -157,7 +199,7 @@ def case_a_d(work: Path, args: argparse.Namespace) -> None:
     out = work / "site-sweep"
     m = cold(runs, out, args.jobs)
     row("reportgen cold build", m, args.runs, out, naive_wall)
-    print(f"      CSV throughput (whole build, all stages): {values / m.wall / 1e6:,.2f} M values/s")
+    reader_speed(runs / "logs", "*.csv")
     if "d" not in args.cases:
         return
     print("(d) incremental rebuilds of (a)")
@@ -177,10 +219,13 @@ def case_a_d(work: Path, args: argparse.Namespace) -> None:
 def case_b(work: Path, args: argparse.Namespace) -> None:
     runs = long_run(work / "long", args.long_steps)
     print(f"(b) one CSV run of {args.long_steps:,} steps ({mb(size_of(runs))} of logs)")
+    reader_speed(runs / "logs", "*.csv")
     nm, naive_wall = baseline(runs, work / "naive-long", 1, 0)
     row("naive script", nm, 1, None, None)
     out = work / "site-long"
-    m = cold(runs, out, args.jobs)
+    m = cold(runs, out, args.jobs, timeout=args.timeout)
+    if m.rc < 0:
+        print(f"  reportgen did not finish within --timeout {args.timeout:g} s (killed)")
     row("reportgen cold build", m, 1, out, naive_wall if nm.rc == 0 else None)
 
 
@@ -212,6 +257,7 @@ def main() -> None:
     parser.add_argument("--tb-runs", type=int, default=100)
     parser.add_argument("--baseline-limit", type=int, default=0, help="time the naive script on N runs and scale")
     parser.add_argument("-j", "--jobs", type=int, default=None)
+    parser.add_argument("--timeout", type=float, default=900, help="give up on a reportgen build after this many seconds")
     args = parser.parse_args()
     args.cases = set(args.cases.split(","))
     args.work.mkdir(parents=True, exist_ok=True)
