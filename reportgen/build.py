@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from reportgen.cache import RunCache, cache_dir_for, code_fingerprint, run_key
+from reportgen.balance import balance_view, collect_balance, plan_balance_figure
+from reportgen.cache import RunCache, balance_fingerprint, cache_dir_for, code_fingerprint, run_key
 from reportgen.errors import ReportgenError
+from reportgen.figures import draw
 from reportgen.manifest import load_manifests
 from reportgen.parallel import run_jobs
 from reportgen.progress import Progress
-from reportgen.render import build_time, make_env, plan_site, render
-from reportgen.runwork import RunFailure, RunResult, build_run
-from reportgen.summary import build_summary, dump_json
+from reportgen.render import build_time, dataset_page_path, make_env, plan_site, render
+from reportgen.runwork import RunFailure, RunResult, build_run, figure_entry
+from reportgen.slug import slugify
+from reportgen.summary import build_summary, dump_json, plain
 from reportgen.writer import check_output_dir, output_lock, write_site
 
 
@@ -63,9 +66,17 @@ def _build_locked(
     problems: list[ReportgenError] = list(loaded.problems)
     specs = loaded.runs
     say(f"found {len(specs)} run manifest(s)")
+    # datasets are few and shared by many runs: read once here, handed to each run's worker
+    balance = collect_balance(loaded.datasets, [])
+    datasets = {ds.name: ds for ds in loaded.datasets}
+
+    def dataset_of(spec):  # noqa: ANN001, ANN202
+        ref = spec.class_balance.dataset if spec.class_balance else None
+        return ref, balance.datasets.get(ref) if ref else None
+
     run_cache = RunCache(cache_dir_for(out) if cache else None)
     code = code_fingerprint()
-    keys = [run_key(spec, runs_dir, code) for spec in specs]
+    keys = [run_key(spec, runs_dir, code, balance_fingerprint(datasets.get(dataset_of(spec)[0]))) for spec in specs]
     if bar is not None:
         bar.stage("runs", len(specs))
     tick = bar.advance if bar is not None else None
@@ -80,7 +91,10 @@ def _build_locked(
             tick()
     cached = len(specs) - len(todo)
     computed = run_jobs(
-        build_run, [(specs[i], runs_dir, run_cache.root, keys[i]) for i in todo], workers=jobs, on_done=tick
+        build_run,
+        [(specs[i], runs_dir, run_cache.root, keys[i], dataset_of(specs[i])[1]) for i in todo],
+        workers=jobs,
+        on_done=tick,
     )
     for i, result in zip(todo, computed):
         results[i] = result
@@ -94,10 +108,33 @@ def _build_locked(
             problems.append(result.error())
         elif result is not None:
             done.append(result)
+    # same order as reading them all first: log problems, then class-balance problems
+    problems.extend(balance.problems)
+    for result in done:
+        problems.extend(result.problem_errors())
     files: dict[str, bytes] = {}
     for result in done:
         files.update(result.images)
     records = [r.record for r in done]
+    dataset_records = []
+    for ds in loaded.datasets:
+        table = balance.datasets.get(ds.name)
+        if table is None:
+            continue
+        slug = slugify(ds.name)
+        fig = plan_balance_figure(table, ds.display_title)
+        file = f"datasets/{slug}/{fig.name}.png"
+        files[file] = draw(fig)
+        dataset_records.append(plain({
+            "name": ds.name,
+            "title": ds.display_title,
+            "notes": ds.notes,
+            "page": dataset_page_path(slug),
+            "class_balance": balance_view(table),
+            "flags": [asdict(f) for f in table.flags],
+            "runs": sorted(r.name for r in done if r.record.get("dataset") and r.record["dataset"]["name"] == ds.name),
+            "figure": figure_entry(fig, file),
+        }))
     plan = plan_site(
         loaded.site,
         records,
@@ -105,11 +142,14 @@ def _build_locked(
         {r.name: r.thumb for r in done if r.thumb is not None},
         problems,
         built_at=build_time(os.environ.get("SOURCE_DATE_EPOCH")),
+        datasets=dataset_records,
     )
     if bar is not None:
         bar.stage("pages", len(plan.pages))
     files.update(render(plan, make_env()))
-    files["summary.json"] = dump_json(build_summary(records, problems, loaded.site.title))
+    summary = build_summary(records, problems, loaded.site.title)
+    summary["datasets"] = dataset_records
+    files["summary.json"] = dump_json(summary)
     if bar is not None:
         bar.advance(len(plan.pages))
         bar.stage("writing", len(files))

@@ -72,8 +72,18 @@ def _log_fingerprint(path: Path) -> str:
     return f"{path}\0dir\n" + "".join(lines)
 
 
-def run_key(spec: RunSpec, runs_dir: Path, code: str) -> str:
-    """The cache key of one run (hex SHA-256)."""
+def balance_fingerprint(balance: object | None) -> str:
+    """Repr and file stats of a class_balance spec (BalanceSpec) or dataset (DatasetSpec)."""
+    if balance is None:
+        return ""
+    inner = getattr(balance, "balance", balance)
+    paths = [src.path for src in getattr(inner, "sources", ()) if getattr(src, "path", None) is not None]
+    return repr(balance) + "".join(_stat_line(Path(p)) for p in paths)
+
+
+def run_key(spec: RunSpec, runs_dir: Path, code: str, extra: str = "") -> str:
+    """The cache key of one run (hex SHA-256); `extra` covers inputs outside the run's own
+    manifest and logs (the dataset it refers to)."""
     h = hashlib.sha256()
     h.update(code.encode())
     h.update(f"\0{runs_dir.resolve()}\0{Path.cwd().resolve()}\0".encode())
@@ -84,6 +94,8 @@ def run_key(spec: RunSpec, runs_dir: Path, code: str) -> str:
         h.update(b"\0unreadable manifest")
     for log in spec.logs:
         h.update(_log_fingerprint(log.path).encode())
+    h.update(balance_fingerprint(getattr(spec, "class_balance", None)).encode())
+    h.update(extra.encode())
     return h.hexdigest()
 
 

@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.analysis import analyse
-from reportgen.errors import Location, ReadError, ReportgenError
+from reportgen.analysis.balance import BalanceTable
+from reportgen.balance import balance_view, per_class_metrics, plan_balance_figure, table_for, with_balance_flags
+from reportgen.errors import Location, ManifestError, ReadError, ReportgenError
 from reportgen.figures import FigureSpec, draw, plan_run_figures, plan_thumbnail
 from reportgen.model import RunData, RunSpec
-from reportgen.render import run_page_path
+from reportgen.render import dataset_page_path, run_page_path
 from reportgen.runs import read_run
 from reportgen.slug import slugify
-from reportgen.summary import run_record
+from reportgen.summary import plain, run_record
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,13 @@ class RunResult:
     thumb: str | None  # site path of the index thumbnail
     warnings: tuple[str, ...]
     flag_kinds: tuple[str, ...]  # sorted, each once
+    # problems that did not stop the run (its class-balance files): (type name, message, path,
+    # line, column, key), plain so the result can be cached
+    problems: tuple[tuple, ...] = ()
+
+    def problem_errors(self) -> list[ReportgenError]:
+        return [_ERROR_TYPES.get(t, ReadError)(m, Location(Path(p) if p else None, line, col), key=k)
+                for t, m, p, line, col, k in self.problems]
 
     def to_plain(self) -> dict:
         return {
@@ -41,6 +50,7 @@ class RunResult:
             "thumb": self.thumb,
             "warnings": list(self.warnings),
             "flag_kinds": list(self.flag_kinds),
+            "problems": [list(p) for p in self.problems],
         }
 
     @classmethod
@@ -53,6 +63,7 @@ class RunResult:
             thumb=data["thumb"],
             warnings=tuple(data["warnings"]),
             flag_kinds=tuple(data["flag_kinds"]),
+            problems=tuple(tuple(p) for p in data["problems"]),
         )
 
 
@@ -73,14 +84,39 @@ def run_warnings(run: RunData) -> list[str]:
     return found
 
 
-def process_run(spec: RunSpec, runs_dir: Path) -> RunResult:
-    """Read, analyse and draw one run. Raises ReportgenError for bad logs."""
+def _plain_problem(exc: ReportgenError) -> tuple:
+    where = exc.where
+    return (type(exc).__name__, exc.message, None if where.path is None else str(where.path), where.line, where.column, exc.key)
+
+
+def process_run(spec: RunSpec, runs_dir: Path, dataset_table: BalanceTable | None = None) -> RunResult:
+    """Read, analyse and draw one run. `dataset_table` is the class balance of the dataset the
+    run refers to (read once for all its runs). Raises ReportgenError for bad logs; a bad
+    class-balance file is a problem in the result, and the run is still built."""
     run = read_run(spec, runs_dir)
-    analysis = analyse(run)
+    problems: list[tuple] = []
+    table = None
+    balance = spec.class_balance
+    if balance is not None:
+        if balance.dataset is not None:
+            table = dataset_table
+        else:
+            try:
+                table = table_for(balance, spec.analysis)
+            except ReportgenError as exc:
+                problems.append(_plain_problem(exc))
+    analysis = with_balance_flags(analyse(run), table)
     slug = slugify(spec.name)
+    record = run_record(run, analysis, run_page_path(slug))
+    ref = balance.dataset if balance is not None else None
+    record["dataset"] = {"name": ref, "page": dataset_page_path(slugify(ref))} if ref else None
+    record["class_balance"] = plain(balance_view(table, per_class_metrics(run, table))) if table else None
     images: dict[str, bytes] = {}
     entries = []
-    for fig in plan_run_figures(run, analysis):
+    figs = plan_run_figures(run, analysis)
+    if table is not None and ref is None:
+        figs = [plan_balance_figure(table, spec.display_title), *figs]
+    for fig in figs:
         file = f"runs/{slug}/{fig.name}.png"
         images[file] = draw(fig)
         entries.append(figure_entry(fig, file))
@@ -91,12 +127,13 @@ def process_run(spec: RunSpec, runs_dir: Path) -> RunResult:
         images[thumb] = draw(thumb_spec)
     return RunResult(
         name=spec.name,
-        record=run_record(run, analysis, run_page_path(slug)),
+        record=record,
         figures=tuple(entries),
         images=images,
         thumb=thumb,
         warnings=tuple(run_warnings(run)),
         flag_kinds=tuple(sorted({f.kind for f in analysis.flags})),
+        problems=tuple(problems),
     )
 
 
@@ -114,12 +151,17 @@ class RunFailure:
         return self.error_type(self.message, self.where, key=self.key)
 
 
-def try_process_run(spec: RunSpec, runs_dir: Path) -> RunResult | RunFailure:
+_ERROR_TYPES: dict[str, type[ReportgenError]] = {
+    cls.__name__: cls for cls in (ReportgenError, ReadError, ManifestError)
+}
+
+
+def try_process_run(spec: RunSpec, runs_dir: Path, dataset_table: BalanceTable | None = None) -> RunResult | RunFailure:
     """process_run, with a bad run's error returned instead of raised, so one run never stops
     the others. An unexpected exception is a reportgen bug: it is reported against the run's
     manifest rather than taking the whole build down."""
     try:
-        return process_run(spec, runs_dir)
+        return process_run(spec, runs_dir, dataset_table)
     except ReportgenError as exc:
         return RunFailure(type(exc), exc.message, exc.where, exc.key)
     except (MemoryError, RecursionError, ArithmeticError, ValueError, TypeError, IndexError, KeyError, OSError) as exc:
@@ -127,12 +169,14 @@ def try_process_run(spec: RunSpec, runs_dir: Path) -> RunResult | RunFailure:
         return RunFailure(ReadError, message, Location(spec.path), None)
 
 
-def build_run(spec: RunSpec, runs_dir: Path, cache_root: Path | None, key: str) -> RunResult | RunFailure:
+def build_run(
+    spec: RunSpec, runs_dir: Path, cache_root: Path | None, key: str, dataset_table: BalanceTable | None = None
+) -> RunResult | RunFailure:
     """Worker entry: build one run and store its result under `key` (a failed run is not
     cached, so its error is reported again until it is fixed)."""
     from reportgen.cache import RunCache
 
-    result = try_process_run(spec, runs_dir)
+    result = try_process_run(spec, runs_dir, dataset_table)
     if isinstance(result, RunResult):
         RunCache(cache_root).store(key, result.to_plain())
     return result
