@@ -1,0 +1,112 @@
+"""Incremental builds: unchanged runs come from the cache, changed ones are rebuilt, and the
+site is byte-identical to a cold build either way. A damaged entry is rebuilt, never served."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+from conftest import make_run
+from reportgen.build import build
+from reportgen.cache import CACHE_DIR, MAGIC, RunCache, decode_entry, encode_entry
+
+
+def site_bytes(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def entries(out: Path) -> list[Path]:
+    return sorted((out.parent / CACHE_DIR / out.name).glob("*/*.bin"))
+
+
+@pytest.fixture
+def three(runs_dir: Path) -> Path:
+    for name in ("a", "b", "c"):
+        make_run(runs_dir, name, group="g", notes=f"run {name}")
+    return runs_dir
+
+
+def test_rebuild_reuses_unchanged_runs_and_matches_a_cold_build(three: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    first = build(three, out, jobs=1)
+    assert first.cached == 0 and len(entries(out)) == 3
+    again = build(three, out, jobs=1)
+    assert again.cached == 3
+    # touching one log rebuilds that run only
+    log = three / "logs" / "b.csv"
+    st = log.stat()
+    os.utime(log, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    assert build(three, out, jobs=1).cached == 2
+    # editing one manifest's notes rebuilds that run, and every page showing it changes
+    manifest = three / "c.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("run c", "run c, edited"), encoding="utf-8")
+    warm = build(three, out, jobs=1)
+    assert warm.cached == 2
+    cold = build(three, tmp_path / "cold", cache=False)
+    assert cold.cached == 0
+    assert site_bytes(out) == site_bytes(tmp_path / "cold")
+    assert "run c, edited" in (out / "runs" / "c" / "index.html").read_text(encoding="utf-8")
+    assert len(entries(out)) == 3  # entries no run uses any more are pruned
+
+
+def test_changing_a_shared_setting_rebuilds_every_run(three: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(three, out, jobs=1)
+    (three / "reportgen.yaml").write_text("analysis:\n  smoothing: 0.9\n", encoding="utf-8")
+    assert build(three, out, jobs=1).cached == 0
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda b: b[: len(b) // 2],  # truncated (a build killed while writing, a full disk)
+        lambda b: b[:-1] + bytes([b[-1] ^ 0x01]),  # one flipped bit
+        lambda b: b"",  # empty
+        lambda b: b"not a cache entry at all",
+    ],
+    ids=["truncated", "bitflip", "empty", "garbage"],
+)
+def test_corrupt_entries_are_rebuilt_not_served(three: Path, tmp_path: Path, damage) -> None:  # noqa: ANN001
+    out = tmp_path / "site"
+    build(three, out, jobs=1)
+    expected = site_bytes(out)
+    for entry in entries(out):
+        entry.write_bytes(damage(entry.read_bytes()))
+    report = build(three, out, jobs=1)
+    assert report.cached == 0
+    assert site_bytes(out) == expected
+    assert all(decode_entry(e.read_bytes()) is not None for e in entries(out))  # rewritten whole
+
+
+def test_entry_that_would_run_code_is_refused() -> None:
+    class Evil:
+        def __reduce__(self):  # noqa: ANN204
+            return (os.system, ("echo owned",))
+
+    payload = pickle.dumps({"x": Evil()})
+    import hashlib
+
+    blob = MAGIC + hashlib.sha256(payload).digest() + payload  # a valid checksum, a hostile body
+    assert decode_entry(blob) is None
+    assert decode_entry(encode_entry({"record": {"a": [1, 2.5, None]}, "images": {"x.png": b"\x89PNG"}})) == {
+        "record": {"a": [1, 2.5, None]},
+        "images": {"x.png": b"\x89PNG"},
+    }
+
+
+def test_disabled_cache_stores_nothing(three: Path, tmp_path: Path) -> None:
+    build(three, tmp_path / "site", cache=False)
+    assert not (tmp_path / CACHE_DIR).exists()
+    assert RunCache(None).load("0" * 64) is None
+
+
+def test_parallel_build_matches_serial_build(three: Path, tmp_path: Path) -> None:
+    make_run(three, "d")
+    make_run(three, "e", overfit=True, steps=300)
+    serial = build(three, tmp_path / "one", jobs=1, cache=False)
+    parallel = build(three, tmp_path / "two", jobs=2, cache=False)
+    assert serial.runs == parallel.runs and serial.flags == parallel.flags
+    assert site_bytes(tmp_path / "one") == site_bytes(tmp_path / "two")
