@@ -348,9 +348,20 @@ def _bare(spec: FigureSpec) -> bool:
     return all(p.bare for p in spec.panels)
 
 
+# Matplotlib's axis arithmetic (span, margins, ticks) overflows near the float64 limit, so
+# values beyond this are drawn at it: no reader can tell 1e300 from 1e308 on a plot anyway.
+PLOT_LIMIT = 1e300
+
+
+def _drawable(v: np.ndarray) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.clip(v, -PLOT_LIMIT, PLOT_LIMIT)  # NaN stays NaN (a gap)
+
+
 def _draw_panel(ax, panel: Panel, small: bool) -> None:  # noqa: ANN001 - matplotlib Axes
     for line in panel.lines:
-        ax.plot(line.x, line.y, color=line.color, linestyle=line.linestyle, linewidth=line.linewidth,
+        ax.plot(_drawable(line.x), _drawable(line.y), color=line.color, linestyle=line.linestyle, linewidth=line.linewidth,
                 alpha=line.alpha, label=line.label, marker=line.marker, markersize=4)
     for ref in panel.reflines:
         draw_ref = ax.axhline if ref.orientation == "h" else ax.axvline
@@ -365,7 +376,7 @@ def _draw_panel(ax, panel: Panel, small: bool) -> None:  # noqa: ANN001 - matplo
         crowded = sum(len(c) for c in panel.categories) > 40  # long names would overlap
         ax.set_xticks(centers, panel.categories, rotation=40 if crowded else 0, ha="right" if crowded else "center")
     for m in panel.markers:
-        ax.scatter([m.x], [m.y], s=m.size, marker=m.marker, color=m.color, label=m.label or None, zorder=5,
+        ax.scatter(_drawable(np.array([m.x])), _drawable(np.array([m.y])), s=m.size, marker=m.marker, color=m.color, label=m.label or None, zorder=5,
                    edgecolors="white", linewidths=0.6)
     if panel.yscale == "log":
         ax.set_yscale("log")

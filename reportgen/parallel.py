@@ -5,10 +5,15 @@ come back in submission order."""
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 import os
+import sys
+from pathlib import Path
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, TypeVar
+
+import reportgen
 
 T = TypeVar("T")
 
@@ -30,11 +35,25 @@ def available_cores() -> int:
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    # forkserver where there is one: forking this (possibly multi-threaded, BLAS) process is
-    # unsafe, and spawn would re-import matplotlib in every worker.
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    # Workers must run the very code this build runs (a checkout, not some installed copy).
+    # fork gives them this process's modules as they are, and starts in milliseconds; from
+    # Python 3.12 forking a process with threads (BLAS pools) warns, so there the fork server
+    # is used, started with this reportgen's folder first on its path.
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and sys.version_info < (3, 12):
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(PRELOAD)
+        root = str(Path(reportgen.__file__).resolve().parent.parent)
+        added = root not in sys.path
+        if added:
+            sys.path.insert(0, root)
+        try:
+            multiprocessing.forkserver.ensure_running()
+        finally:
+            if added:
+                sys.path.remove(root)
         return ctx
     return multiprocessing.get_context("spawn")
 

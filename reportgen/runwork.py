@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from reportgen.analysis import analyse
 from reportgen.analysis.balance import BalanceTable
 from reportgen.balance import balance_view, per_class_metrics, plan_balance_figure, table_for, with_balance_flags
@@ -161,7 +163,10 @@ def try_process_run(spec: RunSpec, runs_dir: Path, dataset_table: BalanceTable |
     the others. An unexpected exception is a reportgen bug: it is reported against the run's
     manifest rather than taking the whole build down."""
     try:
-        return process_run(spec, runs_dir, dataset_table)
+        # Logs may hold values near the float64 limit (1e308): arithmetic on them overflows to
+        # inf, which is the right answer, not a warning to print over the build's output.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            return process_run(spec, runs_dir, dataset_table)
     except ReportgenError as exc:
         return RunFailure(type(exc), exc.message, exc.where, exc.key)
     except (MemoryError, RecursionError, ArithmeticError, ValueError, TypeError, IndexError, KeyError, OSError) as exc:

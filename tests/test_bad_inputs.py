@@ -1,0 +1,80 @@
+"""The bad-input matrix: every kind of broken run gives one clear line naming the file (no
+traceback), and the good runs beside it still build."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import make_run, write_csv
+from reportgen.cli import main
+
+LONG = "ü" * 300 + "🚀"
+TRIED = "tried mlflow, hf_trainer, lightning, keras, tensorboard, csv, jsonl"
+
+
+def bad_corpus(runs: Path) -> None:
+    make_run(runs, "good")
+    (runs / "malformed.yaml").write_text("name: [\nlogs: x.csv\n", encoding="utf-8")
+    make_run(runs, "unknown-key", nmae="x")
+    make_run(runs, "wrong-type", tags={"a": 1}, num_classes="ten")
+    (runs / "missing.yaml").write_text("name: missing\nlogs: logs/nope.csv\n", encoding="utf-8")
+    (runs / "logs" / "dir.csv").mkdir()  # unreadable as a file (root can read any mode bits)
+    (runs / "unreadable.yaml").write_text("name: unreadable\nlogs: {path: logs/dir.csv, format: csv}\n", encoding="utf-8")
+    noise = np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8)
+    (runs / "logs" / "garbage.csv").write_bytes(bytes(noise))
+    (runs / "garbage.yaml").write_text("name: garbage\nlogs: logs/garbage.csv\n", encoding="utf-8")
+    (runs / "logs" / "empty.csv").write_bytes(b"")
+    (runs / "empty.yaml").write_text("name: empty\nlogs: logs/empty.csv\n", encoding="utf-8")
+    write_csv(runs / "logs" / "allnan.csv", {"step": [0, 1, 2, 3], "train_loss": [float("nan")] * 4})
+    (runs / "allnan.yaml").write_text("name: allnan\nlogs: logs/allnan.csv\n", encoding="utf-8")
+    write_csv(runs / "logs" / "one.csv", {"step": [0], "train_loss": [0.5]})
+    (runs / "one.yaml").write_text("name: one\nlogs: logs/one.csv\n", encoding="utf-8")
+    write_csv(
+        runs / "logs" / "huge.csv",
+        {"step": list(range(50)), "train_loss": [1e308 if i % 2 else -1e308 for i in range(50)], "val_loss": [1e308] * 50},
+    )
+    (runs / "huge.yaml").write_text("name: huge\nlogs: logs/huge.csv\n", encoding="utf-8")
+    make_run(runs, "uni", title="Ünïcødé 🚀 " * 40)
+    (runs / "longname.yaml").write_text(f"name: '{LONG}'\nlogs: logs/good.csv\n", encoding="utf-8")
+    (runs / "clash1.yaml").write_text("name: a b\nlogs: logs/good.csv\n", encoding="utf-8")
+    (runs / "clash2.yaml").write_text("name: a-b\nlogs: logs/good.csv\n", encoding="utf-8")
+    os.symlink(runs, runs / "loop")  # a link back to the runs folder
+    (runs / "sub").mkdir()
+    os.symlink(runs / "sub", runs / "sub" / "self")
+
+
+EXPECTED_ERRORS = [
+    "error: runs/clash2.yaml:1:1: name: run name 'a-b' gives the same page address (a-b) as 'a b' in runs/clash1.yaml:1; rename one of them",
+    "error: runs/malformed.yaml:3:1: invalid YAML: expected ',' or ']', but got '<stream end>'",
+    "error: runs/missing.yaml:2:7: logs: log file not found: logs/nope.csv (paths are relative to the manifest)",
+    "error: runs/unknown-key.yaml:2:1: nmae: unknown key (did you mean 'name'?); see docs/manifest.md",
+    "error: runs/wrong-type.yaml:3:3: tags: expected a list of words, got a mapping",
+    "error: runs/wrong-type.yaml:4:14: num_classes: expected a whole number of at least 2, got text ('ten')",
+    f"error: runs/logs/empty.csv: not a supported log format ({TRIED}); set `format:` in the manifest if it is one of these",
+    f"error: runs/logs/garbage.csv: not a supported log format ({TRIED}); set `format:` in the manifest if it is one of these",
+    "error: runs/logs/dir.csv: cannot read log file: Is a directory",
+]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_bad_runs_get_one_clear_line_each_and_good_runs_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], jobs: str
+) -> None:
+    bad_corpus(tmp_path / "runs")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CI", "1")
+    assert main(["build", "runs", "-o", "site", "-j", jobs]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "Warning" not in err
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert errors == EXPECTED_ERRORS
+    built = sorted(p.name for p in (tmp_path / "site" / "runs").iterdir())
+    assert built == sorted(["a-b", "allnan", "good", "huge", "one", "uni", "u" * 80])
+    last = err.splitlines()[-1]
+    assert last.startswith("built 7 run(s) into site (") and last.endswith("files); flags: divergence 1, plateau 1")
+    for page in ("huge", "one", "allnan"):
+        assert (tmp_path / "site" / "runs" / page / "index.html").is_file()
