@@ -212,7 +212,8 @@ def _parse_block(chunk: bytes, d: int, width: int) -> tuple[np.ndarray, np.ndarr
     if values.shape[0] != rows * width:
         raise _Fallback
     values = values.reshape(rows, width)
-    values[~present] = np.nan  # unwritten cells read as NaN, as in the robust path
+    if empties:
+        values[~present] = np.nan  # unwritten cells read as NaN, as in the robust path
     return values, present
 
 
