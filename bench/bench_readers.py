@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from reportgen.readers import read_log  # noqa: E402
+from reportgen.readers import read_log
 
 
 def _write_lines(path: Path, header: str | None, rows: int, line, chunk: int = 500_000) -> None:
@@ -41,7 +41,9 @@ def make_csv(folder: Path, rows: int) -> Path:
     if not path.exists():
         rng = np.random.default_rng(0)
         noise = rng.random(rows)
-        _write_lines(path, "step,loss", rows, lambda i: f"{i},{np.exp(-i / rows * 5) + 0.01 * noise[i]:.6f}")
+        _write_lines(
+            path, "step,loss", rows, lambda i: f"{i},{np.exp(-i / rows * 5) + 0.01 * noise[i]:.6f}"
+        )
     return path
 
 
@@ -66,7 +68,10 @@ def make_jsonl(folder: Path, rows: int) -> Path:
     path = folder / f"metrics_{rows}.jsonl"
     if not path.exists():
         _write_lines(
-            path, None, rows, lambda i: json.dumps({"iteration": i, "total_loss": 1 / (i + 1), "lr": 0.01})
+            path,
+            None,
+            rows,
+            lambda i: json.dumps({"iteration": i, "total_loss": 1 / (i + 1), "lr": 0.01}),
         )
     return path
 
@@ -77,10 +82,22 @@ def make_trainer_state(folder: Path, entries: int) -> Path:
         path.parent.mkdir(parents=True)
         history = []
         for i in range(1, entries + 1):
-            history.append({"epoch": i / 100, "grad_norm": 1.0, "learning_rate": 1e-4, "loss": 1 / i, "step": i})
+            history.append(
+                {
+                    "epoch": i / 100,
+                    "grad_norm": 1.0,
+                    "learning_rate": 1e-4,
+                    "loss": 1 / i,
+                    "step": i,
+                }
+            )
             if i % 10 == 0:
-                history.append({"epoch": i / 100, "eval_loss": 2 / i, "eval_runtime": 1.0, "step": i})
-        path.write_text(json.dumps({"log_history": history, "global_step": entries}, indent=2), encoding="utf-8")
+                history.append(
+                    {"epoch": i / 100, "eval_loss": 2 / i, "eval_runtime": 1.0, "step": i}
+                )
+        path.write_text(
+            json.dumps({"log_history": history, "global_step": entries}, indent=2), encoding="utf-8"
+        )
     return path.parent
 
 
@@ -101,7 +118,12 @@ def make_mlflow(folder: Path, points: int) -> Path:
     if not (run / "meta.yaml").exists():
         (run / "metrics").mkdir(parents=True)
         for name in ("train_loss", "val_loss"):
-            _write_lines(run / "metrics" / name, None, points, lambda i: f"{1700000000000 + i} {1 / (i + 1)} {i}")
+            _write_lines(
+                run / "metrics" / name,
+                None,
+                points,
+                lambda i: f"{1700000000000 + i} {1 / (i + 1)} {i}",
+            )
         (run / "meta.yaml").write_text("run_id: run\n", encoding="utf-8")
     return run
 
@@ -156,7 +178,9 @@ def _size(path: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of the sizes")
-    parser.add_argument("--dir", type=Path, help="where to keep generated files (default: a temp dir)")
+    parser.add_argument(
+        "--dir", type=Path, help="where to keep generated files (default: a temp dir)"
+    )
     parser.add_argument("--formats", help="comma-separated subset, e.g. csv,tensorboard")
     args = parser.parse_args()
     scale = 10 if args.quick else 1

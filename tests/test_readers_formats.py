@@ -19,7 +19,15 @@ from reportgen.readers import REGISTRY, detect_format, read_log
 def test_registry_order_specific_before_generic() -> None:
     # auto takes the first sniffer that accepts: MLflow before TensorBoard (run folders hold
     # event files under artifacts/), every specific reader before csv and jsonl.
-    assert list(REGISTRY) == ["mlflow", "hf_trainer", "lightning", "keras", "tensorboard", "csv", "jsonl"]
+    assert list(REGISTRY) == [
+        "mlflow",
+        "hf_trainer",
+        "lightning",
+        "keras",
+        "tensorboard",
+        "csv",
+        "jsonl",
+    ]
 
 
 def test_unknown_format_lists_what_was_tried(tmp_path: Path) -> None:
@@ -108,12 +116,24 @@ def _trainer_state() -> dict:
         "global_step": 20,
         "log_history": [
             {"epoch": 0.5, "grad_norm": 3.0, "learning_rate": 5e-05, "loss": 2.5, "step": 5},
-            {"epoch": 1.0, "grad_norm": float("nan"), "learning_rate": 4e-05, "loss": 2.0, "step": 10},
+            {
+                "epoch": 1.0,
+                "grad_norm": float("nan"),
+                "learning_rate": 4e-05,
+                "loss": 2.0,
+                "step": 10,
+            },
             {"epoch": 1.0, "eval_loss": 1.9, "eval_accuracy": 0.8, "eval_runtime": 1.5, "step": 10},
             {"epoch": 2.0, "loss": 1.5, "learning_rate": 3e-05, "step": 20},
             {"epoch": 2.0, "eval_loss": 1.7, "eval_accuracy": 0.9, "step": 20},
             {"epoch": 2.0, "predict_loss": 1.75},
-            {"epoch": 2.0, "step": 20, "total_flos": 1e12, "train_loss": 2.0, "train_runtime": 12.5},
+            {
+                "epoch": 2.0,
+                "step": 20,
+                "total_flos": 1e12,
+                "train_loss": 2.0,
+                "train_runtime": 12.5,
+            },
         ],
         "max_steps": 20,
         "train_batch_size": 8,
@@ -124,7 +144,9 @@ def test_trainer_state_in_a_checkpoint_folder(tmp_path: Path) -> None:
     folder = tmp_path / "checkpoint-20"
     folder.mkdir()
     # Python's json writes NaN bare, as the Trainer does
-    (folder / "trainer_state.json").write_text(json.dumps(_trainer_state(), indent=2), encoding="utf-8")
+    (folder / "trainer_state.json").write_text(
+        json.dumps(_trainer_state(), indent=2), encoding="utf-8"
+    )
     assert detect_format(folder) == "hf_trainer"
     data = read_log(folder)
     assert sorted(data.series) == [
@@ -209,14 +231,18 @@ def _mlflow_run(root: Path) -> Path:
     (run / "metrics" / "train" / "loss").write_text(
         "1700000000000 0.9 0\n1700000001000 0.7 1\n1700000002500 nan 2\n", encoding="utf-8"
     )
-    (run / "metrics" / "val_loss").write_text("1700000001500 1.0 1\n1700000003000 0.8 3\n", encoding="utf-8")
+    (run / "metrics" / "val_loss").write_text(
+        "1700000001500 1.0 1\n1700000003000 0.8 3\n", encoding="utf-8"
+    )
     # logged without a step: every point at step 0
     (run / "metrics" / "epoch_time").write_text(
         "1700000001000 10.5 0\n1700000002000 10.0 0\n1700000003000 9.5 0\n", encoding="utf-8"
     )
     (run / "params" / "lr").write_text("0.01", encoding="utf-8")
     (run / "tags" / "mlflow.runName").write_text("baseline", encoding="utf-8")
-    (run / "meta.yaml").write_text("run_id: 0123abcd\nexperiment_id: '3'\nstatus: 3\n", encoding="utf-8")
+    (run / "meta.yaml").write_text(
+        "run_id: 0123abcd\nexperiment_id: '3'\nstatus: 3\n", encoding="utf-8"
+    )
     return run
 
 

@@ -67,7 +67,9 @@ def test_tensor_summaries_as_tf2_writes_them(tmp_path: Path) -> None:
     fw = w._get_file_writer()
     for step, v in [(1, 0.75), (2, 0.5), (4, 0.125)]:
         pb = summary_v2.scalar_pb("epoch_loss", np.float32(v))
-        fw.add_summary(summary_pb2.Summary.FromString(pb.SerializeToString()), step, walltime=100.0 + step)
+        fw.add_summary(
+            summary_pb2.Summary.FromString(pb.SerializeToString()), step, walltime=100.0 + step
+        )
     w.close()
     s = read_log(tmp_path).series["epoch_loss"]
     assert_array_equal(s.steps, [1, 2, 4])

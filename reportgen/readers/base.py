@@ -150,7 +150,7 @@ def read_head(path: Path, size: int = 8192) -> bytes:
 
 def decode_text(data: bytes, path: Path) -> str:
     """Text of a log: UTF-8 (BOM stripped), UTF-16 when it has a BOM, else a clear error."""
-    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     try:
         text = data.decode("utf-8")

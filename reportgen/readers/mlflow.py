@@ -22,8 +22,12 @@ NAME = "mlflow"
 
 
 def sniff(path: Path, head: bytes) -> bool:
-    return path.is_dir() and (path / "metrics").is_dir() and (
-        (path / "meta.yaml").is_file() or (path / "params").is_dir() or (path / "tags").is_dir()
+    return (
+        path.is_dir()
+        and (path / "metrics").is_dir()
+        and (
+            (path / "meta.yaml").is_file() or (path / "params").is_dir() or (path / "tags").is_dir()
+        )
     )
 
 
@@ -31,9 +35,7 @@ def _files(folder: Path) -> list[tuple[str, Path]]:
     """(name with '/' for nesting, file) for every file below `folder`, sorted."""
     if not folder.is_dir():
         return []
-    return [
-        (p.relative_to(folder).as_posix(), p) for p in sorted(folder.rglob("*")) if p.is_file()
-    ]
+    return [(p.relative_to(folder).as_posix(), p) for p in sorted(folder.rglob("*")) if p.is_file()]
 
 
 def _parse_metric(file: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -41,7 +43,9 @@ def _parse_metric(file: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ReadError(f"cannot read MLflow metric file ({type(exc).__name__})", Location(file)) from exc
+        raise ReadError(
+            f"cannot read MLflow metric file ({type(exc).__name__})", Location(file)
+        ) from exc
     fast = _parse_fast(text)
     if fast is not None:
         return fast
@@ -126,7 +130,9 @@ def read(path: Path) -> LogData:
     if "mlflow.runName" in tags:
         meta["run_name"] = tags["mlflow.runName"]
     meta.update(_meta_yaml(path / "meta.yaml"))
-    return LogData(series=series, format=NAME, hparams=hparams, restarts=merge_restarts(restarts), meta=meta)
+    return LogData(
+        series=series, format=NAME, hparams=hparams, restarts=merge_restarts(restarts), meta=meta
+    )
 
 
 def _text(file: Path) -> str:

@@ -9,7 +9,13 @@ import numpy as np
 
 from reportgen.errors import display_path
 from reportgen.model import LogData, Restart, Series
-from reportgen.readers.base import EPOCH_COLUMNS, STEP_COLUMNS, TIME_COLUMNS, clean_series, merge_restarts
+from reportgen.readers.base import (
+    EPOCH_COLUMNS,
+    STEP_COLUMNS,
+    TIME_COLUMNS,
+    clean_series,
+    merge_restarts,
+)
 
 
 def _find(columns: list[str], candidates: tuple[str, ...]) -> str | None:

@@ -119,7 +119,9 @@ def decode_scalars(records: Records) -> Scalars:
     return Scalars(tags=tags, records=n, other_tags=tuple(sorted(other - set(tags))))
 
 
-def _tag_codes(buf: np.ndarray, ts: np.ndarray, te: np.ndarray, tag_index: dict[bytes, int]) -> np.ndarray:
+def _tag_codes(
+    buf: np.ndarray, ts: np.ndarray, te: np.ndarray, tag_index: dict[bytes, int]
+) -> np.ndarray:
     """A code per record for its tag bytes `buf[ts:te]`, grouping equal tags with numpy (tags
     of one length are compared as fixed-size byte rows), adding new tags to `tag_index`."""
     codes = np.empty(ts.shape[0], dtype=np.int64)
@@ -144,7 +146,9 @@ def _tag_codes(buf: np.ndarray, ts: np.ndarray, te: np.ndarray, tag_index: dict[
     return codes
 
 
-def _varints(buf: np.ndarray, pos: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _varints(
+    buf: np.ndarray, pos: np.ndarray, width: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Decode one varint at each position: (value as uint64, byte length, complete?).
 
     One byte column at a time, stopping when no varint continues (steps below 2**21 take three
@@ -240,7 +244,9 @@ def _fields(data: bytes, pos: int, end: int):
             raise ValueError(f"unsupported wire type {wire}")
 
 
-def _decode_event(data: bytes, start: int, end: int, plugins: dict[bytes, str | None], other: set[str]):
+def _decode_event(
+    data: bytes, start: int, end: int, plugins: dict[bytes, str | None], other: set[str]
+):
     """Yield (tag bytes, step, wall_time, value) for each scalar in one Event."""
     wall = 0.0
     step = 0
@@ -264,7 +270,9 @@ def _decode_event(data: bytes, start: int, end: int, plugins: dict[bytes, str | 
         return  # not an Event we understand (TensorBoard skips these too)
 
 
-def _decode_value(data: bytes, start: int, end: int, plugins: dict[bytes, str | None], other: set[str]):
+def _decode_value(
+    data: bytes, start: int, end: int, plugins: dict[bytes, str | None], other: set[str]
+):
     tag = b""
     simple: float | None = None
     tensor: tuple[int, int] | None = None
