@@ -282,3 +282,18 @@ def test_mlflow_bad_metric_line(tmp_path: Path) -> None:
     assert str(info.value) == (
         f"{bad}:2: expected '<timestamp_ms> <value> <step>' (MLflow metric line), got 'not a line'"
     )
+
+
+def test_keras_csvlogger_with_appended_runs_keeps_each_restart(tmp_path: Path) -> None:
+    # CSVLogger(append=True) across three fits: epochs 0-4, then 0-1, then 0-2
+    path = tmp_path / "training.log"
+    lines = ["epoch,loss,val_loss"]
+    for run, epochs in enumerate((5, 2, 3)):
+        lines += [f"{e},{run + 1 / (e + 1)},{run + 2 / (e + 1)}" for e in range(epochs)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = read_log(path)
+    assert data.format == "keras"
+    assert [(r.step, r.dropped) for r in data.restarts] == [(1, 5), (1, 2)]
+    loss = data.series["loss"]
+    assert_array_equal(loss.steps, [1, 2, 3, 4, 5])
+    assert_array_equal(loss.values, [3.0, 2.5, 2 + 1 / 3, 0.25, 0.2])

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from reportgen.errors import Location, ReadError, display_path
-from reportgen.model import LogData, Series
+from reportgen.model import LogData, Restart, Series
 from reportgen.readers.base import Reader, clean_series, decode_text, merge_restarts
 
 NAME = "hf_trainer"
@@ -104,13 +104,13 @@ def read(path: Path) -> LogData:
             e.append(np.nan if epoch is None else epoch)
     source = display_path(file)
     series: dict[str, Series] = {}
-    restarts = []
+    restarts: list[list[Restart]] = []
     for name in sorted(points):
         s, v, e = points[name]
         series[name], found = clean_series(
             name, np.array(s), np.array(v), source=source, epoch=np.array(e)
         )
-        restarts.extend(found)
+        restarts.append(found)
     if not series:
         raise ReadError(
             "the Trainer log_history holds no metric records: expected entries such as "

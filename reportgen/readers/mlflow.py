@@ -15,7 +15,7 @@ import numpy as np
 import yaml
 
 from reportgen.errors import Location, ReadError, display_path
-from reportgen.model import LogData, Series
+from reportgen.model import LogData, Restart, Series
 from reportgen.readers.base import Reader, clean_series, merge_restarts, parse_float
 
 NAME = "mlflow"
@@ -106,7 +106,7 @@ def read(path: Path) -> LogData:
         )
     source = display_path(path)
     series: dict[str, Series] = {}
-    restarts = []
+    restarts: list[list[Restart]] = []
     by_order: list[str] = []
     for name, file in metric_files:
         stamps, values, steps = _parse_metric(file)
@@ -118,7 +118,7 @@ def read(path: Path) -> LogData:
         series[name], found = clean_series(
             name, steps.astype(np.int64), values, source=source, wall_time=stamps / 1000.0
         )
-        restarts.extend(found)
+        restarts.append(found)
     if not series:
         raise ReadError(
             "every MLflow metric file is empty: expected '<timestamp_ms> <value> <step>' lines",

@@ -63,7 +63,7 @@ def read(path: Path) -> LogData:
         runs = {"": [path]}
     source = display_path(path)
     series: dict[str, Series] = {}
-    restarts: list[Restart] = []
+    restarts: list[list[Restart]] = []
     warnings: list[str] = []
     other: set[str] = set()
     for run, files in runs.items():
@@ -91,7 +91,7 @@ def read(path: Path) -> LogData:
                 wall_time=np.concatenate([p[2] for p in parts]),
             )
             series[name] = s
-            restarts.extend(found)
+            restarts.append(found)
     if not series:
         shown = ", ".join(sorted(other)[:5]) or "none"
         raise ReadError(
