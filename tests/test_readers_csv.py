@@ -181,3 +181,12 @@ def test_jsonl_bad_line_names_the_line(tmp_path: Path) -> None:
     assert str(info.value) == (
         f"{path}:2: not a JSON object on this line (Expecting value): expected one object per line"
     )
+
+
+def test_header_without_rows_is_an_error(tmp_path: Path) -> None:
+    path = _write(tmp_path / "log.csv", "step,loss\r\n\r\n")
+    with pytest.raises(ReadError) as info:
+        read_log(path)
+    assert str(info.value) == (
+        f"{path}:1: the log has a header row but no data rows: expected one row per logged step"
+    )

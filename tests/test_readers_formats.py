@@ -200,7 +200,8 @@ def test_keras_csvlogger_epochs_count_from_one(tmp_path: Path) -> None:
 
 
 def test_keras_history_json_and_pandas_outputs(tmp_path: Path) -> None:
-    pd = pytest.importorskip("pandas", reason="pandas writes the DataFrame forms of a history")
+    import pandas as pd  # test dependency (comes with tbparse): the real writer of these forms
+
     history = {"loss": [0.9, 0.6, 0.4], "val_loss": [1.0, 0.8, None], "accuracy": [0.5, 0.6, 0.7]}
     as_json = tmp_path / "history.json"
     as_json.write_text(json.dumps(history), encoding="utf-8")

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import tensorboardX  # a test dependency: the real writer whose files we read back
 from numpy.testing import assert_array_equal
 
 from reportgen.errors import ReadError
 from reportgen.readers import detect_format, read_log
 from reportgen.readers.crc32c import _python_crc32c, crc32c, crc32c_many
-
-tensorboardX = pytest.importorskip("tensorboardX", reason="tensorboardX is a test dependency")
 
 
 def _writer(folder: Path, suffix: str = ""):
