@@ -299,3 +299,16 @@ def test_keras_csvlogger_with_appended_runs_keeps_each_restart(tmp_path: Path) -
     loss = data.series["loss"]
     assert_array_equal(loss.steps, [1, 2, 3])
     assert_array_equal(loss.values, [3.0, 2.5, 2 + 1 / 3])
+
+
+def test_keras_history_json_with_loss_far_from_the_start(tmp_path: Path) -> None:
+    epochs = 600
+    history = {
+        "accuracy": [i / epochs for i in range(epochs)],
+        "loss": [1 / (i + 1) for i in range(epochs)],
+    }
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps(history, indent=4), encoding="utf-8")
+    assert path.read_text(encoding="utf-8").index('"loss"') > 8192
+    assert detect_format(path) == "keras"
+    assert len(read_log(path).series["loss"]) == epochs

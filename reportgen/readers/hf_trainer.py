@@ -50,7 +50,7 @@ def _state_file(path: Path) -> Path | None:
 def sniff(path: Path, head: bytes) -> bool:
     if path.is_dir():
         return (path / FILE).is_file()
-    return path.suffix.lower() == ".json" and b'"log_history"' in head
+    return path.name.endswith(FILE) or (path.suffix.lower() == ".json" and b'"log_history"' in head)
 
 
 def _number(value: Any) -> float | None:

@@ -47,11 +47,16 @@ def _sniff_csv(path: Path, head: bytes) -> bool:
 
 def _sniff_json(path: Path, head: bytes) -> bool:
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    return (
-        text.startswith(b"{")
-        and b'"log_history"' not in head
-        and _LOSS_KEY.search(head) is not None
-    )
+    if not text.startswith(b"{") or b'"log_history"' in head:
+        return False
+    if _LOSS_KEY.search(head) is None and len(head) >= 8192:
+        # a long pretty-printed history can list `accuracy` for many KiB before `loss`
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(1 << 22)
+        except OSError:
+            return False
+    return _LOSS_KEY.search(head) is not None
 
 
 def sniff(path: Path, head: bytes) -> bool:
