@@ -178,3 +178,31 @@ def test_crc32c_known_answer_and_vectorised_agree() -> None:
     got = crc32c_many(data, offsets, lengths)
     want = [_python_crc32c(data[o : o + n].tobytes()) for o, n in zip(offsets, lengths)]
     assert got.tolist() == want
+
+
+def test_a_tags_plugin_from_its_first_metadata_holds_across_the_runs_files(tmp_path: Path) -> None:
+    from tensorboard.compat.proto import summary_pb2 as tb_summary
+    from tensorboard.util import tensor_util
+    from tensorboardX.proto import summary_pb2
+
+    def summary(tag: str, value: float, plugin: str | None) -> summary_pb2.Summary:
+        v = tb_summary.Summary.Value(
+            tag=tag, tensor=tensor_util.make_tensor_proto(np.float32(value))
+        )
+        if plugin is not None:
+            v.metadata.plugin_data.plugin_name = plugin
+        pb = tb_summary.Summary(value=[v])
+        return summary_pb2.Summary.FromString(pb.SerializeToString())
+
+    first = _writer(tmp_path, ".a")
+    first._get_file_writer().add_summary(summary("pr/threshold", 0.5, "pr_curves"), 1)
+    first._get_file_writer().add_summary(summary("loss", 2.0, "scalars"), 1)
+    first.close()
+    second = _writer(tmp_path, ".b")  # TF writes a tag's metadata once: not in later files
+    second._get_file_writer().add_summary(summary("pr/threshold", 0.25, None), 2)
+    second._get_file_writer().add_summary(summary("loss", 1.0, None), 2)
+    second.close()
+    data = read_log(tmp_path)
+    assert sorted(data.series) == ["loss"]
+    assert_array_equal(data.series["loss"].values, [2.0, 1.0])
+    assert data.meta["non_scalar_tags"] == ["pr/threshold"]

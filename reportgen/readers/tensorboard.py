@@ -68,6 +68,7 @@ def read(path: Path) -> LogData:
     other: set[str] = set()
     for run, files in runs.items():
         per_tag: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+        plugins: dict[bytes, str | None] = {}  # a tag's plugin, from its first metadata in the run
         for file in files:
             try:
                 data = file.read_bytes()
@@ -76,7 +77,7 @@ def read(path: Path) -> LogData:
             records = frame_records(data, file)
             if records.truncated:
                 warnings.append(f"{display_path(file)}: {records.truncated}")
-            scalars = decode_scalars(records)
+            scalars = decode_scalars(records, plugins)
             other.update(f"{run}/{t}" if run else t for t in scalars.other_tags)
             for tag, arrays in scalars.tags.items():
                 per_tag.setdefault(tag, []).append(arrays)

@@ -51,7 +51,7 @@ class Scalars:
     other_tags: tuple[str, ...]  # tags seen that are not scalars (images, text, hparams, ...)
 
 
-def decode_scalars(records: Records) -> Scalars:
+def decode_scalars(records: Records, plugins: dict[bytes, str | None] | None = None) -> Scalars:
     """Every scalar summary value in the records: simple_value ones, and tensor ones whose tag's
     plugin is `scalars` (TF2 `tf.summary.scalar`) or that carry no plugin and hold one number."""
     data = records.data
@@ -85,7 +85,7 @@ def decode_scalars(records: Records) -> Scalars:
         tag_index,
     )
     # general decoder for the rest
-    plugins: dict[bytes, str | None] = {}
+    plugins = {} if plugins is None else plugins
     other: set[str] = set()
     s_rec: list[int] = []
     s_code: list[int] = []
