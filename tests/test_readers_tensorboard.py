@@ -206,3 +206,17 @@ def test_a_tags_plugin_from_its_first_metadata_holds_across_the_runs_files(tmp_p
     assert sorted(data.series) == ["loss"]
     assert_array_equal(data.series["loss"].values, [2.0, 1.0])
     assert data.meta["non_scalar_tags"] == ["pr/threshold"]
+
+
+def test_an_epoch_scalar_gives_every_series_its_epoch(tmp_path: Path) -> None:
+    # as Lightning's TensorBoardLogger writes it: `epoch` at each step where metrics are logged
+    w = _writer(tmp_path)
+    for step in (10, 20, 30, 40):
+        w.add_scalar("epoch", step // 20, step)
+        w.add_scalar("train_loss", 1.0 / step, step)
+    w.add_scalar("val_loss", 0.5, 5)  # before the first epoch record: unknown
+    w.add_scalar("val_loss", 0.25, 35)
+    w.close()
+    data = read_log(tmp_path)
+    assert_array_equal(data.series["train_loss"].epoch, [0, 1, 1, 2])
+    assert_array_equal(data.series["val_loss"].epoch, [np.nan, 1])
