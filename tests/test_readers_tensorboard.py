@@ -220,3 +220,14 @@ def test_an_epoch_scalar_gives_every_series_its_epoch(tmp_path: Path) -> None:
     data = read_log(tmp_path)
     assert_array_equal(data.series["train_loss"].epoch, [0, 1, 1, 2])
     assert_array_equal(data.series["val_loss"].epoch, [np.nan, 1])
+
+
+def test_event_file_renamed_is_recognised_by_its_content(tmp_path: Path) -> None:
+    w = _writer(tmp_path / "run")
+    w.add_scalar("loss", 1.0, 0)
+    w.close()
+    (file,) = _event_files(tmp_path / "run")
+    renamed = tmp_path / "copy.bin"
+    renamed.write_bytes(file.read_bytes())
+    assert detect_format(renamed) == "tensorboard"
+    assert_array_equal(read_log(renamed).series["loss"].values, [1.0])
