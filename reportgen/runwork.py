@@ -19,7 +19,7 @@ from reportgen.errors import Location, ManifestError, ReadError, ReportgenError
 from reportgen.figures import FigureSpec, draw, plan_run_figures, plan_thumbnail
 from reportgen.model import RunData, RunSpec
 from reportgen.render import dataset_page_path, run_page_path
-from reportgen.runs import read_run
+from reportgen.runs import LOSS_ROLES, loss_like, read_run
 from reportgen.slug import slugify
 from reportgen.summary import plain, run_record
 
@@ -81,7 +81,14 @@ def figure_entry(spec: FigureSpec, file: str) -> dict:
 
 def run_warnings(run: RunData) -> list[str]:
     found = []
-    if "val_loss" not in run.roles:
+    if not any(role in run.roles for role in LOSS_ROLES):
+        candidates = loss_like(list(run.series))
+        found.append(
+            f"run {run.spec.name!r}: {len(candidates)} loss series ({', '.join(candidates[:6])}) but none is "
+            "clearly the training or validation loss; name them in the manifest, "
+            "e.g. metrics: {train_loss: <name>, val_loss: <name>}"
+        )
+    elif "val_loss" not in run.roles:
         found.append(f"run {run.spec.name!r}: no validation loss logged, so overfitting cannot be judged")
     return found
 
