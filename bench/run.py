@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from corpus import csv_sweep, long_run, tensorboard_runs  # noqa: E402
+from corpus import csv_sweep, long_run, tensorboard_runs
 
 
 @dataclass

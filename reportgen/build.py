@@ -69,14 +69,10 @@ def _build_locked(
     # datasets are few and shared by many runs: read once here, handed to each run's worker
     balance = collect_balance(loaded.datasets, [])
     datasets = {ds.name: ds for ds in loaded.datasets}
-
-    def dataset_of(spec):  # noqa: ANN001, ANN202
-        ref = spec.class_balance.dataset if spec.class_balance else None
-        return ref, balance.datasets.get(ref) if ref else None
-
+    refs = [spec.class_balance.dataset if spec.class_balance else None for spec in specs]
     run_cache = RunCache(cache_dir_for(out) if cache else None)
     code = code_fingerprint()
-    keys = [run_key(spec, runs_dir, code, balance_fingerprint(datasets.get(dataset_of(spec)[0]))) for spec in specs]
+    keys = [run_key(spec, runs_dir, code, balance_fingerprint(datasets.get(ref))) for spec, ref in zip(specs, refs)]
     if bar is not None:
         bar.stage("runs", len(specs))
     tick = bar.advance if bar is not None else None
@@ -92,7 +88,7 @@ def _build_locked(
     cached = len(specs) - len(todo)
     computed = run_jobs(
         build_run,
-        [(specs[i], runs_dir, run_cache.root, keys[i], dataset_of(specs[i])[1]) for i in todo],
+        [(specs[i], runs_dir, run_cache.root, keys[i], balance.datasets.get(refs[i]) if refs[i] else None) for i in todo],
         workers=jobs,
         on_done=tick,
     )

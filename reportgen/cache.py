@@ -103,7 +103,7 @@ class _PlainUnpickler(pickle.Unpickler):
     """Loads only builtins (dict, list, str, bytes, numbers, None): a tampered entry cannot
     make us run code."""
 
-    def find_class(self, module: str, name: str):  # noqa: ANN201
+    def find_class(self, module: str, name: str):
         raise pickle.UnpicklingError(f"cache entries hold plain data only, not {module}.{name}")
 
 

@@ -8,9 +8,9 @@ import multiprocessing
 import multiprocessing.forkserver
 import os
 import sys
-from pathlib import Path
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
 from typing import Any, TypeVar
 
 import reportgen

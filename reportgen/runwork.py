@@ -14,7 +14,13 @@ import numpy as np
 
 from reportgen.analysis import analyse
 from reportgen.analysis.balance import BalanceTable
-from reportgen.balance import balance_view, per_class_metrics, plan_balance_figure, table_for, with_balance_flags
+from reportgen.balance import (
+    balance_view,
+    per_class_metrics,
+    plan_balance_figure,
+    table_for,
+    with_balance_flags,
+)
 from reportgen.errors import Location, ManifestError, ReadError, ReportgenError
 from reportgen.figures import FigureSpec, draw, plan_run_figures, plan_thumbnail
 from reportgen.model import RunData, RunSpec
@@ -56,7 +62,7 @@ class RunResult:
         }
 
     @classmethod
-    def from_plain(cls, data: dict) -> "RunResult":
+    def from_plain(cls, data: dict) -> RunResult:
         return cls(
             name=data["name"],
             record=data["record"],

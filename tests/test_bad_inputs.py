@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import make_run, write_csv
+
 from reportgen.cli import main
 
 LONG = "ü" * 300 + "🚀"

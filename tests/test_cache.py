@@ -8,8 +8,8 @@ import pickle
 from pathlib import Path
 
 import pytest
-
 from conftest import make_run
+
 from reportgen.build import build
 from reportgen.cache import CACHE_DIR, MAGIC, RunCache, decode_entry, encode_entry
 
@@ -69,7 +69,7 @@ def test_changing_a_shared_setting_rebuilds_every_run(three: Path, tmp_path: Pat
     ],
     ids=["truncated", "bitflip", "empty", "garbage"],
 )
-def test_corrupt_entries_are_rebuilt_not_served(three: Path, tmp_path: Path, damage) -> None:  # noqa: ANN001
+def test_corrupt_entries_are_rebuilt_not_served(three: Path, tmp_path: Path, damage) -> None:
     out = tmp_path / "site"
     build(three, out, jobs=1)
     expected = site_bytes(out)
@@ -83,7 +83,7 @@ def test_corrupt_entries_are_rebuilt_not_served(three: Path, tmp_path: Path, dam
 
 def test_entry_that_would_run_code_is_refused() -> None:
     class Evil:
-        def __reduce__(self):  # noqa: ANN204
+        def __reduce__(self):
             return (os.system, ("echo owned",))
 
     payload = pickle.dumps({"x": Evil()})

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import make_run
+
 from reportgen.writer import MARKER, recover, write_site
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,7 +23,7 @@ def site_bytes(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
-def start_build(runs: Path, out: Path, *extra: str, stderr=subprocess.DEVNULL) -> subprocess.Popen:  # noqa: ANN001
+def start_build(runs: Path, out: Path, *extra: str, stderr=subprocess.DEVNULL) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.pop("SOURCE_DATE_EPOCH", None)
     cmd = [sys.executable, "-m", "reportgen", "build", str(runs), "-o", str(out), *extra]
@@ -35,7 +35,7 @@ def run_build(runs: Path, out: Path, *extra: str) -> None:
     assert proc.wait(timeout=300) == 0
 
 
-def wait_for(predicate, timeout: float = 120.0) -> bool:  # noqa: ANN001
+def wait_for(predicate, timeout: float = 120.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

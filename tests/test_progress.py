@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from conftest import make_run
+
 from reportgen.progress import DELAY, Progress, wants_bar
 
 ROOT = Path(__file__).resolve().parents[1]

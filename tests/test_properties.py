@@ -38,7 +38,7 @@ def check_logdata(data: LogData) -> None:
             assert extra is None or extra.shape == s.steps.shape
 
 
-def read_or_our_error(read, path: Path) -> None:  # noqa: ANN001
+def read_or_our_error(read, path: Path) -> None:
     try:
         data = read(path)
     except ReportgenError:
