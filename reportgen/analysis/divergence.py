@@ -137,7 +137,7 @@ def spikes(
     trend = running_median(y, max(trend_window(n), 7))
     # Noise from second differences, locally: the residual from a running median is exactly
     # zero wherever the curve is locally monotone, so its own spread would understate the noise.
-    sigma_at = local_sigma(y, max(41, (n // 10) | 1))
+    sigma_at = local_sigma(y, min(max(41, (n // 10) | 1), 201))
     resid = y - trend
     positive = sigma_at > 0
     if not positive.any():

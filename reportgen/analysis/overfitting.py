@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from reportgen.analysis.smoothing import diff_sigma, running_median
+from reportgen.analysis.smoothing import diff_sigma, running_median, trend_window
 from reportgen.analysis.util import epoch_at, num, nums, where_text
 from reportgen.model import AnalysisConfig, Flag, Series
 
@@ -51,7 +51,7 @@ def _interp_trend(train: Series | None, at_steps: np.ndarray) -> np.ndarray | No
     if np.count_nonzero(fin) < 3:
         return None
     ts = train.steps[fin].astype(np.float64)
-    tv = running_median(train.values[fin], max(3, (int(ts.shape[0] * 0.05) // 2) * 2 + 1))
+    tv = running_median(train.values[fin], trend_window(int(ts.shape[0])))
     if at_steps[0] > ts[-1] or at_steps[-1] < ts[0]:
         return None
     return np.interp(at_steps.astype(np.float64), ts, tv)
