@@ -285,6 +285,36 @@ def family_cases(seed: int, train_noise: float, val_noise: float) -> Iterator[Ca
                         ser("val_loss", vs, noisy(rng, vclean, val_noise), ve)),
                {"instability"}, False, clean)
 
+    # healthy run with heavy-tailed minibatch noise (Student t, 5 degrees of freedom)
+    s = draw_shape(rng)
+    ts, te, vs, ve = axes(s)
+    clean = base_curve(s, te, s.c)
+    train = clean * np.exp(train_noise * rng.standard_t(5, size=clean.shape[0]))
+    yield case(f"heavytail-{tag}", "healthy_heavy_tail",
+               make_run("ht", ser("loss", ts, train),
+                        ser("val_loss", vs, noisy(rng, base_curve(s, ve, s.c + s.gap), val_noise), ve)),
+               set(), True, clean)
+
+    # healthy run under step decay (loss drops at each LR cut) or cosine warm restarts (the
+    # loss jumps up at each restart, by up to half of what it gained): neither is divergence
+    for schedule in ("step", "sgdr"):
+        s = draw_shape(rng)
+        ts, te, vs, ve = axes(s)
+        u = te / s.epochs
+        if schedule == "step":
+            clean = s.c + s.a * np.exp(-u / 0.1) * 0.5 + 0.5 * s.a * (0.6 ** np.floor(u * 4)) * 0.5
+        else:
+            cycles = int(rng.integers(2, 5))
+            phase = (u * cycles) % 1.0
+            envelope = s.c + s.a * np.exp(-u / 0.3)
+            clean = envelope * (0.8 + 0.2 * np.cos(np.pi * phase)) + 0.2 * s.c
+        train = noisy(rng, clean, train_noise)
+        vclean = np.interp(vs, ts, clean) + s.gap  # evaluated at the end of each epoch
+        yield case(f"{schedule}-{tag}", f"healthy_{schedule}",
+                   make_run(schedule, ser("loss", ts, train),
+                            ser("val_loss", vs, noisy(rng, vclean, val_noise), ve)),
+                   set(), True, clean)
+
     # plateau: falls, stalls for 30-40% of the run, then falls again after an LR drop
     s = draw_shape(rng)
     ts, te, vs, ve = axes(s)

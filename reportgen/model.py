@@ -107,6 +107,9 @@ class AnalysisConfig:
     # Overfitting needs this many finite validation points, and the rise must exceed
     # noise_z times the validation noise (robust sigma of second differences).
     overfit_min_points: int = 5
+    # ... and the validation minimum must lie at least this many evaluations before the end
+    # (one high last point is not a trend).
+    overfit_min_after: int = 3
     noise_z: float = 3.0
     # Divergence: the exploded loss must also have lost this fraction of its progress.
     diverge_progress: float = 0.5

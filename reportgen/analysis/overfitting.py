@@ -66,9 +66,10 @@ def overfitting(
     """(flag or None, extra data for figures: steps, gap and GL per validation point).
 
     Flags when, on a running-median trend of the validation loss, GL at the end exceeds
-    config.overfit_gl, the rise exceeds config.noise_z noise sigmas, the minimum is not the last
-    point, and training loss rose by less than half as much as validation loss (otherwise the
-    whole run got worse: that is divergence, not overfitting).
+    config.overfit_gl, the rise exceeds config.noise_z noise sigmas, the minimum lies at least
+    config.overfit_min_after evaluations before the end, and training loss rose by less than
+    half as much as validation loss (otherwise the whole run got worse: that is divergence,
+    not overfitting).
     """
     if val is None:
         return None, {}
@@ -96,7 +97,11 @@ def overfitting(
     gl_end = float(gl[-1])
     rise = v_end - v_min
     sigma = diff_sigma(v)
-    if i_min >= n - 1 or gl_end <= config.overfit_gl or rise <= config.noise_z * sigma:
+    if (
+        i_min > n - 1 - config.overfit_min_after
+        or gl_end <= config.overfit_gl
+        or rise <= config.noise_z * sigma
+    ):
         return None, extra
     train_rise = None
     train_falling = None
