@@ -132,6 +132,44 @@ class AnalysisConfig:
 
 
 @dataclass(frozen=True)
+class BalanceSource:
+    """Where one split's class counts come from: a label file, a counts file (which may name
+    several splits itself; then `split` is None), or counts written in the manifest."""
+
+    split: str | None
+    where: Location
+    path: Path | None = None
+    counts: dict[str, int] | None = None
+    column: str | None = None  # label column of a CSV label file
+
+
+@dataclass(frozen=True)
+class BalanceSpec:
+    """A run's or dataset's `class_balance:` (or a reference to a `kind: dataset` manifest)."""
+
+    where: Location
+    sources: tuple[BalanceSource, ...] = ()
+    class_names: tuple[str, ...] | dict[str, str] | None = None
+    dataset: str | None = None  # name of a dataset manifest, when the run refers to one
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A `kind: dataset` manifest: a dataset described once and shared by many runs."""
+
+    name: str
+    path: Path
+    balance: BalanceSpec
+    title: str | None = None
+    notes: str = ""
+    analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.name
+
+
+@dataclass(frozen=True)
 class RunSpec:
     """A validated run manifest."""
 
@@ -153,6 +191,7 @@ class RunSpec:
     source: str | None = None
     # Where each top-level key sits in the manifest, for error messages.
     key_lines: dict[str, int] = field(default_factory=dict)
+    class_balance: BalanceSpec | None = None
 
     @property
     def display_title(self) -> str:

@@ -1,0 +1,351 @@
+"""Figures: `plan_*` decide what to draw (pure, testable FigureSpecs); `draw` renders a spec to
+PNG bytes with matplotlib's object API (never pyplot: no global state, safe in worker processes).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from reportgen.model import RunAnalysis, RunData, Series
+
+# Okabe-Ito: readable by colour-blind readers. Train is dashed and validation solid everywhere,
+# so the two stay apart without colour too.
+TRAIN_COLOR = "#0072B2"
+VAL_COLOR = "#D55E00"
+TEST_COLOR = "#009E73"
+OTHER_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+GAP_COLOR = "#CC79A7"
+MAX_POINTS = 2000  # per line after decimation: more than a figure has pixel columns
+
+
+@dataclass(frozen=True)
+class Line:
+    label: str | None
+    x: np.ndarray
+    y: np.ndarray
+    color: str
+    linestyle: str = "-"
+    linewidth: float = 1.6
+    alpha: float = 1.0
+    marker: str | None = None
+
+
+@dataclass(frozen=True)
+class Marker:
+    x: float
+    y: float
+    label: str
+    marker: str
+    color: str
+    size: float = 70.0
+
+
+@dataclass(frozen=True)
+class RefLine:
+    value: float
+    label: str
+    orientation: str = "h"  # "h": y = value; "v": x = value
+    color: str = "#555555"
+    linestyle: str = ":"
+
+
+@dataclass(frozen=True)
+class Bars:
+    """One series of a grouped bar chart (e.g. one split's percent per class)."""
+
+    label: str
+    values: np.ndarray
+    color: str
+    hatch: str = ""
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str | None
+    xlabel: str
+    ylabel: str
+    lines: tuple[Line, ...] = ()
+    markers: tuple[Marker, ...] = ()
+    reflines: tuple[RefLine, ...] = ()
+    yscale: str = "linear"
+    legend: bool = True
+    bare: bool = False  # sparkline: no axes, ticks or labels
+    categories: tuple[str, ...] = ()  # x tick labels of a bar chart
+    bars: tuple[Bars, ...] = ()
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    name: str  # file name stem, unique within a page
+    alt: str  # what the figure shows, for screen readers and failed loads
+    panels: tuple[Panel, ...]
+    width: float = 7.0  # inches
+    height: float = 3.6
+    ncols: int = 1
+    dpi: int = 110
+    extra: dict = field(default_factory=dict)
+
+
+def x_values(series: Series, x: str) -> np.ndarray:
+    """The series' x axis: its epochs when the run counts epochs and they are known, else steps."""
+    if x == "epoch" and series.epoch is not None and np.isfinite(series.epoch).all():
+        return series.epoch
+    return series.steps.astype(np.float64)
+
+
+def decimate(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """Keep at most about `max_points` points, keeping each bucket's first, min and max points so
+    spikes survive. Non-finite points are dropped here (the analysis marks them separately)."""
+    finite = np.isfinite(y)
+    if not finite.all():
+        x, y = x[finite], y[finite]
+    n = x.shape[0]
+    if n <= max_points:
+        return x, y
+    buckets = max(1, max_points // 3)
+    edges = np.linspace(0, n, buckets + 1).astype(np.int64)
+    idx: list[np.ndarray] = []
+    starts = edges[:-1]
+    for a, b in zip(starts, edges[1:]):
+        if b <= a:
+            continue
+        seg = y[a:b]
+        idx.append(np.array([a, a + int(np.argmin(seg)), a + int(np.argmax(seg))]))
+    keep = np.unique(np.concatenate(idx + [np.array([n - 1])]))
+    return x[keep], y[keep]
+
+
+def _loss_scale(values: list[np.ndarray]) -> str:
+    """Log scale when a positive loss spans more than two decades."""
+    finite = [v[np.isfinite(v)] for v in values]
+    allv = np.concatenate(finite) if finite else np.zeros(0)
+    if allv.size == 0 or (allv <= 0).any():
+        return "linear"
+    return "log" if allv.max() / allv.min() > 100 else "linear"
+
+
+def _value_at(series: Series, step: int) -> float | None:
+    i = int(np.searchsorted(series.steps, step))
+    if i < len(series) and series.steps[i] == step and np.isfinite(series.values[i]):
+        return float(series.values[i])
+    finite = np.nonzero(np.isfinite(series.values[:i]))[0]
+    return float(series.values[finite[-1]]) if finite.size else None
+
+
+def _x_at(series: Series, step: int, x: str) -> float:
+    if x == "epoch" and series.epoch is not None:
+        i = min(int(np.searchsorted(series.steps, step)), len(series) - 1)
+        if np.isfinite(series.epoch[i]):
+            return float(series.epoch[i])
+    return float(step)
+
+
+def _curve_lines(run: RunData, analysis: RunAnalysis, role: str, label: str, color: str, style: str) -> list[Line]:
+    series = run.role(role)
+    if series is None or len(series) == 0:
+        return []
+    x = x_values(series, run.x)
+    smooth = analysis.smoothed.get(series.name)
+    lines = [Line(None, *decimate(x, series.values), color=color, linestyle="-", linewidth=0.8, alpha=0.25)]
+    if smooth is not None:
+        lines.append(Line(f"{label} ({series.name})", *decimate(x, smooth), color=color, linestyle=style))
+    return lines
+
+
+def _flag_markers(run: RunData, analysis: RunAnalysis, roles: tuple[str, ...]) -> list[Marker]:
+    markers: list[Marker] = []
+    names = {run.roles.get(r): r for r in roles if run.roles.get(r)}
+    for flag in analysis.flags:
+        if flag.metric not in names or flag.step is None:
+            continue
+        series = run.series[flag.metric]
+        if flag.kind == "divergence":
+            y = _value_at(series, flag.step)
+            if y is not None:
+                markers.append(Marker(_x_at(series, flag.step, run.x), y, "divergence", "X", "#000000", 90))
+        elif flag.kind == "instability":
+            for step in flag.evidence.get("spike_steps", [flag.step])[:50]:
+                y = _value_at(series, int(step))
+                if y is not None:
+                    markers.append(Marker(_x_at(series, int(step), run.x), y, "spike", "v", "#000000", 30))
+        elif flag.kind == "overfitting":
+            y = _value_at(series, flag.step)
+            if y is not None:
+                markers.append(Marker(_x_at(series, flag.step, run.x), y, "overfitting onset", "D", "#8B0000", 40))
+    # one legend entry per marker label
+    seen: set[str] = set()
+    out = []
+    for m in markers:
+        out.append(m if m.label not in seen else Marker(m.x, m.y, "", m.marker, m.color, m.size))
+        seen.add(m.label)
+    return out
+
+
+def plan_run_figures(run: RunData, analysis: RunAnalysis) -> list[FigureSpec]:
+    """The figures of one run page, in page order."""
+    figures: list[FigureSpec] = []
+    xlabel = run.x
+    loss_lines = (
+        _curve_lines(run, analysis, "train_loss", "train", TRAIN_COLOR, "--")
+        + _curve_lines(run, analysis, "val_loss", "validation", VAL_COLOR, "-")
+        + _curve_lines(run, analysis, "test_loss", "test", TEST_COLOR, "-.")
+    )
+    if not any(line.label for line in loss_lines):
+        epoch_lines = _curve_lines(run, analysis, "train_loss_epoch", "train (per epoch)", TRAIN_COLOR, "--")
+        loss_lines += epoch_lines
+    if loss_lines:
+        markers = _flag_markers(run, analysis, ("train_loss", "val_loss", "test_loss"))
+        best = analysis.best
+        if best is not None:
+            s = run.series[best.metric]
+            markers.insert(0, Marker(_x_at(s, best.step, run.x), best.value, f"best {best.role.replace('_', ' ')}", "*", "#E69F00", 160))
+        refs = []
+        if analysis.baseline is not None:
+            refs.append(RefLine(analysis.baseline, f"chance level ({analysis.baseline:.3g})"))
+        yscale = _loss_scale([ln.y for ln in loss_lines])
+        shown = ", ".join(ln.label for ln in loss_lines if ln.label)
+        figures.append(
+            FigureSpec(
+                name="loss",
+                alt=f"Loss by {xlabel}: {shown}; faint lines are raw values, solid and dashed lines smoothed"
+                + (f"; best at {xlabel} {best.epoch if best.epoch is not None and run.x == 'epoch' else best.step}" if best else ""),
+                panels=(Panel(None, xlabel, "loss", tuple(loss_lines), tuple(markers), tuple(refs), yscale),),
+            )
+        )
+    gap = _gap_panel(run, analysis)
+    if gap is not None:
+        figures.append(FigureSpec(name="gap", alt="Generalisation gap: validation loss minus training loss", panels=(gap,), height=2.8))
+    acc_lines = _curve_lines(run, analysis, "train_acc", "train", TRAIN_COLOR, "--") + _curve_lines(
+        run, analysis, "val_acc", "validation", VAL_COLOR, "-"
+    )
+    if acc_lines:
+        figures.append(
+            FigureSpec(name="accuracy", alt=f"Accuracy by {xlabel}", panels=(Panel(None, xlabel, "accuracy", tuple(acc_lines)),), height=3.0)
+        )
+    others = [n for n in sorted(run.series) if n not in set(run.roles.values()) and len(run.series[n]) > 1][:9]
+    if others:
+        panels = []
+        for i, name in enumerate(others):
+            s = run.series[name]
+            x = x_values(s, run.x)
+            lines = (Line(None, *decimate(x, s.values), color=OTHER_COLORS[i % len(OTHER_COLORS)], linewidth=1.2),)
+            panels.append(Panel(name, xlabel, "", lines, legend=False, yscale=_loss_scale([s.values]) if "loss" in name.lower() else "linear"))
+        ncols = min(3, len(panels))
+        rows = (len(panels) + ncols - 1) // ncols
+        figures.append(
+            FigureSpec(
+                name="metrics",
+                alt="Other logged metrics: " + ", ".join(others),
+                panels=tuple(panels),
+                ncols=ncols,
+                width=7.0 if ncols > 1 else 5.0,
+                height=2.1 * rows + 0.3,
+            )
+        )
+    return figures
+
+
+def _gap_panel(run: RunData, analysis: RunAnalysis) -> Panel | None:
+    train, val = run.role("train_loss"), run.role("val_loss")
+    if train is None or val is None or len(train) < 2 or len(val) < 2:
+        return None
+    t_smooth = analysis.smoothed.get(train.name, train.values)
+    ok = np.isfinite(t_smooth)
+    vx = val.steps.astype(np.float64)
+    if ok.sum() < 2:
+        return None
+    within = (vx >= train.steps[ok][0]) & (vx <= train.steps[ok][-1]) & np.isfinite(val.values)
+    if within.sum() < 2:
+        return None
+    gap = val.values[within] - np.interp(vx[within], train.steps[ok].astype(np.float64), t_smooth[ok])
+    x = x_values(val, run.x)[within]
+    return Panel(
+        None,
+        run.x,
+        "validation − train loss",
+        (Line("gap", x, gap, GAP_COLOR, marker="." if gap.size < 60 else None),),
+        reflines=(RefLine(0.0, "", color="#888888", linestyle="-"),),
+        legend=False,
+    )
+
+
+def plan_thumbnail(run: RunData, analysis: RunAnalysis) -> FigureSpec | None:
+    """A sparkline of the smoothed validation loss (else train loss) for the index table."""
+    for role, color in (("val_loss", VAL_COLOR), ("train_loss", TRAIN_COLOR), ("train_loss_epoch", TRAIN_COLOR)):
+        s = run.role(role)
+        if s is not None and len(s) >= 2:
+            y = analysis.smoothed.get(s.name, s.values)
+            x, y = decimate(x_values(s, run.x), y, 300)
+            if y.size < 2:
+                continue
+            scale = _loss_scale([y])
+            panel = Panel(None, "", "", (Line(None, x, y, color, linewidth=1.2),), yscale=scale, legend=False, bare=True)
+            return FigureSpec(name="thumb", alt=f"{role.replace('_', ' ')} trend", panels=(panel,), width=1.6, height=0.45, dpi=100)
+    return None
+
+
+def draw(spec: FigureSpec) -> bytes:
+    """Render a FigureSpec to PNG bytes (no file written; no timestamp or software metadata, so
+    the same spec gives the same bytes)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(spec.width, spec.height), dpi=spec.dpi, layout="constrained" if not _bare(spec) else None)
+    FigureCanvasAgg(fig)
+    nrows = (len(spec.panels) + spec.ncols - 1) // spec.ncols
+    axes = fig.subplots(nrows, spec.ncols, squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        if i >= len(spec.panels):
+            ax.set_visible(False)
+            continue
+        _draw_panel(ax, spec.panels[i], small=len(spec.panels) > 1)
+    if _bare(spec):
+        fig.subplots_adjust(0.02, 0.05, 0.98, 0.95)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None}, transparent=_bare(spec))
+    return buf.getvalue()
+
+
+def _bare(spec: FigureSpec) -> bool:
+    return all(p.bare for p in spec.panels)
+
+
+def _draw_panel(ax, panel: Panel, small: bool) -> None:  # noqa: ANN001 - matplotlib Axes
+    for line in panel.lines:
+        ax.plot(line.x, line.y, color=line.color, linestyle=line.linestyle, linewidth=line.linewidth,
+                alpha=line.alpha, label=line.label, marker=line.marker, markersize=4)
+    for ref in panel.reflines:
+        draw_ref = ax.axhline if ref.orientation == "h" else ax.axvline
+        draw_ref(ref.value, color=ref.color, linestyle=ref.linestyle, linewidth=1.0, label=ref.label or None)
+    if panel.bars:
+        n = len(panel.bars)
+        width = 0.8 / n
+        centers = np.arange(len(panel.categories), dtype=float)
+        for i, group in enumerate(panel.bars):
+            ax.bar(centers + (i - (n - 1) / 2) * width, group.values, width, label=group.label,
+                   color=group.color, hatch=group.hatch, edgecolor="white", linewidth=0.5)
+        crowded = sum(len(c) for c in panel.categories) > 40  # long names would overlap
+        ax.set_xticks(centers, panel.categories, rotation=40 if crowded else 0, ha="right" if crowded else "center")
+    for m in panel.markers:
+        ax.scatter([m.x], [m.y], s=m.size, marker=m.marker, color=m.color, label=m.label or None, zorder=5,
+                   edgecolors="white", linewidths=0.6)
+    if panel.yscale == "log":
+        ax.set_yscale("log")
+    if panel.bare:
+        ax.set_axis_off()
+        return
+    fontsize = 8 if small else 9
+    if panel.title:
+        ax.set_title(panel.title, fontsize=fontsize + 1, loc="left")
+    ax.set_xlabel(panel.xlabel, fontsize=fontsize)
+    ax.set_ylabel(panel.ylabel, fontsize=fontsize)
+    ax.tick_params(labelsize=fontsize - 1)
+    ax.grid(True, axis="y" if panel.bars else "both", color="#e6e6e6", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if panel.legend and any(h.get_label() and not h.get_label().startswith("_") for h in ax.get_legend_handles_labels()[0]):
+        ax.legend(fontsize=fontsize - 1, frameon=False, loc="best")

@@ -1,0 +1,510 @@
+"""Find and validate run manifests and the optional site config (`reportgen.yaml`).
+
+Which YAML files are manifests: every `*.yaml`/`*.yml` under the runs folder (sorted walk) whose
+top level is a mapping with a `logs:` key (a run), or with `kind: dataset` (a dataset described
+once and shared by runs). Files frameworks write beside their logs are left
+alone: Lightning's `hparams.yaml`, MLflow's `meta.yaml`, YOLO's `opt.yaml`/`hyp.yaml`, and
+anything inside `mlruns/`, `lightning_logs/`, `wandb/`, `.hydra/` or a hidden folder. A YAML file
+that has no `logs:` but looks like a manifest (a `name:` plus another manifest key, or a key
+close to `logs`) is reported as an error, so a misspelled manifest is never skipped silently.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from reportgen.errors import Location, ManifestError, ReportgenError
+from reportgen.model import (
+    LOSS_KINDS,
+    TASKS,
+    AnalysisConfig,
+    BalanceSource,
+    BalanceSpec,
+    DatasetSpec,
+    LogSpec,
+    RunSpec,
+    SiteConfig,
+)
+from reportgen.readers import FORMATS
+from reportgen.slug import slugify
+from reportgen.yamlpos import YamlDoc, load_yaml
+
+SITE_CONFIG = "reportgen.yaml"
+FRAMEWORK_YAML = {"hparams.yaml", "meta.yaml", "opt.yaml", "hyp.yaml", "args.yaml", "meta_tags.yaml"}
+FRAMEWORK_DIRS = {"mlruns", "lightning_logs", "wandb", ".hydra", "__pycache__", "node_modules"}
+
+RUN_KEYS = (
+    "name", "title", "group", "tags", "notes", "task", "loss", "num_classes", "logs", "metrics",
+    "x", "hparams", "analysis", "source", "class_balance", "class_names", "kind",
+)
+DATASET_KEYS = ("kind", "name", "title", "notes", "class_balance", "class_names", "analysis")
+KINDS = ("run", "dataset")
+SITE_KEYS = ("title", "analysis", "compare", "smoothing")
+X_VALUES = ("step", "epoch")
+SOURCES = ("real", "simulated")
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    runs: list[RunSpec]
+    site: SiteConfig
+    problems: list[ReportgenError]
+    skipped: list[Path]  # framework YAML left alone, for -v output
+    datasets: list[DatasetSpec] = field(default_factory=list)
+
+
+def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _describe(value: Any) -> str:
+    """Speak YAML, not Python: what kind of value the user wrote."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"a true/false value ({str(value).lower()})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"text ({value!r})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def find_yaml_files(runs_dir: Path) -> tuple[list[Path], list[Path]]:
+    """(candidate manifests, framework files skipped), both sorted. Symlinked folders are not
+    followed, so a link loop cannot trap the walk."""
+    found: list[Path] = []
+    skipped: list[Path] = []
+    for root, dirs, files in os.walk(runs_dir, followlinks=False):
+        keep = []
+        for d in sorted(dirs):
+            if d.startswith(".") or d in FRAMEWORK_DIRS:
+                skipped.append(Path(root) / d)
+            else:
+                keep.append(d)
+        dirs[:] = keep
+        for f in sorted(files):
+            if not f.lower().endswith((".yaml", ".yml")):
+                continue
+            path = Path(root) / f
+            if f in FRAMEWORK_YAML:
+                skipped.append(path)
+            elif not (Path(root) == runs_dir and f == SITE_CONFIG):
+                found.append(path)
+    return sorted(found), sorted(skipped)
+
+
+def _looks_like_manifest(data: dict) -> bool:
+    if data.get("kind") in KINDS:
+        return True
+    keys = [str(k) for k in data]
+    if any(difflib.get_close_matches(k, ["logs"], n=1, cutoff=0.75) for k in keys):
+        return True
+    return "name" in keys and len(set(keys) & (set(RUN_KEYS) - {"name"})) >= 1 and any(
+        k in keys for k in ("tags", "group", "notes", "metrics", "title")
+    )
+
+
+class _Checker:
+    """Collects every problem in one document instead of stopping at the first."""
+
+    def __init__(self, doc: YamlDoc):
+        self.doc = doc
+        self.problems: list[ManifestError] = []
+
+    def error(self, key: str | None, message: str, *, at_key: bool = False) -> None:
+        """A problem with `key`'s value (pointing at the value), or with the key itself."""
+        self.problems.append(ManifestError(message, self.doc.where(key, value=not at_key), key=key))
+
+    def text(self, data: dict, key: str, required: bool = False) -> str | None:
+        if key not in data or data[key] is None:
+            if required:
+                self.error(None, f"missing required key {key!r}")
+            return None
+        value = data[key]
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and key != "notes":
+            return str(value)
+        if not isinstance(value, str):
+            self.error(key, f"expected text, got {_describe(value)}")
+            return None
+        return value
+
+    def choice(self, data: dict, key: str, choices: tuple[str, ...]) -> str | None:
+        value = self.text(data, key)
+        if value is not None and value not in choices:
+            self.error(key, f"expected one of {', '.join(choices)}, got {value!r}{_suggest(value, choices)}")
+            return None
+        return value
+
+
+def _check_analysis(checker: _Checker, value: Any, key: str, base: AnalysisConfig) -> AnalysisConfig:
+    if value is None:
+        return base
+    if not isinstance(value, dict):
+        checker.error(key, f"expected a mapping of threshold names to numbers, got {_describe(value)}")
+        return base
+    known = {f.name: f for f in fields(AnalysisConfig)}
+    changes: dict[str, Any] = {}
+    for name, v in value.items():
+        sub = f"{key}.{name}"
+        if name not in known:
+            checker.error(sub, f"unknown threshold{_suggest(str(name), list(known))}; see docs/analysis.md", at_key=True)
+            continue
+        default = getattr(base, name)
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            checker.error(sub, f"expected a number, got {_describe(v)}")
+            continue
+        if isinstance(default, int) and not isinstance(default, bool):
+            if int(v) != v or v < 1:
+                checker.error(sub, f"expected a whole number of at least 1, got {v}")
+                continue
+            changes[name] = int(v)
+        else:
+            changes[name] = float(v)
+    if "smoothing" in changes and not 0 <= changes["smoothing"] < 1:
+        checker.error(f"{key}.smoothing", f"expected a number from 0 to below 1, got {changes['smoothing']}")
+        changes.pop("smoothing")
+    return base.replace(**changes)
+
+
+def _check_logs(checker: _Checker, value: Any, manifest: Path) -> tuple[LogSpec, ...]:
+    if value is None:
+        checker.error("logs", "expected a log path or a list of log paths, got nothing")
+        return ()
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        checker.error("logs", "the list of logs is empty: name at least one log file")
+    logs: list[LogSpec] = []
+    for i, item in enumerate(items):
+        key = f"logs[{i}]" if isinstance(value, list) else "logs"
+        fmt = "auto"
+        if isinstance(item, dict):
+            unknown = sorted(str(k) for k in item if k not in ("path", "format"))
+            for k in unknown:
+                checker.error(f"{key}.{k}", f"unknown key{_suggest(k, ('path', 'format'))}; a log entry takes path and format", at_key=True)
+            raw_path = item.get("path")
+            fmt_value = item.get("format", "auto")
+            if not isinstance(fmt_value, str) or fmt_value not in FORMATS:
+                shown = fmt_value if isinstance(fmt_value, str) else _describe(fmt_value)
+                checker.error(
+                    f"{key}.format",
+                    f"expected one of {', '.join(FORMATS)}, got {shown!r}"
+                    + (_suggest(fmt_value, FORMATS) if isinstance(fmt_value, str) else ""),
+                )
+                continue
+            fmt = fmt_value
+            path_key = f"{key}.path"
+        else:
+            raw_path = item
+            path_key = key
+        if not isinstance(raw_path, str) or not raw_path.strip():
+            checker.error(path_key, f"expected a file path, got {_describe(raw_path)}")
+            continue
+        path = (manifest.parent / raw_path).resolve() if not Path(raw_path).is_absolute() else Path(raw_path)
+        if not path.exists():
+            checker.error(path_key, f"log file not found: {raw_path} (paths are relative to the manifest)")
+            continue
+        logs.append(LogSpec(path=path, format=fmt, where=checker.doc.where(path_key)))
+    return tuple(logs)
+
+
+def _check_class_names(checker: _Checker, value: Any) -> tuple[str, ...] | dict[str, str] | None:
+    if value is None:
+        return None
+    if isinstance(value, list) and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+        return tuple(str(v) for v in value)
+    if isinstance(value, dict) and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value.values()):
+        return {str(k): str(v) for k, v in value.items()}
+    checker.error("class_names", f"expected a list of class names or a mapping of class to name, got {_describe(value)}")
+    return None
+
+
+def _check_balance(checker: _Checker, data: dict, manifest: Path) -> BalanceSpec | None:
+    """`class_balance:` is a dataset name, a counts file, or a mapping of split to a label file,
+    a counts file ({path, column}) or counts written inline ({class: count})."""
+    value = data.get("class_balance")
+    if value is None:
+        if "class_names" in data:
+            checker.error("class_names", "class_names needs class_balance beside it", at_key=True)
+        return None
+    names = _check_class_names(checker, data.get("class_names"))
+    where = checker.doc.where("class_balance")
+    if isinstance(value, str):
+        path = manifest.parent / value
+        if path.is_file():
+            return BalanceSpec(where=where, sources=(BalanceSource(None, where, path=path.resolve()),), class_names=names)
+        if "/" in value or "." in Path(value).name:
+            checker.error("class_balance", f"file not found: {value} (paths are relative to the manifest)")
+            return None
+        return BalanceSpec(where=where, class_names=names, dataset=value)
+    if not isinstance(value, dict) or not value:
+        checker.error(
+            "class_balance",
+            f"expected a dataset name, a counts file, or a mapping of split to label file, got {_describe(value)}",
+        )
+        return None
+    sources: list[BalanceSource] = []
+    for split, item in value.items():
+        key = f"class_balance.{split}"
+        at = checker.doc.where(key)
+        column = None
+        if isinstance(item, dict) and "path" in item:
+            unknown = sorted(str(k) for k in item if k not in ("path", "column"))
+            for k in unknown:
+                checker.error(f"{key}.{k}", f"unknown key{_suggest(k, ('path', 'column'))}; a label file takes path and column", at_key=True)
+            column = item.get("column")
+            if column is not None and not isinstance(column, str):
+                checker.error(f"{key}.column", f"expected a column name, got {_describe(column)}")
+                continue
+            item = item["path"]
+        if isinstance(item, str):
+            path = manifest.parent / item
+            if not path.is_file():
+                checker.error(key, f"label file not found: {item} (paths are relative to the manifest)")
+                continue
+            sources.append(BalanceSource(str(split), at, path=path.resolve(), column=column))
+        elif isinstance(item, dict):
+            bad = [k for k, v in item.items() if isinstance(v, bool) or not isinstance(v, int) or v < 0]
+            if bad:
+                checker.error(f"{key}.{bad[0]}", f"expected a whole count of at least 0, got {_describe(item[bad[0]])}")
+                continue
+            sources.append(BalanceSource(str(split), at, counts={str(k): int(v) for k, v in item.items()}))
+        else:
+            checker.error(key, f"expected a label file path or a mapping of class to count, got {_describe(item)}")
+    return BalanceSpec(where=where, sources=tuple(sources), class_names=names)
+
+
+def parse_dataset(doc: YamlDoc, base_analysis: AnalysisConfig) -> tuple[DatasetSpec | None, list[ManifestError]]:
+    data = doc.data
+    checker = _Checker(doc)
+    for key in data:
+        if key not in DATASET_KEYS:
+            checker.error(str(key), f"unknown key for a dataset{_suggest(str(key), DATASET_KEYS)}; see docs/manifest.md", at_key=True)
+    name = checker.text(data, "name", required=True)
+    title = checker.text(data, "title")
+    notes = checker.text(data, "notes") or ""
+    analysis = _check_analysis(checker, data.get("analysis"), "analysis", base_analysis)
+    if "class_balance" not in data:
+        checker.error(None, "a dataset manifest needs class_balance: (label files or counts per split)")
+    balance = _check_balance(checker, data, doc.path)
+    if balance is not None and balance.dataset is not None:
+        checker.error("class_balance", "a dataset's class_balance must name files or counts, not another dataset")
+    if checker.problems or name is None or balance is None:
+        return None, checker.problems
+    return DatasetSpec(name=name.strip(), path=doc.path, balance=balance, title=title, notes=notes, analysis=analysis), []
+
+
+def parse_run(doc: YamlDoc, base_analysis: AnalysisConfig) -> tuple[RunSpec | None, list[ManifestError]]:
+    """Validate one manifest document. Returns the spec (None if any problem) and the problems."""
+    data = doc.data
+    checker = _Checker(doc)
+    for key in data:
+        if key not in RUN_KEYS:
+            checker.error(str(key), f"unknown key{_suggest(str(key), RUN_KEYS)}; see docs/manifest.md", at_key=True)
+    name = checker.text(data, "name", required=True)
+    if name is not None and not name.strip():
+        checker.error("name", "the run name is empty")
+    title = checker.text(data, "title")
+    group = checker.text(data, "group")
+    notes = checker.text(data, "notes") or ""
+    task = checker.choice(data, "task", TASKS)
+    loss = checker.choice(data, "loss", LOSS_KINDS)
+    x = checker.choice(data, "x", X_VALUES)
+    source = checker.choice(data, "source", SOURCES)
+    tags: tuple[str, ...] = ()
+    raw_tags = data.get("tags")
+    if raw_tags is not None:
+        if isinstance(raw_tags, str):
+            raw_tags = [raw_tags]
+        if not isinstance(raw_tags, list) or not all(isinstance(t, (str, int)) and not isinstance(t, bool) for t in raw_tags):
+            checker.error("tags", f"expected a list of words, got {_describe(raw_tags)}")
+        else:
+            tags = tuple(dict.fromkeys(str(t) for t in raw_tags))
+    num_classes = data.get("num_classes")
+    if num_classes is not None and (isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2):
+        checker.error("num_classes", f"expected a whole number of at least 2, got {_describe(num_classes)}")
+        num_classes = None
+    metrics: dict[str, str] = {}
+    raw_metrics = data.get("metrics")
+    if raw_metrics is not None:
+        from reportgen.model import ROLES
+
+        if not isinstance(raw_metrics, dict):
+            checker.error("metrics", f"expected a mapping of role to logged metric name, got {_describe(raw_metrics)}")
+        else:
+            for role, series in raw_metrics.items():
+                if role not in ROLES:
+                    checker.error(f"metrics.{role}", f"unknown role{_suggest(str(role), ROLES)}; roles are {', '.join(ROLES)}", at_key=True)
+                elif not isinstance(series, str):
+                    checker.error(f"metrics.{role}", f"expected the name of a logged metric, got {_describe(series)}")
+                else:
+                    metrics[role] = series
+    hparams = data.get("hparams") or {}
+    if not isinstance(hparams, dict):
+        checker.error("hparams", f"expected a mapping of parameter names to values, got {_describe(hparams)}")
+        hparams = {}
+    analysis = _check_analysis(checker, data.get("analysis"), "analysis", base_analysis)
+    kind = checker.choice(data, "kind", KINDS)
+    if kind == "dataset":
+        checker.error("kind", "a dataset manifest has no logs: remove logs: or use kind: run")
+    logs = _check_logs(checker, data.get("logs"), doc.path)
+    balance = _check_balance(checker, data, doc.path)
+    if checker.problems or name is None:
+        return None, checker.problems
+    spec = RunSpec(
+        name=name.strip(),
+        path=doc.path,
+        logs=logs,
+        title=title,
+        group=group,
+        tags=tags,
+        notes=notes,
+        task=task,
+        loss=loss,
+        num_classes=num_classes,
+        metrics=metrics,
+        x=x,
+        hparams={str(k): v for k, v in hparams.items()},
+        analysis=analysis,
+        source=source,
+        key_lines={k: v[0] for k, v in doc.positions.items() if "." not in k and "[" not in k},
+        class_balance=balance,
+    )
+    return spec, []
+
+
+def load_site_config(runs_dir: Path) -> tuple[SiteConfig, list[ReportgenError]]:
+    path = runs_dir / SITE_CONFIG
+    if not path.exists():
+        return SiteConfig(), []
+    try:
+        doc = load_yaml(path)
+    except ManifestError as exc:
+        return SiteConfig(path=path), [exc]
+    data = doc.data if doc.data is not None else {}
+    checker = _Checker(doc)
+    if not isinstance(data, dict):
+        checker.error(None, f"expected a mapping of settings, got {_describe(data)}")
+        return SiteConfig(path=path), list(checker.problems)
+    for key in data:
+        if key not in SITE_KEYS:
+            checker.error(str(key), f"unknown setting{_suggest(str(key), SITE_KEYS)}; see docs/manifest.md", at_key=True)
+    title = checker.text(data, "title") or SiteConfig.title
+    analysis = _check_analysis(checker, data.get("analysis"), "analysis", AnalysisConfig())
+    if "smoothing" in data:
+        analysis = _check_analysis(checker, {"smoothing": data["smoothing"]}, "smoothing", analysis)
+    compare = data.get("compare") or []
+    if not isinstance(compare, list):
+        checker.error("compare", f"expected a list of comparisons, got {_describe(compare)}")
+        compare = []
+    return (
+        SiteConfig(title=title, analysis=analysis, path=path, extra={"compare": compare, "positions": doc.positions}),
+        list(checker.problems),
+    )
+
+
+def load_manifests(runs_dir: Path) -> LoadResult:
+    """Read the site config and every manifest under `runs_dir`; never stops at the first problem.
+
+    Returns the valid runs (sorted by name), the site config and every problem found. Raises
+    ManifestError only when `runs_dir` itself is unusable.
+    """
+    if not runs_dir.is_dir():
+        raise ManifestError("not a folder: give the folder that holds your run manifests", Location(runs_dir))
+    site, problems = load_site_config(runs_dir)
+    candidates, skipped = find_yaml_files(runs_dir)
+    runs: list[RunSpec] = []
+    datasets: dict[str, DatasetSpec] = {}
+    by_name: dict[str, RunSpec] = {}
+    by_slug: dict[str, RunSpec] = {}
+    for path in candidates:
+        try:
+            doc = load_yaml(path)
+        except ManifestError as exc:
+            problems.append(exc)
+            continue
+        if isinstance(doc.data, dict) and doc.data.get("kind") == "dataset" and "logs" not in doc.data:
+            dataset, found = parse_dataset(doc, site.analysis)
+            problems.extend(found)
+            if dataset is not None:
+                if dataset.name in datasets:
+                    problems.append(ManifestError(f"duplicate dataset name {dataset.name!r}: already used by {Location(datasets[dataset.name].path)}", doc.where("name", value=False), key="name"))
+                else:
+                    datasets[dataset.name] = dataset
+            continue
+        if not isinstance(doc.data, dict) or "logs" not in doc.data:
+            if isinstance(doc.data, dict) and _looks_like_manifest(doc.data):
+                problems.append(
+                    ManifestError(
+                        "looks like a run manifest but has no 'logs:' key; add the log paths "
+                        "(or rename the file if it is not a manifest)",
+                        doc.where(None),
+                    )
+                )
+            else:
+                skipped.append(path)
+            continue
+        spec, found = parse_run(doc, site.analysis)
+        problems.extend(found)
+        if spec is None:
+            continue
+        where = doc.where("name", value=False)
+        if spec.name in by_name:
+            first = by_name[spec.name]
+            problems.append(
+                ManifestError(
+                    f"duplicate run name {spec.name!r}: already used by {Location(first.path, first.key_lines.get('name'))}; "
+                    "run names must be unique",
+                    where,
+                    key="name",
+                )
+            )
+            continue
+        slug = slugify(spec.name)
+        if slug in by_slug:
+            other = by_slug[slug]
+            problems.append(
+                ManifestError(
+                    f"run name {spec.name!r} gives the same page address ({slug}) as {other.name!r} "
+                    f"in {Location(other.path, other.key_lines.get('name'))}; rename one of them",
+                    where,
+                    key="name",
+                )
+            )
+            continue
+        by_name[spec.name] = spec
+        by_slug[slug] = spec
+        runs.append(spec)
+    # a run's class_balance may name a dataset manifest: it must exist
+    resolved = []
+    for spec in runs:
+        ref = spec.class_balance.dataset if spec.class_balance else None
+        if ref is not None and ref not in datasets:
+            known = ", ".join(sorted(datasets)) or "none are defined"
+            problems.append(
+                ManifestError(
+                    f"no dataset named {ref!r} (datasets: {known}); give a file path or define it in a "
+                    "YAML file with kind: dataset",
+                    spec.class_balance.where,
+                    key="class_balance",
+                )
+            )
+            continue
+        resolved.append(spec)
+    resolved.sort(key=lambda s: s.name)
+    return LoadResult(
+        runs=resolved,
+        site=site,
+        problems=problems,
+        skipped=sorted(skipped),
+        datasets=[datasets[k] for k in sorted(datasets)],
+    )

@@ -1,0 +1,160 @@
+"""Site plan and rendering: `plan_site` decides pages, links and navigation (pure); `render`
+turns the plan into files with Jinja (no disk writes). Every link is relative to the page."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import jinja2
+
+from reportgen import __version__
+from reportgen.errors import ReportgenError
+from reportgen.formatting import fmt_number, fmt_percent, render_notes
+from reportgen.model import SiteConfig
+from reportgen.slug import slugify
+from reportgen.templates_dir import templates_dir
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # posix path inside the site, e.g. "runs/a/index.html"
+    template: str
+    context: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    title: str
+    pages: tuple[Page, ...]
+    static: tuple[str, ...]  # files under templates/static copied to static/
+    built_at: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def relative_root(page_path: str) -> str:
+    """Prefix that leads from a page back to the site root ("" at the root, "../../" two deep)."""
+    depth = page_path.count("/")
+    return "../" * depth
+
+
+def link(from_page: str, target: str) -> str:
+    """A relative link from one page to another file of the site."""
+    rel = posixpath.relpath(target, posixpath.dirname(from_page) or ".")
+    return rel
+
+
+def build_time(source_date_epoch: str | None) -> str | None:
+    """The build date only when SOURCE_DATE_EPOCH gives one, so plain rebuilds stay identical."""
+    if not source_date_epoch:
+        return None
+    try:
+        stamp = int(source_date_epoch)
+    except ValueError:
+        return None
+    return datetime.fromtimestamp(stamp, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def make_env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["num"] = fmt_number
+    env.filters["pct"] = fmt_percent
+    env.filters["markdown"] = render_notes
+    return env
+
+
+def static_files() -> tuple[str, ...]:
+    base = templates_dir() / "static"
+    return tuple(sorted(p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file()))
+
+
+def run_page_path(slug: str) -> str:
+    return f"runs/{slug}/index.html"
+
+
+def dataset_page_path(slug: str) -> str:
+    return f"datasets/{slug}/index.html"
+
+
+def plan_site(
+    site: SiteConfig,
+    records: list[dict[str, Any]],
+    figures: dict[str, list[dict[str, Any]]],
+    thumbs: dict[str, str],
+    problems: list[ReportgenError],
+    built_at: str | None = None,
+    datasets: list[dict[str, Any]] | None = None,
+) -> SitePlan:
+    """Pages of the site. `records` are summary records (see summary.run_record), `figures` maps a
+    run name to its figure entries ({file, alt, width, height}), `thumbs` a run name to its
+    thumbnail file."""
+    pages: list[Page] = []
+    index_rows = []
+    for rec in records:
+        row = dict(rec)
+        row["thumb"] = thumbs.get(rec["name"])
+        index_rows.append(row)
+    problem_rows = [{"where": str(p.where), "key": p.key, "message": p.message} for p in problems]
+    datasets = datasets or []
+    pages.append(
+        Page("index.html", "index.html", {"runs": index_rows, "problems": problem_rows, "datasets": datasets})
+    )
+    for rec in records:
+        page = rec["page"]
+        pages.append(
+            Page(
+                page,
+                "run.html",
+                {
+                    "run": rec,
+                    "figures": [dict(f, src=link(page, f["file"])) for f in figures.get(rec["name"], [])],
+                },
+            )
+        )
+    for ds in datasets:
+        page = ds["page"]
+        pages.append(
+            Page(
+                page,
+                "dataset.html",
+                {
+                    "dataset": ds,
+                    "figure": dict(ds["figure"], src=link(page, ds["figure"]["file"])),
+                    "run_links": [{"name": n, "href": link(page, run_page_path(slugify(n)))} for n in ds["runs"]],
+                },
+            )
+        )
+    pages.append(Page("404.html", "404.html", {}))
+    return SitePlan(title=site.title, pages=tuple(pages), static=static_files(), built_at=built_at)
+
+
+def render(plan: SitePlan, env: jinja2.Environment) -> dict[str, bytes]:
+    """Every page as bytes, keyed by its site path; the static assets alongside."""
+    out: dict[str, bytes] = {}
+    for page in plan.pages:
+        template = env.get_template(page.template)
+        root = relative_root(page.path)
+        html = template.render(
+            site_title=plan.title,
+            root=root,
+            page_path=page.path,
+            version=__version__,
+            built_at=plan.built_at,
+            **page.context,
+        )
+        out[page.path] = html.encode("utf-8")
+    base = templates_dir() / "static"
+    for name in plan.static:
+        out[f"static/{name}"] = (base / name).read_bytes()
+    out[".nojekyll"] = b""
+    return out
+

@@ -1,0 +1,132 @@
+"""Read every log of a run and merge them into one RunData (series by name, roles, hparams)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from reportgen.errors import Location, ManifestError, ReadError, ReportgenError, display_path
+from reportgen.model import LogData, Restart, RunData, RunSpec, Series, SourceInfo
+from reportgen.readers import read_log
+from reportgen.readers.base import clean_series
+from reportgen.roles import infer_roles
+
+LOSS_ROLES = ("train_loss", "val_loss", "test_loss", "train_loss_epoch")
+
+
+def _concat(a: np.ndarray | None, b: np.ndarray | None, na: int, nb: int) -> np.ndarray | None:
+    if a is None and b is None:
+        return None
+    a = np.full(na, np.nan) if a is None else a
+    b = np.full(nb, np.nan) if b is None else b
+    return np.concatenate([a, b])
+
+
+def merge_series(parts: list[Series], source: str) -> tuple[Series, list[Restart]]:
+    """Series of one name from several logs, in manifest order, as one write-ordered log:
+    a later log that starts at an earlier step is a resumed run (TensorBoard's rule)."""
+    if len(parts) == 1:
+        return parts[0], []
+    steps = np.concatenate([p.steps for p in parts])
+    values = np.concatenate([p.values for p in parts])
+    epoch = parts[0].epoch
+    wall = parts[0].wall_time
+    n = len(parts[0])
+    for p in parts[1:]:
+        epoch = _concat(epoch, p.epoch, n, len(p))
+        wall = _concat(wall, p.wall_time, n, len(p))
+        n += len(p)
+    return clean_series(parts[0].name, steps, values, source=source, epoch=epoch, wall_time=wall)
+
+
+def read_run(spec: RunSpec, runs_dir: Path | None = None) -> RunData:
+    """Read and merge a run's logs. Raises ReadError (log problems) or ManifestError (a `metrics:`
+    role naming a series that is not logged, or no loss series at all)."""
+    logs: list[tuple[Path, LogData]] = []
+    for log in spec.logs:
+        try:
+            logs.append((log.path, read_log(log.path, log.format)))
+        except ReadError as exc:
+            raise exc from None
+    by_name: dict[str, list[Series]] = {}
+    restarts: list[Restart] = list(r for _, data in logs for r in data.restarts)
+    sources: list[SourceInfo] = []
+    hparams: dict = {}
+    for path, data in logs:
+        shown = _relative(path, runs_dir)
+        sources.append(
+            SourceInfo(
+                path=shown,
+                format=data.format,
+                series=tuple(sorted(data.series)),
+                points=sum(len(s) for s in data.series.values()),
+            )
+        )
+        hparams.update(data.hparams)
+        for name in data.series:
+            by_name.setdefault(name, []).append(data.series[name])
+    series: dict[str, Series] = {}
+    for name in sorted(by_name):
+        merged, found = merge_series(by_name[name], source=", ".join(s.path for s in sources))
+        series[name] = merged
+        restarts.extend(found)
+    for role, name in sorted(spec.metrics.items()):
+        if name not in series:
+            raise ManifestError(
+                f"no logged metric named {name!r}; the logs have: {_listing(series)}",
+                _where(spec, f"metrics.{role}"),
+                key=f"metrics.{role}",
+            )
+    roles = infer_roles(list(series), spec.metrics)
+    if not any(role in roles for role in LOSS_ROLES):
+        raise ReadError(
+            f"no loss column found (the logs have: {_listing(series)}); name it in the manifest, "
+            "e.g. metrics: {train_loss: <column>}",
+            _where(spec, "logs"),
+            key="logs",
+        )
+    x = spec.x or ("epoch" if logs and all(d.x_is_epoch for _, d in logs) else "step")
+    hparams.update(spec.hparams)
+    unique_restarts = {(r.source, r.step): r for r in restarts}
+    return RunData(
+        spec=spec,
+        series=series,
+        roles=roles,
+        hparams=hparams,
+        sources=tuple(sources),
+        restarts=tuple(unique_restarts[k] for k in sorted(unique_restarts, key=lambda k: (k[1], k[0]))),
+        x=x,
+    )
+
+
+def _listing(series: dict[str, Series], limit: int = 12) -> str:
+    names = sorted(series)
+    shown = ", ".join(names[:limit])
+    return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "") if names else "no numeric columns"
+
+
+def _where(spec: RunSpec, key: str) -> Location:
+    line = spec.key_lines.get(key.split(".")[0])
+    return Location(spec.path, line)
+
+
+def _relative(path: Path, base: Path | None) -> str:
+    if base is not None:
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            pass
+    return display_path(path)
+
+
+def read_runs(specs: list[RunSpec], runs_dir: Path) -> tuple[list[RunData], list[ReportgenError]]:
+    """Read every run; a run whose logs fail is reported and left out, the others go on."""
+    runs: list[RunData] = []
+    problems: list[ReportgenError] = []
+    for spec in specs:
+        try:
+            runs.append(read_run(spec, runs_dir))
+        except ReportgenError as exc:
+            problems.append(exc)
+    return runs, problems

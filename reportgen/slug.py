@@ -1,0 +1,13 @@
+"""URL slugs for run, group and comparison pages."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII letters, digits and single dashes; "run" when nothing is left."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:80].strip("-") or "run"

@@ -1,0 +1,71 @@
+"""The machine-readable summary (`summary.json`): one plain record per run, also the data the
+templates show, so the page and the JSON can never disagree. Schema: docs/summary.md."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict
+from typing import Any
+
+from reportgen import __version__
+from reportgen.errors import ReportgenError
+from reportgen.model import RunAnalysis, RunData
+
+SCHEMA_VERSION = 1
+
+
+def plain(value: Any) -> Any:
+    """JSON-safe: numpy scalars to Python, NaN/inf to None, tuples to lists, keys sorted later."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def run_record(run: RunData, analysis: RunAnalysis, page: str) -> dict[str, Any]:
+    spec = run.spec
+    return plain(
+        {
+            "name": spec.name,
+            "title": spec.display_title,
+            "page": page,
+            "group": spec.group,
+            "tags": list(spec.tags),
+            "task": spec.task,
+            "loss": spec.loss,
+            "num_classes": spec.num_classes,
+            "source": spec.source,
+            "notes": spec.notes,
+            "x": run.x,
+            "roles": dict(sorted(run.roles.items())),
+            "hparams": dict(sorted(run.hparams.items())),
+            "logs": [asdict(s) for s in run.sources],
+            "metrics": {name: asdict(s) for name, s in sorted(analysis.summaries.items())},
+            "best": asdict(analysis.best) if analysis.best else None,
+            "baseline": analysis.baseline,
+            "convergence": [asdict(c) for c in analysis.convergence],
+            "flags": [asdict(f) for f in analysis.flags],
+        }
+    )
+
+
+def build_summary(records: list[dict[str, Any]], problems: list[ReportgenError], title: str) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generator": f"reportgen {__version__}",
+        "title": title,
+        "runs": records,
+        "problems": [{"where": str(p.where), "key": p.key, "message": p.message} for p in problems],
+    }
+
+
+def dump_json(data: Any) -> bytes:
+    return (json.dumps(plain(data), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")

@@ -1,0 +1,89 @@
+"""Load YAML safely while keeping where each key sits, so errors can name a line and column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from reportgen.errors import Location, ManifestError
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    data: Any
+    path: Path
+    # dotted key path ("logs[0].path") -> (line, column) of the key, both 1-based
+    positions: dict[str, tuple[int, int]]
+    # the same paths -> where their value starts
+    value_positions: dict[str, tuple[int, int]]
+
+    def where(self, key: str | None = None, *, value: bool = True) -> Location:
+        """Location of `key`'s value (or of the key itself with value=False), falling back to the
+        nearest parent that has one, else the file itself."""
+        table = self.value_positions if value else self.positions
+        probe = key
+        while probe:
+            if probe in table:
+                line, col = table[probe]
+                return Location(self.path, line, col)
+            probe = _parent(probe)
+        return Location(self.path, 1 if key is None else None)
+
+
+def _parent(key: str) -> str:
+    if key.endswith("]"):
+        return key[: key.rindex("[")]
+    if "." in key:
+        return key[: key.rindex(".")]
+    return ""
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _walk(node: yaml.Node, prefix: str, keys: dict[str, tuple[int, int]], values: dict[str, tuple[int, int]]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            key = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
+            keys[key] = _mark(key_node)
+            values[key] = _mark(value_node)
+            _walk(value_node, key, keys, values)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            key = f"{prefix}[{i}]"
+            keys[key] = values[key] = _mark(item)
+            _walk(item, key, keys, values)
+
+
+def load_yaml(path: Path) -> YamlDoc:
+    """Parse one YAML document with the safe loader; ManifestError with line/column on failure."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ManifestError("not UTF-8 text: save the file as UTF-8", Location(path)) from None
+    except OSError as exc:
+        raise ManifestError(f"cannot read file: {exc.strerror}", Location(path)) from exc
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ManifestError(f"invalid YAML: {problem}", where) from None
+    except yaml.YAMLError as exc:
+        raise ManifestError(f"invalid YAML: {exc}", Location(path)) from None
+    finally:
+        loader.dispose()
+    positions: dict[str, tuple[int, int]] = {}
+    value_positions: dict[str, tuple[int, int]] = {}
+    if node is not None:
+        _walk(node, "", positions, value_positions)
+    return YamlDoc(data=data, path=path, positions=positions, value_positions=value_positions)

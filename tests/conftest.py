@@ -1,0 +1,73 @@
+"""Factories for tests: small logs and manifests written to tmp_path. No logic under test here."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+REALOGS = Path(__file__).resolve().parents[1].parent / "shared" / "realogs"
+
+
+def realogs_dir() -> Path:
+    """The shared real-world corpus; a failure in CI when missing, a skip elsewhere."""
+    if REALOGS.is_dir():
+        return REALOGS
+    if os.environ.get("CI"):
+        pytest.fail(f"the real-log corpus is missing at {REALOGS}; CI must have ../shared/realogs")
+    pytest.skip(f"the real-log corpus is not at {REALOGS} (it is in CI)")
+
+
+def write_csv(path: Path, columns: dict[str, list | np.ndarray]) -> Path:
+    """A CSV log; None or NaN-as-None cells are written empty (not logged on that row)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    names = list(columns)
+    n = max(len(v) for v in columns.values())
+    lines = [",".join(names)]
+    for i in range(n):
+        cells = []
+        for name in names:
+            col = columns[name]
+            v = col[i] if i < len(col) else None
+            cells.append("" if v is None else repr(float(v)) if not isinstance(v, str) else v)
+        lines.append(",".join(cells))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def exp_curve(steps: np.ndarray, a: float = 2.0, r: float = 0.01, c: float = 0.2) -> np.ndarray:
+    return c + a * np.exp(-r * steps)
+
+
+def write_manifest(runs: Path, file: str, **fields) -> Path:
+    path = runs / file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(fields, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def make_run(runs: Path, name: str, *, steps: int = 200, overfit: bool = False, **fields) -> Path:
+    """A run with per-step train loss and validation loss every 10 steps, and its manifest."""
+    s = np.arange(0, steps)
+    train = exp_curve(s)
+    val = exp_curve(s, c=0.3) + (0.002 * np.maximum(0, s - steps // 2) if overfit else 0)
+    log = write_csv(
+        runs / "logs" / f"{name}.csv",
+        {
+            "step": list(s),
+            "train_loss": list(train),
+            "val_loss": [v if i % 10 == 9 else None for i, v in enumerate(val)],
+        },
+    )
+    fields.setdefault("logs", f"logs/{log.name}")
+    return write_manifest(runs, f"{name}.yaml", name=name, **fields)
+
+
+@pytest.fixture
+def runs_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "runs"
+    d.mkdir()
+    return d

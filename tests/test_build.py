@@ -1,0 +1,121 @@
+"""End to end: manifests and logs in, a linked static site out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import make_run, write_csv
+from reportgen.build import build
+from sitecheck import broken_refs, parse
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def site_bytes(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def two_runs(runs_dir: Path) -> Path:
+    make_run(runs_dir, "clean", group="g", tags=["base"], task="classification", loss="cross_entropy", num_classes=10)
+    make_run(runs_dir, "overfit", group="g", tags=["base", "big"], overfit=True, steps=400)
+    return runs_dir
+
+
+def test_site_has_index_run_pages_figures_and_summary(two_runs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    report = build(two_runs, out)
+    assert report.problems == ()
+    assert report.runs == ("clean", "overfit")
+    for rel in ("index.html", "404.html", ".nojekyll", "summary.json", "static/style.css",
+                "runs/clean/index.html", "runs/overfit/index.html"):
+        assert (out / rel).is_file(), rel
+    for run in ("clean", "overfit"):
+        for fig in ("loss", "gap", "thumb"):
+            assert (out / "runs" / run / f"{fig}.png").read_bytes().startswith(PNG)
+    assert broken_refs(out) == []
+    index = parse(out / "index.html")
+    assert ("a", "href", "runs/clean/index.html") in index.refs
+    assert ("a", "href", "runs/overfit/index.html") in index.refs
+    run_page = parse(out / "runs" / "clean" / "index.html")
+    assert ("img", "src", "loss.png") in run_page.refs
+    assert ("link", "href", "../../static/style.css") in run_page.refs
+
+
+def test_summary_json_lists_every_run(two_runs: Path, tmp_path: Path) -> None:
+    build(two_runs, tmp_path / "site")
+    summary = json.loads((tmp_path / "site" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["schema_version"] == 1
+    assert [r["name"] for r in summary["runs"]] == ["clean", "overfit"]
+    clean = summary["runs"][0]
+    assert clean["page"] == "runs/clean/index.html"
+    assert clean["roles"] == {"train_loss": "train_loss", "val_loss": "val_loss"}
+    assert set(clean["metrics"]) == {"train_loss", "val_loss"}
+    assert clean["metrics"]["train_loss"]["points"] == 200
+    assert clean["best"]["metric"] == "val_loss" and clean["best"]["role"] == "val_loss"
+    for flag in summary["runs"][1]["flags"]:
+        assert set(flag) >= {"kind", "step", "message", "severity", "evidence"}
+    assert any(f["kind"] == "overfitting" for f in summary["runs"][1]["flags"])
+
+
+def test_same_inputs_give_byte_identical_sites(two_runs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build(two_runs, tmp_path / "a")
+    monkeypatch.chdir(two_runs)  # the working directory must not leak into the output
+    build(two_runs, tmp_path / "b")
+    a, b = site_bytes(tmp_path / "a"), site_bytes(tmp_path / "b")
+    assert sorted(a) == sorted(b)
+    assert [k for k in a if a[k] != b[k]] == []
+
+
+def test_bad_runs_are_reported_and_good_runs_still_built(runs_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    make_run(runs_dir, "good")
+    write_csv(runs_dir / "logs" / "noloss.csv", {"step": [0, 1, 2], "accuracy": [0.1, 0.2, 0.3]})
+    (runs_dir / "noloss.yaml").write_text("name: noloss\nlogs: logs/noloss.csv\n", encoding="utf-8")
+    (runs_dir / "broken.yaml").write_text("name: [\n", encoding="utf-8")
+    report = build(runs_dir, tmp_path / "site")
+    assert report.runs == ("good",)
+    first, second = (p.format_message() for p in report.problems)
+    assert first.startswith("runs/broken.yaml:2:1: invalid YAML: ")
+    assert second == (
+        "runs/noloss.yaml:2: logs: no loss column found (the logs have: accuracy); name it in the manifest, "
+        "e.g. metrics: {train_loss: <column>}"
+    )
+    summary = json.loads((tmp_path / "site" / "summary.json").read_text(encoding="utf-8"))
+    assert [p["where"] for p in summary["problems"]] == ["runs/broken.yaml:2:1", "runs/noloss.yaml:2"]
+    assert "no loss column found" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+
+
+XSS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "<svg/onload=alert(1)>",
+    "javascript:alert(1)",
+    "'';!--\"<XSS>=&{()}",
+    "<iframe src=javascript:alert(1)>",
+]
+
+
+def test_user_text_is_escaped_everywhere(runs_dir: Path, tmp_path: Path) -> None:
+    for i, payload in enumerate(XSS):
+        make_run(
+            runs_dir,
+            f"r{i}",
+            title=payload,
+            group=payload,
+            tags=[payload],
+            notes=f"{payload}\n\n[click]({payload}) <a href=\"javascript:alert(2)\">x</a>",
+            hparams={payload: payload},
+        )
+    build(runs_dir, tmp_path / "site")
+    for page in sorted((tmp_path / "site").rglob("*.html")):
+        parsed = parse(page)
+        assert "script" not in parsed.tags and "iframe" not in parsed.tags and "svg" not in parsed.tags, page
+        assert parsed.event_handlers == [], page
+        assert not [v for _, _, v in parsed.refs if v.lower().startswith("javascript:")], page
+    # ...and the text itself is shown, not dropped
+    text = "".join(parse(tmp_path / "site" / "runs" / "r0" / "index.html").text)
+    assert "<script>alert(1)</script>" in text

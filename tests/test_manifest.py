@@ -1,0 +1,155 @@
+"""Manifest discovery and validation: every message is asserted whole, file and line included."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import make_run, write_csv
+from reportgen.errors import ManifestError
+from reportgen.manifest import load_manifests
+from reportgen.readers import FORMATS
+
+
+@pytest.fixture(autouse=True)
+def _cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # error messages show paths relative to the working directory
+    monkeypatch.chdir(tmp_path)
+
+
+def messages(runs: Path) -> list[str]:
+    return [p.format_message() for p in load_manifests(runs).problems]
+
+
+def test_valid_manifest_is_loaded_with_all_fields(runs_dir: Path) -> None:
+    make_run(runs_dir, "a", title="A", group="g", tags=["x", "y"], task="classification",
+             loss="cross_entropy", num_classes=10, hparams={"lr": 0.1}, x="step",
+             metrics={"train_loss": "train_loss"}, analysis={"smoothing": 0.9, "overfit_strips": 4})
+    result = load_manifests(runs_dir)
+    assert result.problems == []
+    (spec,) = result.runs
+    assert (spec.name, spec.title, spec.group, spec.tags) == ("a", "A", "g", ("x", "y"))
+    assert spec.num_classes == 10 and spec.hparams == {"lr": 0.1}
+    assert spec.analysis.smoothing == 0.9 and spec.analysis.overfit_strips == 4
+    assert spec.logs[0].path == (runs_dir / "logs" / "a.csv").resolve()
+
+
+def test_malformed_yaml_names_file_and_line(runs_dir: Path) -> None:
+    (runs_dir / "bad.yaml").write_text("name: a\nlogs: [x.csv\n", encoding="utf-8")
+    assert messages(runs_dir) == [
+        "runs/bad.yaml:3:1: invalid YAML: expected ',' or ']', but got '<stream end>'"
+    ]
+
+
+def test_unknown_key_suggests_the_right_one(runs_dir: Path) -> None:
+    make_run(runs_dir, "a", tagss=["x"])
+    assert messages(runs_dir) == [
+        "runs/a.yaml:2:1: tagss: unknown key (did you mean 'tags'?); see docs/manifest.md"
+    ]
+
+
+def test_missing_log_file(runs_dir: Path) -> None:
+    (runs_dir / "a.yaml").write_text("name: a\nlogs:\n  - path: logs/nope.csv\n", encoding="utf-8")
+    assert messages(runs_dir) == [
+        "runs/a.yaml:3:11: logs[0].path: log file not found: logs/nope.csv (paths are relative to the manifest)"
+    ]
+
+
+def test_duplicate_run_name_points_at_the_first(runs_dir: Path) -> None:
+    make_run(runs_dir, "a")
+    write_csv(runs_dir / "logs" / "b.csv", {"step": [0, 1], "loss": [1.0, 0.5]})
+    (runs_dir / "b.yaml").write_text("logs: logs/b.csv\nname: a\n", encoding="utf-8")
+    assert messages(runs_dir) == [
+        "runs/b.yaml:2:1: name: duplicate run name 'a': already used by runs/a.yaml:1; run names must be unique"
+    ]
+    assert [s.name for s in load_manifests(runs_dir).runs] == ["a"]
+
+
+def test_names_that_slug_to_the_same_url_are_rejected(runs_dir: Path) -> None:
+    make_run(runs_dir, "My Run")
+    write_csv(runs_dir / "logs" / "b.csv", {"step": [0, 1], "loss": [1.0, 0.5]})
+    (runs_dir / "b.yaml").write_text("name: my-run\nlogs: logs/b.csv\n", encoding="utf-8")
+    assert messages(runs_dir) == [
+        "runs/b.yaml:1:1: name: run name 'my-run' gives the same page address (my-run) as 'My Run' "
+        "in runs/My Run.yaml:1; rename one of them"
+    ]
+
+
+def test_wrong_types_and_choices_speak_yaml(runs_dir: Path) -> None:
+    make_run(runs_dir, "a", tags=5, task="clasification", num_classes="ten",
+             logs=[{"path": "logs/a.csv", "format": "cvs"}])
+    assert messages(runs_dir) == [
+        "runs/a.yaml:3:7: task: expected one of classification, regression, got 'clasification' (did you mean 'classification'?)",
+        "runs/a.yaml:2:7: tags: expected a list of words, got a number (5)",
+        "runs/a.yaml:4:14: num_classes: expected a whole number of at least 2, got text ('ten')",
+        # the list of formats grows as readers are added; the message shape stays
+        f"runs/a.yaml:7:11: logs[0].format: expected one of {', '.join(FORMATS)}, got 'cvs' (did you mean 'csv'?)",
+    ]
+
+
+def test_every_problem_in_every_manifest_is_reported(runs_dir: Path) -> None:
+    make_run(runs_dir, "good")
+    (runs_dir / "b.yaml").write_text("name: b\nlogs: nope.csv\ncolour: red\n", encoding="utf-8")
+    (runs_dir / "c.yaml").write_text("logs: x.csv\n", encoding="utf-8")
+    found = messages(runs_dir)
+    assert found == [
+        "runs/b.yaml:3:1: colour: unknown key; see docs/manifest.md",
+        "runs/b.yaml:2:7: logs: log file not found: nope.csv (paths are relative to the manifest)",
+        "runs/c.yaml:1: missing required key 'name'",
+        "runs/c.yaml:1:7: logs: log file not found: x.csv (paths are relative to the manifest)",
+    ]
+    assert [s.name for s in load_manifests(runs_dir).runs] == ["good"]
+
+
+def test_framework_yaml_is_left_alone(runs_dir: Path) -> None:
+    make_run(runs_dir, "a")
+    lightning = runs_dir / "logs" / "lightning_logs" / "version_0"
+    lightning.mkdir(parents=True)
+    (lightning / "hparams.yaml").write_text("lr: !!python/name:builtins.float ''\nname: x\n", encoding="utf-8")
+    (runs_dir / "logs" / "hparams.yaml").write_text("name: a\ntags: [1]\n", encoding="utf-8")
+    (runs_dir / "mlruns" / "0").mkdir(parents=True)
+    (runs_dir / "mlruns" / "0" / "meta.yaml").write_text("name: Default\n", encoding="utf-8")
+    (runs_dir / "notes.yaml").write_text("todo: [more runs]\n", encoding="utf-8")
+    result = load_manifests(runs_dir)
+    assert result.problems == [] and [s.name for s in result.runs] == ["a"]
+    assert runs_dir / "notes.yaml" in result.skipped
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("name: a\nlgos: x.csv\n", "runs/m.yaml:1: looks like a run manifest but has no 'logs:' key; add the log paths (or rename the file if it is not a manifest)"),
+        ("name: a\ntags: [x]\nlog: x.csv\n", "runs/m.yaml:1: looks like a run manifest but has no 'logs:' key; add the log paths (or rename the file if it is not a manifest)"),
+    ],
+)
+def test_a_misspelled_manifest_is_never_skipped_silently(runs_dir: Path, text: str, message: str) -> None:
+    (runs_dir / "m.yaml").write_text(text, encoding="utf-8")
+    assert messages(runs_dir) == [message]
+
+
+def test_site_config_sets_title_and_thresholds(runs_dir: Path) -> None:
+    make_run(runs_dir, "a", analysis={"overfit_gl": 20})
+    (runs_dir / "reportgen.yaml").write_text("title: My sweep\nsmoothing: 0.8\nanalysis: {overfit_gl: 5}\n", encoding="utf-8")
+    result = load_manifests(runs_dir)
+    assert result.problems == []
+    assert result.site.title == "My sweep"
+    assert result.site.analysis.smoothing == 0.8 and result.site.analysis.overfit_gl == 5
+    # the run's own setting wins over the site default, the rest is inherited
+    assert result.runs[0].analysis.overfit_gl == 20 and result.runs[0].analysis.smoothing == 0.8
+
+
+def test_bad_site_config_is_reported(runs_dir: Path) -> None:
+    make_run(runs_dir, "a")
+    (runs_dir / "reportgen.yaml").write_text("titel: x\nanalysis: {smoothing: 1.5, overfit_strips: 2.5}\n", encoding="utf-8")
+    assert messages(runs_dir) == [
+        "runs/reportgen.yaml:1:1: titel: unknown setting (did you mean 'title'?); see docs/manifest.md",
+        "runs/reportgen.yaml:2:44: analysis.overfit_strips: expected a whole number of at least 1, got 2.5",
+        "runs/reportgen.yaml:2:23: analysis.smoothing: expected a number from 0 to below 1, got 1.5",
+    ]
+
+
+def test_runs_dir_must_be_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(ManifestError) as err:
+        load_manifests(tmp_path / "nope")
+    assert err.value.format_message() == "nope: not a folder: give the folder that holds your run manifests"

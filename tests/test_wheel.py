@@ -1,0 +1,62 @@
+"""The templates ship inside the wheel, and an installed wheel builds a site from anywhere."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tarfile
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import make_run
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """sdist first, then the wheel built from the unpacked sdist (as pip does from PyPI)."""
+    dist = tmp_path_factory.mktemp("dist")
+    from hatchling.builders.sdist import SdistBuilder
+    from hatchling.builders.wheel import WheelBuilder
+
+    sdist = Path(next(SdistBuilder(str(ROOT)).build(directory=str(dist))))
+    unpacked = tmp_path_factory.mktemp("sdist")
+    with tarfile.open(sdist) as tar:
+        tar.extractall(unpacked, filter="data")
+    (src,) = list(unpacked.iterdir())
+    return Path(next(WheelBuilder(str(src)).build(directory=str(dist))))
+
+
+def test_wheel_contains_templates(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    for needed in ("reportgen/templates/base.html", "reportgen/templates/run.html",
+                   "reportgen/templates/index.html", "reportgen/templates/static/style.css",
+                   "reportgen/cli.py"):
+        assert needed in names, needed
+
+
+def test_installed_wheel_builds_a_site_from_another_directory(wheel: Path, tmp_path: Path) -> None:
+    env_dir = tmp_path / "venv"
+    # system site packages give the runtime deps without a network; reportgen itself comes
+    # only from the wheel (installed without deps, shadowing any editable install)
+    venv.EnvBuilder(with_pip=True, system_site_packages=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall",
+                    "--disable-pip-version-check", str(wheel)], check=True)
+    work = tmp_path / "elsewhere"
+    runs = work / "runs"
+    make_run(runs, "a")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
+    done = subprocess.run([str(env_dir / "bin" / "reportgen"), "build", "runs", "-o", "out"],
+                          cwd=work, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert (work / "out" / "runs" / "a" / "index.html").is_file()
+    where = subprocess.run([str(python), "-c", "import reportgen.templates_dir as t; print(t.templates_dir())"],
+                           cwd=work, capture_output=True, text=True, env=env, check=True).stdout.strip()
+    assert Path(where).is_relative_to(env_dir), where
+    assert sys.prefix != str(env_dir)
