@@ -34,3 +34,49 @@ def test_running_median_is_exact(n: int, window: int, accelerated: bool, monkeyp
         x[rng.integers(0, n, 2)] = np.inf
         x[5] = 1e6  # a spike the median must ignore
     assert_array_equal(running_median(x, window), reference(x, window))
+
+
+def ema_reference(values: np.ndarray, w: float) -> np.ndarray:
+    """TensorBoard's debiased EMA, one Python step per finite point."""
+    out = np.full(values.shape, np.nan)
+    finite = np.isfinite(values)
+    last, decay, sm = 0.0, 1.0, []
+    for v in values[finite].tolist():
+        last = last * w + (1.0 - w) * v
+        decay *= w
+        sm.append(last / (1.0 - decay))
+    out[finite] = sm
+    return out
+
+
+def plateau_reference(values: np.ndarray, threshold: float, patience: int) -> list[tuple[int, int]]:
+    """ReduceLROnPlateau's rule, one Python step per point."""
+    best, last, out = np.inf, 0, []
+    for i, v in enumerate(values.tolist()):
+        if (not np.isfinite(best)) or v < best - abs(best) * threshold:
+            if i - last - 1 > patience:
+                out.append((last, i - 1))
+            best, last = v, i
+    if len(values) - 1 - last > patience:
+        out.append((last, len(values) - 1))
+    return out
+
+
+@pytest.mark.parametrize("accelerated", [True, False])
+@pytest.mark.parametrize("seed", range(6))
+def test_vectorised_ema_and_plateaus_match_the_step_by_step_rules(
+    seed: int, accelerated: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reportgen.analysis import plateau
+
+    if not accelerated:
+        monkeypatch.setattr(smoothing, "_lfilter", lambda: None)
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 4000))
+    x = np.cumsum(rng.normal(size=n)) * [1e-3, 1.0, 1e6][seed % 3] + 5.0
+    x[rng.integers(0, n, 3)] = [np.nan, np.inf, -np.inf][seed % 3]
+    for w in (0.3, 0.6, 0.999):
+        assert_array_equal(smoothing.ema(x, w), ema_reference(x, w))
+    for threshold in (0.0, 1e-3, 0.05):
+        for patience in (0, 3, 20):
+            assert plateau.plateau_windows(x, threshold, patience) == plateau_reference(x, threshold, patience)

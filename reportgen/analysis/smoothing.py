@@ -32,16 +32,33 @@ def ema(values: np.ndarray, weight: float = 0.6) -> np.ndarray:
     if w == 0.0 or np.all(xs == xs[0]):
         out[finite] = xs
         return out
+    one_minus = 1.0 - w
+    lfilter = _lfilter()
+    if lfilter is not None:
+        # the same recurrence in C: y[n] = w*y[n-1] + (1-w)*x[n], the same two products and
+        # one addition per point, so the same bits as the loop below; w**n as a running product
+        last_all = lfilter([one_minus], [1.0, -w], xs)
+        decay_all = np.multiply.accumulate(np.full(xs.shape[0], w))
+        out[finite] = last_all / (1.0 - decay_all)
+        return out
     sm = np.empty_like(xs)
     last = 0.0
     decay = 1.0  # w**n, kept as a running product
-    one_minus = 1.0 - w
     for i, v in enumerate(xs.tolist()):
         last = last * w + one_minus * v
         decay *= w
         sm[i] = last / (1.0 - decay)
     out[finite] = sm
     return out
+
+
+def _lfilter():  # noqa: ANN202 - scipy's function or None
+    """scipy.signal.lfilter when scipy is installed (an optional accelerator)."""
+    try:
+        from scipy.signal import lfilter
+    except ImportError:
+        return None
+    return lfilter
 
 
 def running_median(values: np.ndarray, window: int) -> np.ndarray:
