@@ -52,7 +52,7 @@ def ema(values: np.ndarray, weight: float = 0.6) -> np.ndarray:
     return out
 
 
-def _lfilter():  # noqa: ANN202 - scipy's function or None
+def _lfilter():
     """scipy.signal.lfilter when scipy is installed (an optional accelerator)."""
     try:
         from scipy.signal import lfilter
@@ -113,7 +113,7 @@ def _centred_median(xs: np.ndarray, half: int) -> np.ndarray:
     return res
 
 
-def _median_filter():  # noqa: ANN202 - scipy's function or None
+def _median_filter():
     """scipy.ndimage.median_filter when scipy is installed (an optional accelerator)."""
     try:
         from scipy.ndimage import median_filter
