@@ -230,8 +230,10 @@ def _plateau_notes(h: History) -> str:
     )
 
 
+# Not "metrics.csv": that name with a step column is Lightning's CSVLogger file, and these are
+# plain logs of a hand-written loop.
 def _csv(log_every: int = 1) -> Callable[[History, Config], dict[str, bytes]]:
-    return lambda h, c: {"metrics.csv": steps_csv(h, log_every=log_every, task=c.task)}
+    return lambda h, c: {"training_log.csv": steps_csv(h, log_every=log_every, task=c.task)}
 
 
 def _jsonl(
@@ -374,7 +376,7 @@ def phase1_examples() -> list[Example]:
             ),
             cfg=Config(hidden=(32,), lr=3e-3, epochs=100, batch_size=32, task="regression"),
             data="diabetes",
-            write=lambda h, c: {"metrics.csv": epochs_csv(h)},
+            write=lambda h, c: {"training_log.csv": epochs_csv(h)},
             tags=("regression", "adam"),
             x="epoch",
         ),
