@@ -585,8 +585,9 @@ SITE_CONFIG = b"title: reportgen examples\n"
 README_HEAD = """\
 # Example runs
 
-Example training runs for `reportgen build runs/`. Every file in this folder except
-`generate.py` is written by `generate.py`; do not edit them by hand, change the script and run
+Example training runs for `reportgen build runs/`. Every file in this folder except the Python
+files (`generate.py` and its `example_*.py` modules) is written by `generate.py`; do not edit
+them by hand, change the script and run
 
     pip install scikit-learn   # only to load its bundled datasets, nothing is downloaded
     python runs/generate.py    # rewrites the files here; --out DIR writes elsewhere
@@ -630,8 +631,9 @@ layout each framework produces (checked against the real logs in `../shared/real
 frameworks' sources): Lightning's CSVLogger (sparse rows, `lr-Adam` rows with an empty epoch,
 CRLF), the Hugging Face Trainer's `trainer_state.json`, Keras' `History.history` as JSON and its
 CSVLogger `training.log`, a TensorBoard event file written by tensorboardX's SummaryWriter, and
-an MLflow file-store run folder. Their manifests say `format: auto`; they build once the readers
-for those formats exist. Regenerating them also needs `pyyaml` and `tensorboardX`.
+an MLflow file-store run folder. Their manifests say `format: auto`, so they also check that
+each reader's sniffer recognises its framework's files. Regenerating them also needs `pyyaml`
+and `tensorboardX`.
 
 The TensorBoard file is the SummaryWriter's own output with two clock- and machine-dependent
 details fixed afterwards: the wall time of the first (file-version) event and the file name
