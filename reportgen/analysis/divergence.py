@@ -23,6 +23,13 @@ def _label(role: str) -> str:
     }.get(role, "Loss")
 
 
+def _quantum(y: np.ndarray) -> float:
+    """Smallest gap between distinct values: the logging resolution when values were rounded
+    (for full-precision floats it is tiny and changes nothing)."""
+    u = np.unique(y)
+    return float(np.min(np.diff(u))) if u.shape[0] > 1 else 0.0
+
+
 def non_finite(series: Series, role: str, x_is_epoch: bool) -> Flag | None:
     """Flag at the first NaN/inf value of a loss, with the last finite value before it."""
     bad = np.nonzero(~np.isfinite(series.values))[0]
@@ -156,6 +163,9 @@ def spikes(
     z = resid / sigma_at
     sigma = float(np.median(sigma_at))
     above = z > config.spike_z
+    # Values logged with few digits (0.0001, 0.0002, ...) jump by whole quanta: a jump of one
+    # or two quanta is rounding, not a spike.
+    above &= y - trend > 2.0 * _quantum(y)
     if relative:
         above &= y >= (1.0 + config.spike_min_rise) * trend
     # Near the ends the centred median sees only one side, so a steep first drop (or a final

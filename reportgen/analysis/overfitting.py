@@ -18,8 +18,9 @@ from reportgen.model import AnalysisConfig, Flag, Series
 
 
 def val_window(n: int) -> int:
-    """Odd running-median window for validation curves: about 10% of the points, 3 to 11."""
-    w = min(max(int(round(n / 10)), 3), 11)
+    """Odd running-median window for validation curves: about 10% of the points, 3 to 21
+    (long, noisy validation series need the width, or the trend's minimum is a lucky dip)."""
+    w = min(max(int(round(n / 10)), 3), 21)
     return w if w % 2 == 1 else w + 1
 
 
