@@ -83,7 +83,9 @@ def test_distribution_shift_flag():
     (f,) = [f for f in t.flags if f.kind == "distribution_shift"]
     assert f.evidence["split"] == "validation" and f.evidence["reference"] == "train"
     assert f.evidence["jsd_bits"] > 0.05 and f.evidence["p_value"] < 0.01
-    assert f.message.startswith("The class mix of the validation split differs from the train split")
+    assert f.message.startswith(
+        "The class mix of the validation split differs from the train split"
+    )
 
 
 def test_class_order_and_declared_classes():

@@ -1,9 +1,9 @@
 import math
 
 import numpy as np
+from analysis_factories import series
 from numpy.testing import assert_allclose
 
-from analysis_factories import series
 from reportgen.analysis.convergence import convergence
 from reportgen.model import AnalysisConfig
 
@@ -26,7 +26,7 @@ def test_exponential_rate_recovered_with_noise():
 def test_power_law_rate_recovered_with_noise():
     rng = np.random.default_rng(4)
     t = np.arange(1, 3001)
-    y = 0.5 + 3.0 * t ** -0.7 + rng.normal(0, 0.005, t.size)
+    y = 0.5 + 3.0 * t**-0.7 + rng.normal(0, 0.005, t.size)
     c = convergence(series("train_loss", y, steps=t), CFG)
     assert c.model == "power", c.reason
     assert_allclose(c.rate, 0.7, rtol=0.1)

@@ -51,7 +51,11 @@ def test_fastai_run_overfits_after_its_validation_minimum():
 
 
 def test_stuck_training_loss_is_underfitting():
-    a = analyse(real_run("lightning/Contact-Point-Detection__hall_of_fame__20200205__lightning_logs__metrics.csv"))
+    a = analyse(
+        real_run(
+            "lightning/Contact-Point-Detection__hall_of_fame__20200205__lightning_logs__metrics.csv"
+        )
+    )
     assert kinds(a) == ["underfitting"]
     (f,) = [f for f in a.flags if f.kind == "underfitting"]
     assert f.evidence["criterion"] == "flat"
@@ -85,7 +89,11 @@ def test_lightning_per_step_loss_gets_a_convergence_fit():
 
 def test_converged_wobbling_loss_is_not_divergence():
     # training loss between 0.0003 and 0.003 after convergence
-    a = analyse(real_run("lightning/Gaussian-Mixture-Neural-Network__lightning_logs__version_0__metrics.csv"))
+    a = analyse(
+        real_run(
+            "lightning/Gaussian-Mixture-Neural-Network__lightning_logs__version_0__metrics.csv"
+        )
+    )
     assert not {"divergence", "instability"} & set(kinds(a))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -123,7 +124,7 @@ def _warmup_index(steps: np.ndarray, smoothed: np.ndarray, config: AnalysisConfi
     or stall before it falls)."""
     if config.fit_warmup is not None:
         return int(np.searchsorted(steps, config.fit_warmup, side="left"))
-    head = max(1, int(math.ceil(smoothed.shape[0] * 0.25)))
+    head = max(1, math.ceil(smoothed.shape[0] * 0.25))
     return int(np.argmax(smoothed[:head]))
 
 
@@ -175,12 +176,12 @@ def convergence(series: Series, config: AnalysisConfig) -> Convergence:
     i0 = _warmup_index(series.steps[fin], smoothed, config)
     i1 = _fit_end(y, i0)
     s_steps, s_y, s_sm = steps[i0:i1], y[i0:i1], smoothed[i0:i1]
-    base = dict(
-        metric=name,
-        steps_to_90pct_drop=_empirical_drop(s_steps, s_sm, 0.9) if s_y.shape[0] else None,
-        steps_to_99pct_drop=_empirical_drop(s_steps, s_sm, 0.99) if s_y.shape[0] else None,
-        fit_start_step=int(s_steps[0]) if s_y.shape[0] else None,
-    )
+    base: dict[str, Any] = {
+        "metric": name,
+        "steps_to_90pct_drop": _empirical_drop(s_steps, s_sm, 0.9) if s_y.shape[0] else None,
+        "steps_to_99pct_drop": _empirical_drop(s_steps, s_sm, 0.99) if s_y.shape[0] else None,
+        "fit_start_step": int(s_steps[0]) if s_y.shape[0] else None,
+    }
     n = s_y.shape[0]
     if n < config.fit_min_points:
         return Convergence(
@@ -204,7 +205,8 @@ def convergence(series: Series, config: AnalysisConfig) -> Convergence:
     if float(yb.min()) >= 0:
         floor = max(floor, -0.01 * span)
     usable = [
-        f for f in fits
+        f
+        for f in fits
         if f.amplitude > 0 and not f.at_low_edge and not f.at_high_edge and f.asymptote > floor
     ]
     best_r2 = max(fits, key=lambda f: f.r2)

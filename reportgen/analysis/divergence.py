@@ -172,7 +172,7 @@ def spikes(
     # rise) would look like a spike: only points with a full window on both sides count.
     half = max(trend_window(n), 7) // 2
     above[:half] = False
-    above[n - half:] = False
+    above[n - half :] = False
     if not above.any():
         return None
     # one spike per run of consecutive points; report its peak
@@ -184,8 +184,10 @@ def spikes(
     step_big = int(series.steps[idx[k_big]])
     epoch_big = epoch_at(series, int(idx[k_big]), x_is_epoch)
     count = len(peaks)
-    size = f"{ratio_big:.1f}\u00d7 the local level" if ratio_big is not None else (
-        f"{y[k_big] - trend[k_big]:.4g} above the local level"
+    size = (
+        f"{ratio_big:.1f}\u00d7 the local level"
+        if ratio_big is not None
+        else (f"{y[k_big] - trend[k_big]:.4g} above the local level")
     )
     times = "once" if count == 1 else f"{count} times"
     shown = peaks[:MAX_REPORTED_SPIKES]
@@ -193,8 +195,7 @@ def spikes(
         "criterion": "robust_z",
         "role": role,
         "z_threshold": num(config.spike_z),
-        "noise": "local robust sigma of second differences"
-        + (" of log(loss)" if relative else ""),
+        "noise": "local robust sigma of second differences" + (" of log(loss)" if relative else ""),
         "noise_sigma": num(sigma),
         "spike_count": count,
         "spike_steps": [int(series.steps[idx[k]]) for k in shown],

@@ -23,7 +23,9 @@ def chance_baseline(spec: RunSpec, config: AnalysisConfig) -> tuple[float | None
     if config.baseline is not None:
         return float(config.baseline), "configured baseline"
     if spec.loss == "cross_entropy" and spec.num_classes is not None and spec.num_classes >= 2:
-        return math.log(spec.num_classes), f"ln {spec.num_classes} (cross-entropy, {spec.num_classes} classes)"
+        return math.log(
+            spec.num_classes
+        ), f"ln {spec.num_classes} (cross-entropy, {spec.num_classes} classes)"
     if spec.loss == "bce":
         return math.log(2.0), "ln 2 (binary cross-entropy)"
     return None, None
