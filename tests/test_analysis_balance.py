@@ -109,3 +109,15 @@ def test_bad_counts_raise():
         balance_table({"train": {"x": 1.5}})
     with pytest.raises(ValueError, match="no class counts"):
         balance_table({})
+
+
+def test_degenerate_splits():
+    one_class = balance_table({"train": {"x": 5}, "val": {"y": 5}})
+    assert one_class.normalised_entropy == {"train": 0.0, "val": 0.0}
+    assert str(one_class.normalised_entropy["train"]) == "0.0"  # not -0.0
+    assert one_class.imbalance_ratio == {"train": None, "val": None}
+    (sh,) = one_class.shifts
+    assert sh.jsd == pytest.approx(1.0)
+    empty = balance_table({"train": {"x": 0, "y": 0}, "val": {"x": 1}})
+    assert empty.shifts == ()  # nothing to compare with an empty reference
+    assert [f.evidence["split"] for f in empty.flags if f.kind == "class_missing"] == ["val"]

@@ -95,3 +95,13 @@ def test_refuses_a_negative_asymptote_for_a_loss_that_never_went_negative():
     ok = convergence(series("train_loss", y + 0.5, steps=t), CFG)
     assert ok.model == "exponential"
     assert_allclose(ok.asymptote, 0.3, atol=1e-3)
+
+
+def test_extreme_magnitudes_fit_without_overflow():
+    t = np.arange(0, 1000)
+    for scale in (1e300, 1e-300):
+        y = scale * (0.2 + 2.0 * np.exp(-0.01 * t))
+        c = convergence(series("train_loss", y, steps=t), CFG)
+        assert c.model == "exponential", c.reason
+        assert_allclose(c.rate, 0.01, rtol=1e-3)
+        assert_allclose(c.asymptote, 0.2 * scale, rtol=1e-3)

@@ -161,7 +161,7 @@ def balance_table(
         ratio[s] = float(present.max() / present.min()) if present.shape[0] >= 2 else None
         if tot and k >= 2:
             p = present / tot
-            entropy[s] = float(-np.sum(p * np.log(p)) / math.log(k))
+            entropy[s] = max(0.0, float(-np.sum(p * np.log(p)) / math.log(k)))  # no -0.0
         else:
             entropy[s] = None
         missing[s] = tuple(names[i] for i in range(k) if m[i] == 0)

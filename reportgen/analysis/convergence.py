@@ -9,7 +9,7 @@ exact least-squares (c, a) at each candidate. No scipy needed, and no starting g
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -106,6 +106,16 @@ def fit_model(model: str, t: np.ndarray, y: np.ndarray) -> Fit:
     )
 
 
+def _unscale(fit: Fit, mid: float, scale: float) -> Fit:
+    """A fit made on (y - mid) / scale, expressed in the original units (R\u00b2 is unchanged)."""
+    return replace(
+        fit,
+        asymptote=mid + scale * fit.asymptote,
+        amplitude=scale * fit.amplitude,
+        sse=fit.sse * scale * scale,
+    )
+
+
 def _bin(t: np.ndarray, y: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     """Average consecutive points into at most `size` bins (keeps long logs fast)."""
     n = t.shape[0]
@@ -194,9 +204,17 @@ def convergence(series: Series, config: AnalysisConfig) -> Convergence:
     spacing = float(np.median(np.diff(s_steps))) if n > 1 else 1.0
     tb, yb = _bin(s_steps, s_y, MAX_FIT_POINTS)
     t0 = float(s_steps[0])
+    # Fit on a rescaled copy (centre, then divide by the largest deviation) so losses near
+    # 1e300 or 1e-300 neither overflow nor underflow in the sums of squares.
+    mid = float(np.median(yb))
+    with np.errstate(over="ignore", invalid="ignore"):
+        scale = float(np.max(np.abs(yb - mid)))
+    if not (math.isfinite(scale) and scale > 0):
+        return Convergence(model=None, reason="the loss values are too extreme to fit", **base)
+    yn = (yb - mid) / scale
     fits = [
-        fit_model("exponential", tb - t0, yb),
-        fit_model("power", tb - t0 + spacing, yb),
+        _unscale(fit_model("exponential", tb - t0, yn), mid, scale),
+        _unscale(fit_model("power", tb - t0 + spacing, yn), mid, scale),
     ]
     span = float(yb.max() - yb.min())
     # an asymptote far below every observed value means the curve has not bent yet; and a
