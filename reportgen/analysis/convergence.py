@@ -20,6 +20,9 @@ from reportgen.model import AnalysisConfig, Convergence, Series
 
 MAX_FIT_POINTS = 1000  # longer curves are averaged into this many bins before fitting
 GRID = 240
+# Fitted parameters are reported to 6 significant digits: the search is not more precise than
+# that, and stable digits keep reports byte-identical across tiny numeric changes.
+FIT_DIGITS = 6
 GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 
 
@@ -259,12 +262,12 @@ def convergence(series: Series, config: AnalysisConfig) -> Convergence:
     s1 = _steps_within(fit, 0.01, t0, spacing)
     return Convergence(
         model=fit.model,
-        rate=num(fit.rate),
-        asymptote=num(fit.asymptote),
-        amplitude=num(fit.amplitude),
+        rate=num(fit.rate, FIT_DIGITS),
+        asymptote=num(fit.asymptote, FIT_DIGITS),
+        amplitude=num(fit.amplitude, FIT_DIGITS),
         r2=num(fit.r2, 4),
-        half_life=num(math.log(2.0) / fit.rate) if fit.model == "exponential" else None,
-        steps_to_5pct=num(s5),
-        steps_to_1pct=num(s1),
+        half_life=num(math.log(2.0) / fit.rate, FIT_DIGITS) if fit.model == "exponential" else None,
+        steps_to_5pct=num(s5, FIT_DIGITS),
+        steps_to_1pct=num(s1, FIT_DIGITS),
         **base,
     )
