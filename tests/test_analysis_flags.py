@@ -1,9 +1,9 @@
 import math
 
 import numpy as np
+from analysis_factories import make_run, series
 from numpy.testing import assert_allclose
 
-from analysis_factories import make_run, series
 from reportgen.analysis import analyse
 from reportgen.analysis.plateau import plateau_windows
 from reportgen.model import AnalysisConfig, Restart
@@ -68,7 +68,9 @@ def test_overfitting_gl_value_matches_definition():
     f = flag(a, "overfitting")
     # GL is taken on the 3-point running median: its minimum is median(1.1, 1.0, 1.02) = 1.02
     # and its last value is median(1.38, 1.40) = 1.39
-    assert_allclose(f.evidence["gl_end"], 100 * (1.39 / 1.02 - 1), rtol=1e-3)  # evidence keeps 4 digits
+    assert_allclose(
+        f.evidence["gl_end"], 100 * (1.39 / 1.02 - 1), rtol=1e-3
+    )  # evidence keeps 4 digits
     assert f.evidence["onset_step"] == 10 and f.evidence["best_step"] == 10
     assert f.evidence["epochs_since_best"] == 20.0
     assert f.message == (
@@ -191,7 +193,9 @@ def test_plateau_flag_has_its_window():
     t = np.arange(1000)
     y = np.where(t < 300, 3 - 0.005 * t, 1.5)
     y = np.where(t >= 700, 1.5 - 0.002 * (t - 700), y)
-    a = analyse(make_run(train_loss=series("train_loss", y), analysis=AnalysisConfig(smoothing=0.0)))
+    a = analyse(
+        make_run(train_loss=series("train_loss", y), analysis=AnalysisConfig(smoothing=0.0))
+    )
     f = flag(a, "plateau")
     assert f.severity == "info"
     # last improvement at t=300 (1.5); next at t=701 (1.498 < 1.5 * 0.999)

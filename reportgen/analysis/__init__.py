@@ -135,7 +135,9 @@ def analyse(run: RunData, config: AnalysisConfig | None = None) -> RunAnalysis:
         extra["generalisation"] = gen_extra
 
     # A diverged run is not "underfitting": its loss going flat or up is the divergence.
-    uf = underfitting(train, run.spec, cfg, baseline, baseline_text) if diverged_at is None else None
+    uf = (
+        underfitting(train, run.spec, cfg, baseline, baseline_text) if diverged_at is None else None
+    )
     if uf is not None:
         flags.append(uf)
 
@@ -152,7 +154,11 @@ def analyse(run: RunData, config: AnalysisConfig | None = None) -> RunAnalysis:
                 message=f"Training resumed at step {r.step}; {r.dropped} earlier points "
                 f"from {r.source} were replaced.",
                 step=int(r.step),
-                evidence={"resumed_step": int(r.step), "source": r.source, "dropped": int(r.dropped)},
+                evidence={
+                    "resumed_step": int(r.step),
+                    "source": r.source,
+                    "dropped": int(r.dropped),
+                },
             )
         )
 

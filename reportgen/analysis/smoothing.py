@@ -124,7 +124,7 @@ def _median_filter():
 
 def trend_window(n: int) -> int:
     """Odd window for the robust trend: about 5% of the points, between 3 and 51."""
-    w = int(round(n * 0.05))
+    w = round(n * 0.05)
     w = min(max(w, 3), 51)
     return w if w % 2 == 1 else w + 1
 
