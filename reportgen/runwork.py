@@ -182,7 +182,7 @@ def try_process_run(spec: RunSpec, runs_dir: Path, dataset_table: BalanceTable |
             return process_run(spec, runs_dir, dataset_table)
     except ReportgenError as exc:
         return RunFailure(type(exc), exc.message, exc.where, exc.key)
-    except (MemoryError, RecursionError, ArithmeticError, ValueError, TypeError, IndexError, KeyError, OSError) as exc:
+    except Exception as exc:  # noqa: BLE001 - the worker boundary: one run's bug must not stop the others
         message = f"internal error while building this run ({type(exc).__name__}: {exc}); please report it"
         return RunFailure(ReadError, message, Location(spec.path), None)
 

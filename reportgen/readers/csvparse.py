@@ -97,7 +97,11 @@ def read_table(path: Path, *, what: str = "CSV log", example: str = "step,loss,v
     if not header_text:
         raise ReadError(f"the {what} is empty: expected a header row and data rows", Location(path))
     delim = delimiter_of(header_text)
-    header = _check_header(split_header(header_text, delim), path, header_line, what, example)
+    try:
+        names = split_header(header_text, delim)
+    except _csv.Error as exc:  # e.g. a stray carriage return inside the line: not a header
+        raise ReadError(f"the {what} header row cannot be read ({exc})", Location(path, header_line)) from None
+    header = _check_header(names, path, header_line, what, example)
     try:
         values, present = _fast(path, data_start, delim, len(header))
     except _Fallback:
@@ -234,7 +238,11 @@ def _robust(path: Path, what: str, example: str) -> Table:
         raise ReadError(f"the {what} is empty: expected a header row and data rows", Location(path))
     header_line, header_text = lines[0]
     delim = delimiter_of(header_text)
-    header = _check_header(split_header(header_text, delim), path, header_line, what, example)
+    try:
+        names = split_header(header_text, delim)
+    except _csv.Error as exc:  # e.g. a stray carriage return inside the line: not a header
+        raise ReadError(f"the {what} header row cannot be read ({exc})", Location(path, header_line)) from None
+    header = _check_header(names, path, header_line, what, example)
     width = len(header)
     cells: list[list[float | None]] = [[] for _ in range(width)]
     text_columns: set[int] = set()
