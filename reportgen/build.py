@@ -20,7 +20,7 @@ from reportgen.manifest import load_manifests
 from reportgen.parallel import run_jobs
 from reportgen.progress import Progress
 from reportgen.render import build_time, dataset_page_path, make_env, plan_site, render
-from reportgen.runwork import RunFailure, RunResult, build_run, figure_entry
+from reportgen.runwork import RunFailure, RunResult, build_run, figure_entry, preload
 from reportgen.slug import slugify
 from reportgen.summary import build_summary, dump_json, plain
 from reportgen.writer import check_output_dir, output_lock, write_site
@@ -91,6 +91,7 @@ def _build_locked(
         [(specs[i], runs_dir, run_cache.root, keys[i], balance.datasets.get(refs[i]) if refs[i] else None) for i in todo],
         workers=jobs,
         on_done=tick,
+        preload=preload,
     )
     for i, result in zip(todo, computed):
         results[i] = result

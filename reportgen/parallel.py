@@ -20,7 +20,7 @@ T = TypeVar("T")
 # Worth a process pool only when there is this much work: starting workers costs about a second.
 MIN_JOBS_FOR_POOL = 4
 # Modules the fork server imports once, so workers start with matplotlib and numpy loaded.
-PRELOAD = ["reportgen.runwork", "matplotlib.backends.backend_agg"]
+PRELOAD = ["reportgen.runwork", "matplotlib.backends.backend_agg", "scipy.signal", "scipy.ndimage"]
 
 
 def available_cores() -> int:
@@ -64,9 +64,11 @@ def run_jobs(
     *,
     workers: int | None = None,
     on_done: Callable[[], None] | None = None,
+    preload: Callable[[], None] | None = None,
 ) -> list[T]:
     """[fn(*args) for args in jobs], on up to `workers` processes (default: every core), in the
-    order of `jobs`. `on_done` is called in this process after each job finishes."""
+    order of `jobs`. `on_done` is called in this process after each job finishes; `preload`
+    once before workers start, when a pool is used (imports the workers then share)."""
     tick = on_done or (lambda: None)
     workers = available_cores() if workers is None else max(1, workers)
     if workers == 1 or len(jobs) < MIN_JOBS_FOR_POOL:
@@ -75,6 +77,8 @@ def run_jobs(
             out.append(fn(*args))
             tick()
         return out
+    if preload is not None:
+        preload()
     results: list[Any] = [None] * len(jobs)
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=_context()) as pool:
         for index, value in _bounded_map(pool, fn, jobs, limit=4 * workers):

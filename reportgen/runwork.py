@@ -187,6 +187,19 @@ def try_process_run(spec: RunSpec, runs_dir: Path, dataset_table: BalanceTable |
         return RunFailure(ReadError, message, Location(spec.path), None)
 
 
+def preload() -> None:
+    """Import what every run's work needs once, before a pool of workers starts, so forked
+    workers share it (matplotlib's renderer, scipy's filters when installed) instead of each
+    paying for it."""
+    import importlib
+
+    for name in ("matplotlib.backends.backend_agg", "scipy.signal", "scipy.ndimage"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+
+
 def build_run(
     spec: RunSpec, runs_dir: Path, cache_root: Path | None, key: str, dataset_table: BalanceTable | None = None
 ) -> RunResult | RunFailure:

@@ -4,6 +4,7 @@ lag-free robust trend used by the flag detectors."""
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 
@@ -33,7 +34,7 @@ def ema(values: np.ndarray, weight: float = 0.6) -> np.ndarray:
         out[finite] = xs
         return out
     one_minus = 1.0 - w
-    lfilter = _lfilter()
+    lfilter = _lfilter(big=xs.shape[0] > _BIG_SERIES)
     if lfilter is not None:
         # the same recurrence in C: y[n] = w*y[n-1] + (1-w)*x[n], the same two products and
         # one addition per point, so the same bits as the loop below; w**n as a running product
@@ -52,13 +53,22 @@ def ema(values: np.ndarray, weight: float = 0.6) -> np.ndarray:
     return out
 
 
-def _lfilter():
-    """scipy.signal.lfilter when scipy is installed (an optional accelerator)."""
+def _lfilter(big: bool = True):  # noqa: ANN202 - scipy's function or None
+    """scipy.signal.lfilter when scipy is installed (an optional accelerator) and worth it:
+    importing it costs more than the plain loop on a short series, so it is used for a long
+    one, or when it is already loaded (pool workers of a large build)."""
+    if not big and "scipy.signal" not in sys.modules:
+        return None
     try:
         from scipy.signal import lfilter
     except ImportError:
         return None
     return lfilter
+
+
+# Sizes above which importing scipy pays for itself (its import takes ~0.5 s).
+_BIG_SERIES = 200_000  # points of an EMA
+_BIG_MEDIAN = 50_000_000  # points x window of a running median
 
 
 def running_median(values: np.ndarray, window: int) -> np.ndarray:
@@ -99,7 +109,7 @@ def _centred_median(xs: np.ndarray, half: int) -> np.ndarray:
     for i in range(max(edge, n - half), n):
         res[i] = np.median(xs[max(0, i - half):])
     if n >= width:
-        fast = _median_filter()
+        fast = _median_filter(big=n * width > _BIG_MEDIAN)
         if fast is not None:
             # scipy's rank filter picks the same middle element np.median does (odd window):
             # equal results, O(n log w) instead of O(n w)
@@ -113,8 +123,11 @@ def _centred_median(xs: np.ndarray, half: int) -> np.ndarray:
     return res
 
 
-def _median_filter():
-    """scipy.ndimage.median_filter when scipy is installed (an optional accelerator)."""
+def _median_filter(big: bool = True):  # noqa: ANN202 - scipy's function or None
+    """scipy.ndimage.median_filter when scipy is installed (an optional accelerator) and worth
+    importing (see _lfilter)."""
+    if not big and "scipy.ndimage" not in sys.modules:
+        return None
     try:
         from scipy.ndimage import median_filter
     except ImportError:
