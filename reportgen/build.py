@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.analysis import analyse
+from reportgen.crossrun import gather_cross_run
 from reportgen.errors import ReportgenError
 from reportgen.figures import FigureSpec, draw, plan_run_figures, plan_thumbnail
 from reportgen.manifest import load_manifests
@@ -89,11 +90,17 @@ def build(
             thumbs[run.spec.name] = file
     say(f"drew {len(files)} figure(s)")
 
+    cross = gather_cross_run(loaded.site, runs, analyses, records)
+    problems.extend(cross.problems)
+    files.update(cross.files)
     plan = plan_site(
-        loaded.site, records, figures, thumbs, problems, built_at=build_time(os.environ.get("SOURCE_DATE_EPOCH"))
+        loaded.site, records, figures, thumbs, problems, built_at=build_time(os.environ.get("SOURCE_DATE_EPOCH")),
+        groups=cross.groups, comparisons=cross.comparisons, nav=cross.nav, extra_pages=cross.pages,
     )
     files.update(render(plan, make_env()))
-    files["summary.json"] = dump_json(build_summary(records, problems, loaded.site.title))
+    files["summary.json"] = dump_json(
+        build_summary(records, problems, loaded.site.title, groups=cross.groups, comparisons=cross.comparisons)
+    )
     with output_lock(out):
         write_site(files, out, runs_dir)
     say(f"wrote {len(files)} file(s) to {out}")
