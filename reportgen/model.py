@@ -110,8 +110,10 @@ class AnalysisConfig:
     noise_z: float = 3.0
     # Divergence: the exploded loss must also have lost this fraction of its progress.
     diverge_progress: float = 0.5
-    # Spikes are looked for in series with at least this many finite points.
+    # Spikes are looked for in series with at least this many finite points, and must also
+    # rise this fraction above the local level (a 10% bump is noise, however quiet the curve).
     spike_min_points: int = 20
+    spike_min_rise: float = 0.25
     # Underfitting without a known baseline: the training loss fell by less than this fraction.
     underfit_flat_drop: float = 0.02
     # Chance-level loss when the loss type alone does not give it (e.g. target variance for MSE).
