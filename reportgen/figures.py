@@ -82,6 +82,7 @@ class Panel:
     legend_cols: int = 1
     xticks: tuple[tuple[float, str], ...] | None = None  # categorical axes (strip plots)
     xlim: tuple[float, float] | None = None
+    ylim: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -357,6 +358,8 @@ def _draw_panel(ax, panel: Panel, small: bool) -> None:  # noqa: ANN001 - matplo
         ax.grid(False, axis="x")
     if panel.xlim is not None:
         ax.set_xlim(*panel.xlim)
+    if panel.ylim is not None:
+        ax.set_ylim(*panel.ylim)
     if panel.legend and any(h.get_label() and not h.get_label().startswith("_") for h in ax.get_legend_handles_labels()[0]):
         if panel.legend_outside:
             ax.legend(fontsize=fontsize - 1, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0),

@@ -100,7 +100,7 @@ def plan_group_curve_figure(rc: RoleCurves, styles: Mapping[str, Style], xlabel:
     yscale = "log" if curve.log_space else "linear"
     top = Panel(None, "", label, tuple(lines), yscale=yscale, bands=bands)
     counts = Line(None, x, curve.n[keep].astype(np.float64), "#555555", linewidth=1.2, drawstyle="steps-post")
-    bottom = Panel(None, xlabel, "runs with data", (counts,), legend=False,
+    bottom = Panel(None, xlabel, "runs with data", (counts,), legend=False, ylim=(0.0, len(rc.runs) + 0.5),
                    reflines=(RefLine(float(curve.min_runs), "", color="#aaaaaa", linestyle=":"),))
     how = "smoothed " if rc.smoothed else ""
     return FigureSpec(
