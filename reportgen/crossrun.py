@@ -30,6 +30,7 @@ from reportgen.pages import (
 )
 from reportgen.render import Page, link
 
+# Defaults until reportgen.yaml grows a setting for them (analysis.groups.CENTERS / BANDS).
 CENTER = "mean"
 BAND = "ci95"
 
@@ -60,9 +61,13 @@ def gather_cross_run(
     runs: Sequence[RunData],
     analyses: Sequence[RunAnalysis],
     records: Sequence[dict[str, Any]],
+    *,
+    center: str = CENTER,
+    band: str = BAND,
 ) -> CrossRun:
     """Groups with at least two runs get a group page; every comparison (declared, per group,
-    per tag) a comparison page. Bad declarations are returned as problems, never raised."""
+    per tag) a comparison page. Bad declarations are returned as problems, never raised.
+    `center` (mean | median) and `band` (ci95 | std | sem) shape the group curves."""
     by_name = {run.spec.name: (run, analysis) for run, analysis in zip(runs, analyses)}
     rec_by_name = {r["name"]: r for r in records}
     styles = run_colors(list(by_name))
@@ -91,16 +96,15 @@ def gather_cross_run(
         figs: list[dict[str, Any]] = []
         coverage = {}
         for role in ("val_loss", "train_loss"):
-            rc = group_curves(members, role, center=CENTER, band=BAND)
+            rc = group_curves(members, role, center=center, band=band)
             if rc is None:
                 continue
             coverage[role] = {"min_runs": max(2, rc.curve.min_runs), "segments": count_segments(rc.curve)}
-            xlabel = "epoch" if all(r.x == "epoch" and r.role(role).epoch is None for r, _ in members if r.role(role)) else "step"
-            figs.append(_draw(plan_group_curve_figure(rc, styles, xlabel), page, files))
+            figs.append(_draw(plan_group_curve_figure(rc, styles, _steps_count(members, role)), page, files))
         strip = plan_group_strip(summary, styles)
         if strip is not None:
             figs.append(_draw(strip, page, files))
-        record = group_record(summary, slugs[name], coverage, CENTER, BAND, group_comparison.get(summary.runs))
+        record = group_record(summary, slugs[name], coverage, center, band, group_comparison.get(summary.runs))
         groups.append(record)
         contexts.append((record, figs))
     for record, figs in contexts:
@@ -114,6 +118,13 @@ def gather_cross_run(
         pages.append(Page(page, "compare.html", plan_comparison_context(comp, rec_by_name, styles, figs, groups)))
     nav = run_navigation(records, groups, comparisons)
     return CrossRun(groups, comparisons, pages, files, nav, list(errors))
+
+
+def _steps_count(members: Sequence[tuple[RunData, RunAnalysis]], role: str) -> str:
+    """What the aggregated steps count: epochs when every run's log counts epochs as its steps
+    (epoch-only logs carry no separate epoch column), else steps."""
+    series = [(run, run.role(role)) for run, _ in members if run.role(role) is not None]
+    return "epoch" if series and all(run.x == "epoch" and s.epoch is None for run, s in series) else "step"
 
 
 def _draw(spec: FigureSpec, page: str, files: dict[str, bytes]) -> dict[str, Any]:
