@@ -13,7 +13,17 @@ import numpy as np
 
 from reportgen.analysis.groups import GroupCurve, GroupSummary, aggregate_curves
 from reportgen.comparisons import Style
-from reportgen.figures import MAX_POINTS, Band, FigureSpec, Line, Panel, RefLine, _loss_scale, decimate, x_values
+from reportgen.figures import (
+    MAX_POINTS,
+    Band,
+    FigureSpec,
+    Line,
+    Panel,
+    RefLine,
+    _loss_scale,
+    decimate,
+    x_values,
+)
 from reportgen.model import RunAnalysis, RunData
 
 CENTER_COLOR = "#000000"

@@ -17,6 +17,7 @@ from reportgen.comparisons import Comparison, Style, differing_hparams
 from reportgen.slug import slugify
 from reportgen.summary import plain
 
+
 def group_page_path(slug: str) -> str:
     return f"groups/{slug}/index.html"
 
