@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from reportgen.analysis import analyse
+from reportgen.balance import balance_view, collect_balance, per_class_metrics, plan_balance_figure, with_balance_flags
 from reportgen.crossrun import gather_cross_run
 from reportgen.errors import ReportgenError
 from reportgen.figures import FigureSpec, draw, plan_run_figures, plan_thumbnail
 from reportgen.manifest import load_manifests
 from reportgen.model import RunAnalysis, RunData
-from reportgen.render import build_time, make_env, plan_site, render, run_page_path
-from reportgen.runs import read_runs
+from reportgen.render import build_time, dataset_page_path, make_env, plan_site, render, run_page_path
+from reportgen.runs import LOSS_ROLES, loss_like, read_runs
 from reportgen.slug import slugify
-from reportgen.summary import build_summary, dump_json, run_record
+from reportgen.summary import build_summary, dump_json, plain, run_record
 from reportgen.writer import check_output_dir, output_lock, write_site
 
 
@@ -43,7 +44,14 @@ def figure_entry(spec: FigureSpec, file: str) -> dict:
 
 def run_warnings(run: RunData) -> list[str]:
     found = []
-    if "val_loss" not in run.roles:
+    if not any(role in run.roles for role in LOSS_ROLES):
+        candidates = loss_like(list(run.series))
+        found.append(
+            f"run {run.spec.name!r}: {len(candidates)} loss series ({', '.join(candidates[:6])}) but none is "
+            "clearly the training or validation loss; name them in the manifest, "
+            "e.g. metrics: {train_loss: <name>, val_loss: <name>}"
+        )
+    elif "val_loss" not in run.roles:
         found.append(f"run {run.spec.name!r}: no validation loss logged, so overfitting cannot be judged")
     return found
 
@@ -63,7 +71,9 @@ def build(
     say(f"found {len(loaded.runs)} run manifest(s)")
     runs, read_problems = read_runs(loaded.runs, runs_dir)
     problems.extend(read_problems)
-    analyses: list[RunAnalysis] = [analyse(run) for run in runs]
+    balance = collect_balance(loaded.datasets, runs)
+    problems.extend(balance.problems)
+    analyses: list[RunAnalysis] = [with_balance_flags(analyse(run), balance.runs.get(run.spec.name)) for run in runs]
     say(f"read and analysed {len(runs)} run(s)")
 
     files: dict[str, bytes] = {}
@@ -78,6 +88,15 @@ def build(
         records.append(record)
         warnings.extend(run_warnings(run))
         entries = []
+        table = balance.runs.get(run.spec.name)
+        ref = run.spec.class_balance.dataset if run.spec.class_balance else None
+        record["dataset"] = {"name": ref, "page": dataset_page_path(slugify(ref))} if ref else None
+        record["class_balance"] = plain(balance_view(table, per_class_metrics(run, table))) if table else None
+        if table is not None and ref is None:
+            spec = plan_balance_figure(table, run.spec.display_title)
+            file = f"runs/{slug}/{spec.name}.png"
+            files[file] = draw(spec)
+            entries.append(figure_entry(spec, file))
         for spec in plan_run_figures(run, analysis):
             file = f"runs/{slug}/{spec.name}.png"
             files[file] = draw(spec)
@@ -88,6 +107,25 @@ def build(
             file = f"runs/{slug}/{thumb.name}.png"
             files[file] = draw(thumb)
             thumbs[run.spec.name] = file
+    dataset_records = []
+    for ds in loaded.datasets:
+        table = balance.datasets.get(ds.name)
+        if table is None:
+            continue
+        slug = slugify(ds.name)
+        spec = plan_balance_figure(table, ds.display_title)
+        file = f"datasets/{slug}/{spec.name}.png"
+        files[file] = draw(spec)
+        dataset_records.append(plain({
+            "name": ds.name,
+            "title": ds.display_title,
+            "notes": ds.notes,
+            "page": dataset_page_path(slug),
+            "class_balance": balance_view(table),
+            "flags": [asdict(f) for f in table.flags],
+            "runs": sorted(r.spec.name for r in runs if r.spec.class_balance and r.spec.class_balance.dataset == ds.name),
+            "figure": figure_entry(spec, file),
+        }))
     say(f"drew {len(files)} figure(s)")
 
     cross = gather_cross_run(loaded.site, runs, analyses, records)
@@ -95,12 +133,13 @@ def build(
     files.update(cross.files)
     plan = plan_site(
         loaded.site, records, figures, thumbs, problems, built_at=build_time(os.environ.get("SOURCE_DATE_EPOCH")),
+        datasets=dataset_records,
         groups=cross.groups, comparisons=cross.comparisons, nav=cross.nav, extra_pages=cross.pages,
     )
     files.update(render(plan, make_env()))
-    files["summary.json"] = dump_json(
-        build_summary(records, problems, loaded.site.title, groups=cross.groups, comparisons=cross.comparisons)
-    )
+    summary = build_summary(records, problems, loaded.site.title, groups=cross.groups, comparisons=cross.comparisons)
+    summary["datasets"] = dataset_records
+    files["summary.json"] = dump_json(summary)
     with output_lock(out):
         write_site(files, out, runs_dir)
     say(f"wrote {len(files)} file(s) to {out}")

@@ -88,7 +88,7 @@ class AnalysisConfig:
     overfit_strip_len: int = 5
     # Divergence: loss this many times above its running minimum (and initial value).
     diverge_factor: float = 3.0
-    # Spikes: robust z-score of the residual from the smoothed curve.
+    # Spikes: robust z-score of the residual from the running-median trend (log space).
     spike_z: float = 8.0
     # Underfitting: final train loss above this fraction of the chance baseline.
     underfit_ratio: float = 0.9
@@ -104,9 +104,11 @@ class AnalysisConfig:
     fit_warmup: int | None = None
     fit_min_points: int = 8
     fit_min_r2: float = 0.8
-    # Overfitting needs this many finite validation points, and the rise must exceed
-    # noise_z times the validation noise (robust sigma of second differences).
+    # Overfitting needs this many finite validation points, its validation minimum at least
+    # overfit_min_after evaluations before the end (one high last point is not a trend), and
+    # a rise above noise_z times the validation noise (robust sigma of second differences).
     overfit_min_points: int = 5
+    overfit_min_after: int = 3
     noise_z: float = 3.0
     # Divergence: the exploded loss must also have lost this fraction of its progress.
     diverge_progress: float = 0.5
@@ -127,6 +129,44 @@ class AnalysisConfig:
         from dataclasses import replace
 
         return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class BalanceSource:
+    """Where one split's class counts come from: a label file, a counts file (which may name
+    several splits itself; then `split` is None), or counts written in the manifest."""
+
+    split: str | None
+    where: Location
+    path: Path | None = None
+    counts: dict[str, int] | None = None
+    column: str | None = None  # label column of a CSV label file
+
+
+@dataclass(frozen=True)
+class BalanceSpec:
+    """A run's or dataset's `class_balance:` (or a reference to a `kind: dataset` manifest)."""
+
+    where: Location
+    sources: tuple[BalanceSource, ...] = ()
+    class_names: tuple[str, ...] | dict[str, str] | None = None
+    dataset: str | None = None  # name of a dataset manifest, when the run refers to one
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A `kind: dataset` manifest: a dataset described once and shared by many runs."""
+
+    name: str
+    path: Path
+    balance: BalanceSpec
+    title: str | None = None
+    notes: str = ""
+    analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.name
 
 
 @dataclass(frozen=True)
@@ -151,6 +191,7 @@ class RunSpec:
     source: str | None = None
     # Where each top-level key sits in the manifest, for error messages.
     key_lines: dict[str, int] = field(default_factory=dict)
+    class_balance: BalanceSpec | None = None
 
     @property
     def display_title(self) -> str:

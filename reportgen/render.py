@@ -15,6 +15,7 @@ from reportgen import __version__
 from reportgen.errors import ReportgenError
 from reportgen.formatting import fmt_number, fmt_percent, render_notes
 from reportgen.model import SiteConfig
+from reportgen.slug import slugify
 from reportgen.templates_dir import templates_dir
 
 
@@ -81,6 +82,10 @@ def run_page_path(slug: str) -> str:
     return f"runs/{slug}/index.html"
 
 
+def dataset_page_path(slug: str) -> str:
+    return f"datasets/{slug}/index.html"
+
+
 def plan_site(
     site: SiteConfig,
     records: list[dict[str, Any]],
@@ -88,6 +93,7 @@ def plan_site(
     thumbs: dict[str, str],
     problems: list[ReportgenError],
     built_at: str | None = None,
+    datasets: list[dict[str, Any]] | None = None,
     *,
     groups: Sequence[dict[str, Any]] = (),
     comparisons: Sequence[dict[str, Any]] = (),
@@ -108,13 +114,14 @@ def plan_site(
         row["group_page"] = group_pages.get(rec["group"]) if rec["group"] else None
         index_rows.append(row)
     problem_rows = [{"where": str(p.where), "key": p.key, "message": p.message} for p in problems]
+    datasets = datasets or []
     choices = {
         "tags": sorted({t for r in records for t in r["tags"]}),
         "groups": sorted({r["group"] for r in records if r["group"]}),
         "flags": sorted({f["kind"] for r in records for f in r["flags"]}),
     }
     index = {"runs": index_rows, "problems": problem_rows, "groups": list(groups), "comparisons": list(comparisons),
-             "choices": choices}
+             "choices": choices, "datasets": datasets}
     pages.append(Page("index.html", "index.html", index))
     for rec in records:
         page = rec["page"]
@@ -126,6 +133,19 @@ def plan_site(
                     "run": rec,
                     "figures": [dict(f, src=link(page, f["file"])) for f in figures.get(rec["name"], [])],
                     "nav": nav.get(rec["name"], {"group_page": None, "comparisons": []}),
+                },
+            )
+        )
+    for ds in datasets:
+        page = ds["page"]
+        pages.append(
+            Page(
+                page,
+                "dataset.html",
+                {
+                    "dataset": ds,
+                    "figure": dict(ds["figure"], src=link(page, ds["figure"]["file"])),
+                    "run_links": [{"name": n, "href": link(page, run_page_path(slugify(n)))} for n in ds["runs"]],
                 },
             )
         )
