@@ -14,6 +14,7 @@ from pathlib import Path
 
 from reportgen.balance import balance_view, collect_balance, plan_balance_figure
 from reportgen.cache import RunCache, balance_fingerprint, cache_dir_for, code_fingerprint, run_key
+from reportgen.crossrun import gather_cross_run
 from reportgen.errors import ReportgenError
 from reportgen.figures import draw
 from reportgen.manifest import load_manifests
@@ -132,6 +133,12 @@ def _build_locked(
             "runs": sorted(r.name for r in done if r.record.get("dataset") and r.record["dataset"]["name"] == ds.name),
             "figure": figure_entry(fig, file),
         }))
+    # groups and comparisons need the runs' curves: each worker sent the few it needs
+    pairs = [r.cross_data() for r in done]
+    cross = gather_cross_run(loaded.site, [p[0] for p in pairs], [p[1] for p in pairs], records)
+    del pairs
+    problems.extend(cross.problems)
+    files.update(cross.files)
     plan = plan_site(
         loaded.site,
         records,
@@ -140,11 +147,15 @@ def _build_locked(
         problems,
         built_at=build_time(os.environ.get("SOURCE_DATE_EPOCH")),
         datasets=dataset_records,
+        groups=cross.groups,
+        comparisons=cross.comparisons,
+        nav=cross.nav,
+        extra_pages=cross.pages,
     )
     if bar is not None:
         bar.stage("pages", len(plan.pages))
     files.update(render(plan, make_env()))
-    summary = build_summary(records, problems, loaded.site.title)
+    summary = build_summary(records, problems, loaded.site.title, groups=cross.groups, comparisons=cross.comparisons)
     summary["datasets"] = dataset_records
     files["summary.json"] = dump_json(summary)
     if bar is not None:

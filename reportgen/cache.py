@@ -107,6 +107,42 @@ class _PlainUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"cache entries hold plain data only, not {module}.{name}")
 
 
+class _ModelUnpickler(pickle.Unpickler):
+    """Loads a run's data (RunData, RunAnalysis): reportgen's own dataclasses, paths and numpy
+    arrays, nothing else, so even a tampered entry cannot name a function to call."""
+
+    ALLOWED = {
+        ("pathlib", "PosixPath"), ("pathlib", "WindowsPath"), ("pathlib", "PurePosixPath"),
+        ("pathlib", "PureWindowsPath"), ("copyreg", "_reconstructor"), ("builtins", "object"),
+        ("builtins", "set"), ("builtins", "frozenset"), ("builtins", "complex"),
+        ("numpy", "ndarray"), ("numpy", "dtype"),
+        ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
+    }
+
+    def find_class(self, module: str, name: str):  # noqa: ANN201
+        if (module, name) in self.ALLOWED:
+            return super().find_class(module, name)
+        if module in ("reportgen.model", "reportgen.errors") or module.startswith("reportgen.analysis."):
+            found = super().find_class(module, name)
+            if isinstance(found, type):
+                return found
+        if module.startswith("numpy.dtypes"):
+            found = super().find_class(module, name)
+            if isinstance(found, type):
+                return found
+        raise pickle.UnpicklingError(f"not allowed in a run's data: {module}.{name}")
+
+
+def dump_model(obj: object) -> bytes:
+    return pickle.dumps(obj, protocol=4)
+
+
+def load_model(blob: bytes) -> object:
+    """Inverse of dump_model; raises pickle.UnpicklingError for anything but a run's data."""
+    return _ModelUnpickler(io.BytesIO(blob)).load()
+
+
 def encode_entry(data: dict) -> bytes:
     payload = pickle.dumps(data, protocol=4)
     return MAGIC + hashlib.sha256(payload).digest() + payload

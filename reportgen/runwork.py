@@ -7,7 +7,7 @@ bytes), small to send between processes and safe to store.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +23,7 @@ from reportgen.balance import (
 )
 from reportgen.errors import Location, ManifestError, ReadError, ReportgenError
 from reportgen.figures import FigureSpec, draw, plan_run_figures, plan_thumbnail
-from reportgen.model import RunData, RunSpec
+from reportgen.model import RunAnalysis, RunData, RunSpec
 from reportgen.render import dataset_page_path, run_page_path
 from reportgen.runs import LOSS_ROLES, loss_like, read_run
 from reportgen.slug import slugify
@@ -44,6 +44,15 @@ class RunResult:
     # problems that did not stop the run (its class-balance files): (type name, message, path,
     # line, column, key), plain so the result can be cached
     problems: tuple[tuple, ...] = ()
+    # the run's role series and analysis, pickled (cache.dump_model), for group and comparison
+    # pages: only what they draw and summarise, so a sweep's data stays small
+    cross: bytes = b""
+
+    def cross_data(self) -> tuple[RunData, RunAnalysis]:
+        from reportgen.cache import load_model
+
+        run, analysis = load_model(self.cross)
+        return run, analysis
 
     def problem_errors(self) -> list[ReportgenError]:
         return [_ERROR_TYPES.get(t, ReadError)(m, Location(Path(p) if p else None, line, col), key=k)
@@ -59,6 +68,7 @@ class RunResult:
             "warnings": list(self.warnings),
             "flag_kinds": list(self.flag_kinds),
             "problems": [list(p) for p in self.problems],
+            "cross": self.cross,
         }
 
     @classmethod
@@ -72,6 +82,7 @@ class RunResult:
             warnings=tuple(data["warnings"]),
             flag_kinds=tuple(data["flag_kinds"]),
             problems=tuple(tuple(p) for p in data["problems"]),
+            cross=data["cross"],
         )
 
 
@@ -149,7 +160,19 @@ def process_run(spec: RunSpec, runs_dir: Path, dataset_table: BalanceTable | Non
         warnings=tuple(run_warnings(run)),
         flag_kinds=tuple(sorted({f.kind for f in analysis.flags})),
         problems=tuple(problems),
+        cross=_cross_payload(run, analysis),
     )
+
+
+def _cross_payload(run: RunData, analysis: RunAnalysis) -> bytes:
+    """The run as group and comparison pages need it: its role series (and their smoothed
+    curves), not every logged metric."""
+    from reportgen.cache import dump_model
+
+    keep = set(run.roles.values())
+    slim_run = replace(run, series={n: s for n, s in run.series.items() if n in keep})
+    slim_analysis = replace(analysis, smoothed={n: v for n, v in analysis.smoothed.items() if n in keep})
+    return dump_model((slim_run, slim_analysis))
 
 
 @dataclass(frozen=True)

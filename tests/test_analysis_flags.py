@@ -283,3 +283,21 @@ def test_spikes_after_divergence_are_not_reported():
     a = analyse(make_run(train_loss=series("train_loss", y)))
     assert "instability" not in kinds(a)
     assert [f.evidence["criterion"] for f in a.flags if f.kind == "divergence"] == ["non_finite"]
+
+
+def test_a_diverged_run_is_neither_overfitting_nor_on_a_plateau():
+    # learning rate warms up past the stable limit: both losses fall, stall, then blow up to inf;
+    # validation rises long before training explodes, but that is the divergence, not overfitting
+    e = np.arange(1, 31)
+    steps = e * 10
+    t = np.arange(1, 301)
+    train = np.where(t < 150, 0.5 + np.exp(-t / 20), 0.5 * np.exp((t - 150) / 8.0))
+    train = np.where(t > 280, np.inf, train)
+    val = np.where(e < 6, 0.6 + np.exp(-e), 0.6 + 0.05 * np.maximum(e - 5, 0) ** 2.5)
+    val = np.where(e > 28, np.inf, val)
+    a = analyse(make_run(train_loss=series("train_loss", train, steps=t),
+                         val_loss=series("val_loss", val, steps=steps, epoch=e)))
+    assert "divergence" in kinds(a)
+    assert "overfitting" not in kinds(a)
+    assert "plateau" not in kinds(a)
+    assert "underfitting" not in kinds(a)
