@@ -16,7 +16,8 @@ from reportgen.model import RunAnalysis, RunData
 from reportgen.render import build_time, make_env, plan_site, render, run_page_path
 from reportgen.runs import read_runs
 from reportgen.slug import slugify
-from reportgen.summary import build_summary, dump_json, run_record
+from reportgen.summary import build_summary, dump_json, plain, run_record
+from reportgen.summary_md import render_summary_md
 from reportgen.writer import check_output_dir, output_lock, write_site
 
 
@@ -52,9 +53,11 @@ def build(
     out: Path,
     *,
     progress: Callable[[str], None] | None = None,
+    site_url: str | None = None,
 ) -> BuildReport:
     """Build the site for `runs_dir` into `out`. Problems with single runs are collected in the
-    report (the other runs still build); raises ReportgenError only when no site can be written."""
+    report (the other runs still build); raises ReportgenError only when no site can be written.
+    `site_url` (where the site will be published) makes summary.md's links absolute."""
     say = progress or (lambda _msg: None)
     check_output_dir(out, runs_dir)
     loaded = load_manifests(runs_dir)
@@ -93,7 +96,9 @@ def build(
         loaded.site, records, figures, thumbs, problems, built_at=build_time(os.environ.get("SOURCE_DATE_EPOCH"))
     )
     files.update(render(plan, make_env()))
-    files["summary.json"] = dump_json(build_summary(records, problems, loaded.site.title))
+    summary = build_summary(records, problems, loaded.site.title)
+    files["summary.json"] = dump_json(summary)
+    files["summary.md"] = render_summary_md(plain(summary), site_url=site_url).encode("utf-8")
     with output_lock(out):
         write_site(files, out, runs_dir)
     say(f"wrote {len(files)} file(s) to {out}")
