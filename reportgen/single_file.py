@@ -201,6 +201,7 @@ def make_single_file(files: dict[str, bytes], title: str | None = None) -> bytes
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f'<meta name="generator" content="reportgen {__version__}">',
         f"<title>{html.escape(site_title)}</title>",
+        '<link rel="icon" href="data:,">',  # no favicon request
         *(f"<style>\n{css}\n</style>" for css in styles),
         f"<style>{SINGLE_CSS}</style>",
         "</head>",
