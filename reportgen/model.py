@@ -98,6 +98,28 @@ class AnalysisConfig:
     # Class balance.
     imbalance_ratio: float = 10.0
     shift_jsd: float = 0.05
+    # Added by the analysis stage (documented in docs/analysis.md).
+    # Convergence fit: warm-up steps to skip (None: skip up to the early peak of the smoothed
+    # loss), the fewest points a fit needs, and the R^2 below which no fit is reported.
+    fit_warmup: int | None = None
+    fit_min_points: int = 8
+    fit_min_r2: float = 0.8
+    # Overfitting needs this many finite validation points, and the rise must exceed
+    # noise_z times the validation noise (robust sigma of second differences).
+    overfit_min_points: int = 5
+    noise_z: float = 3.0
+    # Divergence: the exploded loss must also have lost this fraction of its progress.
+    diverge_progress: float = 0.5
+    # Spikes are looked for in series with at least this many finite points.
+    spike_min_points: int = 20
+    # Underfitting without a known baseline: the training loss fell by less than this fraction.
+    underfit_flat_drop: float = 0.02
+    # Chance-level loss when the loss type alone does not give it (e.g. target variance for MSE).
+    baseline: float | None = None
+    # A plateau must also span at least this fraction of the series' points.
+    plateau_min_fraction: float = 0.1
+    # Chi-square p-value below which (with shift_jsd) splits count as shifted.
+    shift_p: float = 0.01
 
     def replace(self, **changes: Any) -> "AnalysisConfig":
         from dataclasses import replace

@@ -1,0 +1,168 @@
+"""Analysis stage: RunData -> RunAnalysis. Pure numpy, no I/O.
+
+`analyse` is the entry point; each finding comes from a small module (smoothing, summary,
+convergence, overfitting, underfitting, divergence, plateau). docs/analysis.md gives every
+formula and default.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from reportgen.analysis.convergence import convergence
+from reportgen.analysis.divergence import explosion, non_finite, spikes
+from reportgen.analysis.overfitting import overfitting
+from reportgen.analysis.plateau import plateaus
+from reportgen.analysis.smoothing import ema
+from reportgen.analysis.summary import summarise
+from reportgen.analysis.underfitting import chance_baseline, underfitting
+from reportgen.analysis.util import epoch_at, num
+from reportgen.model import (
+    AnalysisConfig,
+    Best,
+    Convergence,
+    Flag,
+    RunAnalysis,
+    RunData,
+    Series,
+)
+
+__all__ = ["analyse", "sort_flags"]
+
+LOSS_ROLES = ("train_loss", "train_loss_epoch", "val_loss", "test_loss")
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def sort_flags(flags: list[Flag]) -> tuple[Flag, ...]:
+    """Flags in a stable order: errors first, then warnings, then info; within a severity by
+    step (flags without a step last), then kind, metric and message."""
+    return tuple(
+        sorted(
+            flags,
+            key=lambda f: (
+                SEVERITY_ORDER.get(f.severity, 3),
+                f.step is None,
+                f.step if f.step is not None else 0,
+                f.kind,
+                f.metric or "",
+                f.message,
+            ),
+        )
+    )
+
+
+def _best(run: RunData, x_is_epoch: bool) -> Best | None:
+    for role in ("val_loss", "train_loss", "train_loss_epoch"):
+        s = run.role(role)
+        if s is None:
+            continue
+        fin = np.nonzero(np.isfinite(s.values))[0]
+        if fin.shape[0] == 0:
+            continue
+        i = int(fin[int(np.argmin(s.values[fin]))])
+        return Best(
+            metric=s.name,
+            role=role,
+            value=float(s.values[i]),
+            step=int(s.steps[i]),
+            epoch=epoch_at(s, i, x_is_epoch),
+        )
+    return None
+
+
+def _loss_series(run: RunData) -> list[tuple[str, Series]]:
+    """(role, series) for each loss role present, each series once (first role wins)."""
+    out: list[tuple[str, Series]] = []
+    seen: set[str] = set()
+    for role in LOSS_ROLES:
+        s = run.role(role)
+        if s is not None and s.name not in seen:
+            seen.add(s.name)
+            out.append((role, s))
+    return out
+
+
+def analyse(run: RunData, config: AnalysisConfig | None = None) -> RunAnalysis:
+    """Summaries, smoothed curves, best point, convergence fits and flags for one run.
+
+    `config` defaults to the run's own `spec.analysis`. Never raises on odd data: empty,
+    all-NaN or one-point series give None fields and no flags.
+    """
+    cfg = config if config is not None else run.spec.analysis
+    x_is_epoch = run.x == "epoch"
+    role_of = {name: role for role, name in sorted(run.roles.items())}
+    names = sorted(run.series)
+    summaries = {n: summarise(run.series[n], role_of.get(n), cfg.last_window) for n in names}
+    smoothed = {n: ema(run.series[n].values, cfg.smoothing) for n in names}
+    baseline, baseline_text = chance_baseline(run.spec, cfg)
+
+    flags: list[Flag] = []
+    extra: dict[str, Any] = {}
+    losses = _loss_series(run)
+    train = run.role("train_loss") or run.role("train_loss_epoch")
+    val = run.role("val_loss")
+
+    # Divergence and instability on every loss; explosions only on training losses (or the
+    # only loss there is), because a validation loss that climbs while training loss falls is
+    # overfitting, not divergence.
+    train_names = {s.name for r, s in losses if r.startswith("train")}
+    for role, s in losses:
+        nf = non_finite(s, role, x_is_epoch)
+        if nf is not None:
+            flags.append(nf)
+        ex = None
+        if s.name in train_names or not train_names:
+            ex = explosion(s, role, cfg, x_is_epoch)
+            if ex is not None:
+                flags.append(ex)
+        stop = ex.step if ex is not None else None
+        sp = spikes(s, role, cfg, x_is_epoch, stop)
+        if sp is not None:
+            flags.append(sp)
+
+    of, gen_extra = overfitting(val, train, cfg, x_is_epoch)
+    if of is not None:
+        flags.append(of)
+    if gen_extra:
+        extra["generalisation"] = gen_extra
+
+    uf = underfitting(train, run.spec, cfg, baseline, baseline_text)
+    if uf is not None:
+        flags.append(uf)
+
+    if train is not None:
+        pl = plateaus(train, smoothed.get(train.name), "train_loss", cfg)
+        if pl is not None:
+            flags.append(pl)
+
+    for r in run.restarts:
+        flags.append(
+            Flag(
+                kind="restart",
+                severity="info",
+                message=f"Training resumed at step {r.step}; {r.dropped} earlier points "
+                f"from {r.source} were replaced.",
+                step=int(r.step),
+                evidence={"resumed_step": int(r.step), "source": r.source, "dropped": int(r.dropped)},
+            )
+        )
+
+    conv: list[Convergence] = []
+    for s in (train, val):
+        if s is not None:
+            conv.append(convergence(s, cfg))
+
+    best = _best(run, x_is_epoch)
+    extra["baseline"] = {"value": num(baseline), "source": baseline_text}
+    return RunAnalysis(
+        name=run.spec.name,
+        summaries=summaries,
+        smoothed=smoothed,
+        best=best,
+        convergence=tuple(conv),
+        flags=sort_flags(flags),
+        baseline=baseline,
+        extra=extra,
+    )

@@ -1,0 +1,191 @@
+"""Divergence (a loss went non-finite or exploded) and instability (isolated loss spikes)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from reportgen.analysis.smoothing import local_sigma, running_median, trend_window
+from reportgen.analysis.util import epoch_at, num, where_text
+from reportgen.model import AnalysisConfig, Flag, Series
+
+MAX_REPORTED_SPIKES = 50
+
+
+def _label(role: str) -> str:
+    return {
+        "train_loss": "Training loss",
+        "train_loss_epoch": "Per-epoch training loss",
+        "val_loss": "Validation loss",
+        "test_loss": "Test loss",
+    }.get(role, "Loss")
+
+
+def non_finite(series: Series, role: str, x_is_epoch: bool) -> Flag | None:
+    """Flag at the first NaN/inf value of a loss, with the last finite value before it."""
+    bad = np.nonzero(~np.isfinite(series.values))[0]
+    if bad.shape[0] == 0:
+        return None
+    i = int(bad[0])
+    raw = float(series.values[i])
+    token = "NaN" if math.isnan(raw) else ("infinite" if raw > 0 else "negative infinite")
+    step = int(series.steps[i])
+    epoch = epoch_at(series, i, x_is_epoch)
+    before = np.nonzero(np.isfinite(series.values[:i]))[0]
+    last_i = int(before[-1]) if before.shape[0] else None
+    after_finite = int(np.count_nonzero(np.isfinite(series.values[i:])))
+    if last_i is None:
+        tail = "; no finite value was logged before it"
+    else:
+        tail = (
+            f"; the last finite value was {series.values[last_i]:.4g} at step "
+            f"{int(series.steps[last_i])}"
+        )
+    return Flag(
+        kind="divergence",
+        severity="error",
+        message=f"{_label(role)} became {token} at {where_text(step, epoch)}{tail}.",
+        metric=series.name,
+        step=step,
+        epoch=epoch,
+        evidence={
+            "criterion": "non_finite",
+            "role": role,
+            "value": "nan" if math.isnan(raw) else ("inf" if raw > 0 else "-inf"),
+            "first_nonfinite_step": step,
+            "last_finite_step": int(series.steps[last_i]) if last_i is not None else None,
+            "last_finite_value": num(series.values[last_i]) if last_i is not None else None,
+            "nonfinite_points": int(bad.shape[0]),
+            "finite_points_after": after_finite,
+        },
+    )
+
+
+def explosion(series: Series, role: str, config: AnalysisConfig, x_is_epoch: bool) -> Flag | None:
+    """Flag where the loss trend (running median, so one spike cannot trigger it) first rises
+    above config.diverge_factor times its running minimum while also giving back at least
+    config.diverge_progress of the decrease made so far (a loss near zero that doubles has
+    not diverged)."""
+    idx = np.nonzero(np.isfinite(series.values))[0]
+    if idx.shape[0] < 5:
+        return None
+    y = series.values[idx]
+    trend = running_median(y, trend_window(idx.shape[0]))
+    runmin = np.minimum.accumulate(trend)
+    if not runmin[-1] > 0:
+        return None  # ratios mean nothing for losses that reach zero or go negative
+    y0 = float(trend[0])
+    hit = (trend > config.diverge_factor * runmin) & (
+        trend - runmin >= config.diverge_progress * (y0 - runmin)
+    )
+    where = np.nonzero(hit)[0]
+    if where.shape[0] == 0:
+        return None
+    j = int(where[0])
+    i = int(idx[j])
+    step = int(series.steps[i])
+    epoch = epoch_at(series, i, x_is_epoch)
+    j_min = int(np.argmin(trend[: j + 1]))
+    ratio = float(trend[j] / runmin[j])
+    return Flag(
+        kind="divergence",
+        severity="error",
+        message=(
+            f"{_label(role)} exploded at {where_text(step, epoch)}: it rose to "
+            f"{ratio:.1f}\u00d7 its best level so far ({runmin[j]:.4g} \u2192 {trend[j]:.4g})."
+        ),
+        metric=series.name,
+        step=step,
+        epoch=epoch,
+        evidence={
+            "criterion": "explosion",
+            "role": role,
+            "factor": num(config.diverge_factor),
+            "progress_lost_min": num(config.diverge_progress),
+            "explosion_step": step,
+            "level": num(trend[j]),
+            "running_min": num(runmin[j]),
+            "running_min_step": int(series.steps[idx[j_min]]),
+            "initial": num(y0),
+            "ratio": num(ratio, 4),
+            "final": num(trend[-1]),
+        },
+    )
+
+
+def spikes(
+    series: Series, role: str, config: AnalysisConfig, x_is_epoch: bool, before_step: int | None
+) -> Flag | None:
+    """Flag isolated upward spikes: points whose residual from the running-median trend
+    (relative to the trend when the loss is positive) has a robust z-score above
+    config.spike_z. Consecutive spike points count as one spike. Points at or after
+    `before_step` (where the loss diverged) are ignored."""
+    idx = np.nonzero(np.isfinite(series.values))[0]
+    if before_step is not None:
+        idx = idx[series.steps[idx] < before_step]
+    n = idx.shape[0]
+    if n < config.spike_min_points:
+        return None
+    y = series.values[idx]
+    trend = running_median(y, max(trend_window(n), 7))
+    # Noise from second differences, locally: the residual from a running median is exactly
+    # zero wherever the curve is locally monotone, so its own spread would understate the noise.
+    sigma_at = local_sigma(y, max(41, (n // 10) | 1))
+    resid = y - trend
+    positive = sigma_at > 0
+    if not positive.any():
+        return None
+    floor = float(np.median(sigma_at[positive])) * 1e-3  # a locally noise-free stretch
+    sigma_at = np.maximum(sigma_at, floor)
+    z = resid / sigma_at
+    relative = bool(np.all(trend > 0))
+    sigma = float(np.median(sigma_at))
+    above = z > config.spike_z
+    # Near the ends the centred median sees only one side, so a steep first drop (or a final
+    # rise) would look like a spike: only points with a full window on both sides count.
+    half = max(trend_window(n), 7) // 2
+    above[:half] = False
+    above[n - half:] = False
+    if not above.any():
+        return None
+    # one spike per run of consecutive points; report its peak
+    pos = np.nonzero(above)[0]
+    groups = np.split(pos, np.nonzero(np.diff(pos) > 1)[0] + 1)
+    peaks = [int(g[np.argmax(z[g])]) for g in groups]
+    k_big = max(peaks, key=lambda k: (z[k], -k))
+    ratio_big = float(y[k_big] / trend[k_big]) if relative else None
+    step_big = int(series.steps[idx[k_big]])
+    epoch_big = epoch_at(series, int(idx[k_big]), x_is_epoch)
+    count = len(peaks)
+    size = f"{ratio_big:.1f}\u00d7 the local level" if ratio_big is not None else (
+        f"{y[k_big] - trend[k_big]:.4g} above the local level"
+    )
+    times = "once" if count == 1 else f"{count} times"
+    shown = peaks[:MAX_REPORTED_SPIKES]
+    evidence: dict[str, Any] = {
+        "criterion": "robust_z",
+        "role": role,
+        "z_threshold": num(config.spike_z),
+        "noise": "local robust sigma of second differences",
+        "noise_sigma": num(sigma),
+        "spike_count": count,
+        "spike_steps": [int(series.steps[idx[k]]) for k in shown],
+        "spike_values": [num(y[k]) for k in shown],
+        "spike_z": [num(z[k], 4) for k in shown],
+        "local_levels": [num(trend[k]) for k in shown],
+        "largest_step": step_big,
+    }
+    return Flag(
+        kind="instability",
+        severity="warning",
+        message=(
+            f"{_label(role)} spiked {times}; the largest spike reached {size} at "
+            f"{where_text(step_big, epoch_big)}."
+        ),
+        metric=series.name,
+        step=step_big,
+        epoch=epoch_big,
+        evidence=evidence,
+    )

@@ -1,0 +1,94 @@
+"""Underfitting: the training loss stays near the chance baseline of the declared loss, or
+stays flat over the whole run."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from reportgen.analysis.smoothing import running_median, trend_window
+from reportgen.analysis.util import num
+from reportgen.model import AnalysisConfig, Flag, RunSpec, Series
+
+
+def chance_baseline(spec: RunSpec, config: AnalysisConfig) -> tuple[float | None, str | None]:
+    """(chance-level loss, how it was derived) for the run's declared loss.
+
+    A loss that predicts the class prior of K balanced classes scores ln K in cross-entropy and
+    ln 2 in binary cross-entropy; predicting the mean scores the target variance in MSE, which
+    only the user knows (config.baseline). config.baseline, when set, wins.
+    """
+    if config.baseline is not None:
+        return float(config.baseline), "configured baseline"
+    if spec.loss == "cross_entropy" and spec.num_classes is not None and spec.num_classes >= 2:
+        return math.log(spec.num_classes), f"ln {spec.num_classes} (cross-entropy, {spec.num_classes} classes)"
+    if spec.loss == "bce":
+        return math.log(2.0), "ln 2 (binary cross-entropy)"
+    return None, None
+
+
+def _levels(series: Series) -> tuple[float, float, int] | None:
+    """(start level, end level, finite points) of a loss: the peak of the running-median trend
+    within the first quarter (skips warm-up) and the mean of the trend's last tenth."""
+    y = series.values[np.isfinite(series.values)]
+    n = y.shape[0]
+    if n < 3:
+        return None
+    trend = running_median(y, trend_window(n))
+    start = float(np.max(trend[: max(1, n // 4)]))
+    end = float(np.mean(trend[-max(1, n // 10):]))
+    return start, end, n
+
+
+def underfitting(
+    train: Series | None,
+    spec: RunSpec,
+    config: AnalysisConfig,
+    baseline: float | None,
+    baseline_text: str | None,
+) -> Flag | None:
+    """Flag when the training loss ends at or above config.underfit_ratio of the chance
+    baseline, or (no baseline needed) when it fell by less than config.underfit_flat_drop
+    over at least 20 points."""
+    if train is None:
+        return None
+    lv = _levels(train)
+    if lv is None:
+        return None
+    start, end, n = lv
+    drop = (start - end) / abs(start) if start != 0 else 0.0
+    ev: dict[str, Any] = {
+        "role": "train_loss",
+        "start_level": num(start),
+        "end_level": num(end),
+        "relative_drop": num(drop, 4),
+        "baseline": num(baseline),
+        "baseline_source": baseline_text,
+        "ratio_threshold": num(config.underfit_ratio),
+        "flat_drop_threshold": num(config.underfit_flat_drop),
+    }
+    if baseline is not None and baseline > 0 and end >= config.underfit_ratio * baseline:
+        ev["criterion"] = "near_chance"
+        ev["end_to_baseline"] = num(end / baseline, 4)
+        msg = (
+            f"Training loss ended at {end:.3g}, {100 * end / baseline:.0f}% of the chance level "
+            f"{baseline:.3g} ({baseline_text}): the model learned little."
+        )
+    elif n >= 20 and drop < config.underfit_flat_drop:
+        ev["criterion"] = "flat"
+        msg = (
+            f"Training loss stayed flat around {end:.3g}, falling only {100 * max(drop, 0):.1f}% "
+            "over the whole run."
+        )
+    else:
+        return None
+    return Flag(
+        kind="underfitting",
+        severity="warning",
+        message=msg,
+        metric=train.name,
+        step=int(train.steps[-1]),
+        evidence=ev,
+    )

@@ -1,0 +1,57 @@
+"""Small helpers shared by the analysis modules: JSON-safe numbers and step/epoch lookup."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from reportgen.model import Series
+
+
+def num(x: Any, digits: int | None = None) -> float | None:
+    """A python float rounded to `digits` significant digits (None for None/NaN/inf), so
+    evidence is JSON-serialisable and stable across platforms."""
+    if x is None:
+        return None
+    v = float(x)
+    if not math.isfinite(v):
+        return None
+    if digits is None or v == 0.0:
+        return v
+    return float(f"{v:.{digits}g}")
+
+
+def nums(xs: Any, digits: int | None = None) -> list[float | None]:
+    return [num(v, digits) for v in np.asarray(xs, dtype=np.float64).tolist()]
+
+
+def ints(xs: Any) -> list[int]:
+    return [int(v) for v in np.asarray(xs).tolist()]
+
+
+def epoch_at(series: Series, index: int, x_is_epoch: bool) -> float | None:
+    """Epoch of point `index`: the logged epoch when present, else the step when the x axis
+    counts epochs, else None."""
+    if series.epoch is not None:
+        e = float(series.epoch[index])
+        if math.isfinite(e):
+            return e
+    if x_is_epoch:
+        return float(series.steps[index])
+    return None
+
+
+def finite_part(series: Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(indices, steps, values) of the finite points of `series`."""
+    idx = np.nonzero(np.isfinite(series.values))[0]
+    return idx, series.steps[idx], series.values[idx]
+
+
+def where_text(step: int, epoch: float | None) -> str:
+    """'epoch 12' when the epoch is known, else 'step 1200', for messages."""
+    if epoch is not None:
+        e = float(epoch)
+        return f"epoch {int(e)}" if e.is_integer() else f"epoch {e:g}"
+    return f"step {step}"

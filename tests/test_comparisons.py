@@ -1,0 +1,188 @@
+"""Which comparisons exist, hparams that differ, and per-run styles."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from reportgen.comparisons import (
+    Comparison,
+    check_comparisons,
+    differing_hparams,
+    plan_comparisons,
+    run_colors,
+)
+from reportgen.errors import ManifestError
+from reportgen.model import RunSpec
+
+
+def spec(name: str, group: str | None = None, tags: tuple[str, ...] = ()) -> RunSpec:
+    return RunSpec(name=name, path=Path(f"runs/{name}.yaml"), logs=(), group=group, tags=tags)
+
+
+SPECS = [
+    spec("resnet-s1", group="resnet", tags=("baseline", "cifar")),
+    spec("resnet-s0", group="resnet", tags=("cifar",)),
+    spec("vit-s0", group="vit", tags=("cifar",)),
+    spec("vit-s1", group="vit"),
+    spec("mlp", group="solo", tags=("baseline",)),
+]
+
+
+def test_automatic_comparisons_for_groups_and_tags_with_two_or_more_runs():
+    assert plan_comparisons(SPECS, []) == [
+        Comparison("resnet", "group-resnet", "group", ("resnet-s0", "resnet-s1")),
+        Comparison("vit", "group-vit", "group", ("vit-s0", "vit-s1")),
+        Comparison("baseline", "tag-baseline", "tag", ("mlp", "resnet-s1")),
+        Comparison("cifar", "tag-cifar", "tag", ("resnet-s0", "resnet-s1", "vit-s0")),
+    ]
+
+
+def test_order_does_not_depend_on_input_order():
+    assert plan_comparisons(SPECS, []) == plan_comparisons(list(reversed(SPECS)), [])
+
+
+def test_declared_comparisons_match_globs_or_tags_and_come_first_in_user_order():
+    declared = [
+        {"name": "Seed 0 everywhere", "runs": ["*-s0"]},
+        {"name": "Best of both", "runs": ["mlp", "vit-s[01]"], "tags": ["baseline"]},
+    ]
+    plan = plan_comparisons(SPECS, declared)
+    assert plan[:2] == [
+        Comparison("Seed 0 everywhere", "seed-0-everywhere", "declared", ("resnet-s0", "vit-s0")),
+        Comparison(
+            "Best of both", "best-of-both", "declared", ("mlp", "resnet-s1", "vit-s0", "vit-s1")
+        ),
+    ]
+    assert [c.kind for c in plan[2:]] == ["group", "group", "tag", "tag"]
+
+
+def test_glob_matching_is_case_sensitive_and_a_single_name_is_accepted():
+    plan, problems = check_comparisons(
+        SPECS, [{"name": "upper", "runs": "MLP*"}, {"name": "single", "runs": "ml?"}]
+    )
+    assert [str(p) for p in problems] == [
+        "compare[0]: comparison 'upper' matches no run; check its runs and tags"
+    ]
+    assert plan[0] == Comparison("single", "single", "declared", ("mlp",))
+
+
+def test_duplicate_names_and_slugs_get_numbered_in_a_fixed_order():
+    declared = [
+        {"name": "resnet", "runs": ["resnet-*"]},
+        {"name": "resnet", "runs": ["vit-*"]},
+        {"name": "Group resnet", "runs": ["mlp"]},
+    ]
+    plan = plan_comparisons(SPECS, declared)
+    assert [(c.name, c.slug, c.kind) for c in plan] == [
+        ("resnet", "resnet", "declared"),
+        ("resnet (2)", "resnet-2", "declared"),
+        ("Group resnet", "group-resnet", "declared"),
+        ("resnet (3)", "group-resnet-2", "group"),
+        ("vit", "group-vit", "group"),
+        ("baseline", "tag-baseline", "tag"),
+        ("cifar", "tag-cifar", "tag"),
+    ]
+    assert len({c.slug for c in plan}) == len(plan)
+
+
+def test_declared_comparison_matching_no_run_is_an_error_at_its_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    positions = {"compare": (3, 1), "compare[0]": (4, 5), "compare[1]": (6, 5)}
+    declared = [{"name": "ok", "runs": ["vit-*"]}, {"name": "typo", "runs": ["rsnet-*"]}]
+    with pytest.raises(ManifestError) as info:
+        plan_comparisons(
+            SPECS, declared, config_path=tmp_path / "reportgen.yaml", positions=positions
+        )
+    assert str(info.value) == (
+        "reportgen.yaml:6:5: compare[1]: comparison 'typo' matches no run; check its runs and tags"
+    )
+
+
+def test_unknown_plain_run_name_is_an_error_even_when_others_match():
+    declared = [{"name": "mixed", "runs": ["vit-s0", "vit-s7"]}]
+    with pytest.raises(ManifestError) as info:
+        plan_comparisons(SPECS, declared, config_path=Path("reportgen.yaml"))
+    assert (
+        str(info.value)
+        == "reportgen.yaml: compare[0].runs[1]: comparison 'mixed': no run named 'vit-s7'"
+    )
+
+
+def test_unknown_tag_is_an_error_and_a_typo_is_reported_once():
+    declared = [
+        {"name": "tagged", "tags": ["cifar", "imagenet"]},
+        {"name": "typo only", "runs": ["rsnet-s0"]},
+    ]
+    plan, problems = check_comparisons(SPECS, declared)
+    assert [str(p) for p in problems] == [
+        "compare[0].tags[1]: comparison 'tagged': no run has the tag 'imagenet'",
+        "compare[1].runs[0]: comparison 'typo only': no run named 'rsnet-s0'",
+    ]
+    assert plan[0].runs == ("resnet-s0", "resnet-s1", "vit-s0")
+
+
+def test_check_comparisons_reports_every_problem_and_keeps_the_rest():
+    declared = [
+        "not a mapping",
+        {"runs": ["mlp"]},
+        {"name": "empty"},
+        {"name": "bad", "runs": [{"x": 1}], "colour": "red"},
+        {"name": "fine", "tags": ["cifar"]},
+    ]
+    plan, problems = check_comparisons(SPECS, declared)
+    assert [str(p) for p in problems] == [
+        "compare[0]: expected a mapping with name, runs and/or tags",
+        "compare[1]: every comparison needs a name",
+        "compare[2]: comparison 'empty' lists no runs and no tags",
+        "compare[3].colour: unknown setting; a comparison takes name, runs and tags",
+        "compare[3].runs: expected a list of run names or patterns",
+        "compare[3]: comparison 'bad' lists no runs and no tags",
+    ]
+    assert plan[0] == Comparison("fine", "fine", "declared", ("resnet-s0", "resnet-s1", "vit-s0"))
+    assert len(plan) == 5
+
+
+# ----------------------------------------------------------------------------- hparams
+
+
+def test_differing_hparams_lists_changed_and_missing_keys_sorted():
+    hparams = {
+        "a": {"lr": 1e-3, "seed": 0, "opt": "adam", "layers": [64, 64], "wd": 0.0, "nan": math.nan},
+        "b": {"lr": 0.001, "seed": 1, "opt": "adam", "layers": [64, 64], "nan": math.nan},
+        "c": {"lr": 1e-3, "seed": 2, "opt": "adam", "layers": [64, 32], "wd": 0.0, "nan": math.nan},
+    }
+    assert differing_hparams(hparams) == ["layers", "seed", "wd"]
+
+
+def test_differing_hparams_type_rules():
+    # 1 and 1.0 are the same number; True is not 1 and "1" is not 1; nested dicts compare by value.
+    assert (
+        differing_hparams(
+            {"a": {"x": 1, "d": {"p": 1, "q": 2}}, "b": {"x": 1.0, "d": {"q": 2, "p": 1}}}
+        )
+        == []
+    )
+    assert differing_hparams({"a": {"x": True}, "b": {"x": 1}}) == ["x"]
+    assert differing_hparams({"a": {"x": "1"}, "b": {"x": 1}}) == ["x"]
+    assert differing_hparams({"a": {"x": None}, "b": {}}) == ["x"]
+    assert differing_hparams({"only": {"x": 1}}) == []
+
+
+# ----------------------------------------------------------------------------- styles
+
+
+def test_run_colors_are_stable_and_distinct_beyond_the_palette():
+    names = [f"run-{i:02d}" for i in range(20)]
+    styles = run_colors(names)
+    assert styles == run_colors(list(reversed(names)))
+    pairs = [(styles[n].color, styles[n].marker) for n in sorted(names)]
+    assert len(set(pairs)) == 20
+    first = [styles[n] for n in sorted(names)[:7]]
+    assert len({s.color for s in first}) == 7 and all(s.marker is None for s in first)
+    assert styles["run-07"].color == styles["run-00"].color
+    assert styles["run-07"].marker is not None
+    # A page showing a subset uses the site-wide styles: same colour as on every other page.
+    assert [styles[n].index for n in sorted(names)] == list(range(20))
