@@ -92,6 +92,8 @@ class LiveSite:
         self.changed = threading.Condition()
         self.stopping = threading.Event()
         self.last_error: str | None = None
+        self.watching: list[Path] = [runs_dir]
+        self.seen: Snapshot = {}
 
     def watched(self) -> list[Path]:
         """The runs folder (manifests, reportgen.yaml, logs beside them), log files the manifests
@@ -112,6 +114,9 @@ class LiveSite:
         `first` build a ReportgenError is raised instead (there is nothing to serve)."""
         from reportgen.build import build
 
+        # taken before building, so a change made during the build triggers another one
+        self.watching = self.watched()
+        self.seen = snapshot(self.watching)
         try:
             report = build(self.runs_dir, self.out)
         except ReportgenError as exc:
@@ -143,18 +148,13 @@ class LiveSite:
 
     def watch(self, max_polls: int | None = None) -> None:
         """Poll mtimes and rebuild on change until stopped (or after `max_polls` polls)."""
-        watched = self.watched()
-        before = snapshot(watched)
         polls = 0
         while not self.stopping.wait(self.interval):
             polls += 1
-            now = snapshot(watched)
-            if now != before:
+            if snapshot(self.watching) != self.seen:
                 # let an editor finish writing (several files, or write-then-rename)
                 self.stopping.wait(self.interval)
                 self.rebuild()
-                watched = self.watched()
-                before = snapshot(watched)
             if max_polls is not None and polls >= max_polls:
                 break
 
