@@ -50,7 +50,7 @@ ROLE_CANDIDATES: dict[str, tuple[str, ...]] = {
         "val_total_loss",
         "validation_loss_epoch",
     ),
-    "test_loss": ("test_loss", "test_loss_epoch", "test_epoch_loss"),
+    "test_loss": ("test_loss", "test_loss_epoch", "test_epoch_loss", "predict_loss"),
     "train_acc": (
         "train_acc",
         "train_accuracy",
@@ -76,7 +76,23 @@ ROLE_CANDIDATES: dict[str, tuple[str, ...]] = {
         "validation_epoch_accuracy",
         "dev_acc",
     ),
-    "learning_rate": ("learning_rate", "lr", "lr_adam", "lr_adamw", "lr_sgd"),
+    "learning_rate": (
+        "learning_rate",
+        "lr",
+        "train_learning_rate",
+        "train_lr",
+        "lr_adam",
+        "lr_adamw",
+        "lr_sgd",
+    ),
+}
+
+# When no exact name matches: a loss series named with a split prefix, if exactly one series
+# fits (one of several GAN or detection losses would be a guess, so none is taken).
+ROLE_PATTERNS: dict[str, str] = {
+    "train_loss": r"(train|training|trn|tr)_\w*loss",
+    "val_loss": r"(val|valid|validation|eval|dev)_\w*loss",
+    "test_loss": r"test_\w*loss",
 }
 
 
@@ -108,6 +124,13 @@ def infer_roles(names: list[str] | tuple[str, ...], overrides: dict[str, str] | 
             if role != "train_loss_epoch":
                 taken.add(name)
             break
+    for role, pattern in ROLE_PATTERNS.items():
+        if role in roles:
+            continue
+        fits = sorted(name for norm, name in by_norm.items() if name not in taken and re.fullmatch(pattern, norm))
+        if len(fits) == 1:
+            roles[role] = fits[0]
+            taken.add(fits[0])
     # train_loss_epoch only matters when it differs from train_loss
     if roles.get("train_loss_epoch") == roles.get("train_loss"):
         roles.pop("train_loss_epoch", None)

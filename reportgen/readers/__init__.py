@@ -11,11 +11,20 @@ from pathlib import Path
 
 from reportgen.errors import Location, ReadError
 from reportgen.model import LogData
-from reportgen.readers import csv, jsonl
+from reportgen.readers import csv, hf_trainer, jsonl, keras, lightning, mlflow, tensorboard
 from reportgen.readers.base import Reader, read_head
 
 REGISTRY: dict[str, Reader] = {
-    # specific before generic: order matters for `auto`
+    # Order matters for `auto`: the first sniffer that accepts a path wins.
+    # MLflow first: a run folder may hold TensorBoard files under artifacts/.
+    mlflow.NAME: mlflow.READER,
+    hf_trainer.NAME: hf_trainer.READER,
+    lightning.NAME: lightning.READER,
+    # Keras before csv/jsonl: its CSVs are valid generic CSV, its one-line history JSON is
+    # valid JSON Lines, and only the Keras reader knows x is epoch + 1.
+    keras.NAME: keras.READER,
+    tensorboard.NAME: tensorboard.READER,
+    # generic last
     csv.NAME: csv.READER,
     jsonl.NAME: jsonl.READER,
 }

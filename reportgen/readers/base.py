@@ -28,7 +28,8 @@ class Reader:
 
 
 STEP_COLUMNS = ("step", "global_step", "steps", "iteration", "iter", "it", "batch", "n_iter")
-EPOCH_COLUMNS = ("epoch", "epochs", "ep")
+# "epochs" is left out: in logs it is the configured total (a sweep's setting), not a counter
+EPOCH_COLUMNS = ("epoch", "ep")
 TIME_COLUMNS = ("wall_time", "walltime", "time", "timestamp", "created_at")
 
 # Text tokens that mean "not a number" in logs written by Python, numpy, pandas, JS and R.
@@ -73,8 +74,9 @@ def clean_series(
     """Build a Series from points in write order.
 
     A record at step s supersedes every earlier record with step >= s (TensorBoard's purge rule
-    for resumed training); a repeated step right after itself simply overwrites. Returns the
-    series (steps ascending, unique) and the restarts found.
+    for resumed training); a repeated step right after itself simply overwrites. Each place where
+    the step goes down is reported as a Restart. Returns the series (steps ascending, unique) and
+    the restarts found.
     """
     steps = np.asarray(steps, dtype=np.int64)
     values = np.asarray(values, dtype=np.float64)
@@ -82,18 +84,20 @@ def clean_series(
     restarts: list[Restart] = []
     if n == 0:
         keep = np.zeros(0, dtype=bool)
+    elif bool((steps[1:] > steps[:-1]).all()):
+        keep = None  # the common case: already ascending and unique, nothing superseded
     else:
         # keep i iff every later record has a larger step
         suffix_min = np.minimum.accumulate(steps[::-1])[::-1]
         keep = np.ones(n, dtype=bool)
         keep[:-1] = steps[:-1] < suffix_min[1:]
-        running_max = np.maximum.accumulate(steps)
-        resumed = np.nonzero(steps[1:] < running_max[:-1])[0] + 1
+        # a restart is where the step goes down: training resumed from an earlier checkpoint
+        resumed = np.nonzero(steps[1:] < steps[:-1])[0] + 1
         for i in resumed:
             # records written before i that this resumed record supersedes
             dropped = int(np.count_nonzero(steps[:i] >= steps[i]))
             restarts.append(Restart(step=int(steps[i]), source=source, dropped=dropped))
-    sel = np.nonzero(keep)[0]
+    sel = slice(None) if keep is None else np.nonzero(keep)[0]
     series = Series(
         name=name,
         steps=steps[sel],
@@ -102,6 +106,36 @@ def clean_series(
         wall_time=None if wall_time is None else np.asarray(wall_time, dtype=np.float64)[sel],
     )
     return series, restarts
+
+
+def merge_restarts(restarts: list[Restart]) -> tuple[Restart, ...]:
+    """One restart per step (the one that dropped most points: series of one log restart
+    together), ordered by step."""
+    best: dict[int, Restart] = {}
+    for r in restarts:
+        old = best.get(r.step)
+        if old is None or r.dropped > old.dropped:
+            best[r.step] = r
+    return tuple(best[k] for k in sorted(best))
+
+
+def head_with_lines(path: Path, head: bytes, lines: int = 3, limit: int = 1 << 20) -> bytes:
+    """`head`, extended from the file until it holds `lines` complete lines (a wide CSV's header
+    alone can be longer than the sniffing head), up to `limit` bytes."""
+    if head.count(b"\n") >= lines or len(head) < 8192:
+        return head
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limit)
+    except OSError:
+        return head
+    cut = 0
+    for _ in range(lines):
+        nxt = data.find(b"\n", cut)
+        if nxt < 0:
+            return data
+        cut = nxt + 1
+    return data[:cut]
 
 
 def read_head(path: Path, size: int = 8192) -> bytes:

@@ -3,128 +3,83 @@
 from __future__ import annotations
 
 import csv as _csv
-import io
 from pathlib import Path
 
-import numpy as np
-
-from reportgen.errors import Location, ReadError
+from reportgen.errors import ReadError
 from reportgen.model import LogData
-from reportgen.readers.base import Reader, decode_text, parse_float
+from reportgen.readers.base import Reader, head_with_lines, parse_float
+from reportgen.readers.csvparse import Table, delimiter_of, is_skipped, read_table
 from reportgen.readers.tabular import columns_to_logdata
 
 NAME = "csv"
+SUFFIXES = (".csv", ".tsv", ".txt", ".log")
 
 
-def _delimiter(header: str) -> str:
-    counts = {d: header.count(d) for d in (",", "\t", ";", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+def head_rows(head: bytes, limit: int = 3, path: Path | None = None) -> list[list[str]] | None:
+    """The first few non-comment rows of a text head split on its delimiter, or None when the
+    head is not UTF-8 text. With `path`, a head too short for `limit` lines is extended."""
+    if path is not None:
+        head = head_with_lines(path, head, limit + 2)
+    try:
+        text = head.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        return None
+    lines = [ln for ln in text.splitlines() if not is_skipped(ln)]
+    if len(head) >= 8192 and lines and not head.endswith(b"\n"):
+        lines = lines[:-1]  # the last line of a full head may be cut
+    lines = lines[:limit]
+    if not lines:
+        return []
+    delim = delimiter_of(lines[0])
+    return [[c.strip() for c in row] for row in _csv.reader(lines, delimiter=delim)]
 
 
-def _data_lines(text: str) -> list[tuple[int, str]]:
-    """Lines with their 1-based numbers, skipping blank lines and `#` comments."""
-    out = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        out.append((number, line))
-    return out
+def numeric(cell: str) -> bool:
+    try:
+        return parse_float(cell) is not None
+    except ValueError:
+        return False
 
 
 def sniff(path: Path, head: bytes) -> bool:
-    if path.is_dir() or path.suffix.lower() not in (".csv", ".tsv", ".txt", ".log"):
+    if path.is_dir() or path.suffix.lower() not in SUFFIXES:
         return False
-    try:
-        text = head.decode("utf-8", errors="strict").removeprefix("\ufeff")
-    except UnicodeDecodeError:
+    rows = head_rows(head, path=path)
+    if not rows:
         return False
-    lines = [ln for _, ln in _data_lines(text)][:3]
-    if len(lines) < 2:
-        return path.suffix.lower() in (".csv", ".tsv") and len(lines) == 1
-    delim = _delimiter(lines[0])
-    header = next(_csv.reader([lines[0]], delimiter=delim))
-    row = next(_csv.reader([lines[1]], delimiter=delim))
-    if len(header) < 2 or len(row) != len(header):
+    header = rows[0]
+    if header[0].startswith(("{", "[")):
+        return False  # JSON split on its commas is not a table
+    if len(header) < 2 or all(numeric(h) for h in header if h):
         return False
-    numeric = 0
-    for cell in row:
-        try:
-            if parse_float(cell) is not None:
-                numeric += 1
-        except ValueError:
-            pass
-    return numeric >= 1
+    if len(rows) == 1:
+        return path.suffix.lower() in (".csv", ".tsv")
+    row = rows[1]
+    return len(row) == len(header) and any(numeric(c) for c in row)
+
+
+def table_to_logdata(table: Table, path: Path, fmt: str, **kwargs) -> LogData:
+    """LogData from a parsed table; ReadError when no column holds numbers."""
+    data = columns_to_logdata(
+        table.values,
+        table.present,
+        path,
+        fmt,
+        meta={"text_columns": list(table.text_columns), **kwargs.pop("meta", {})},
+        **kwargs,
+    )
+    if not data.series:
+        from reportgen.errors import Location
+
+        raise ReadError(
+            "no numeric metric columns: expected columns of numbers (e.g. step,loss,val_loss)",
+            Location(path, table.header_line),
+        )
+    return data
 
 
 def read(path: Path) -> LogData:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ReadError(f"cannot read log file: {exc.strerror}", Location(path)) from exc
-    text = decode_text(data, path)
-    lines = _data_lines(text)
-    if not lines:
-        raise ReadError("the CSV log is empty: expected a header row and data rows", Location(path))
-    header_line, header_text = lines[0]
-    delim = _delimiter(header_text)
-    header = [h.strip() for h in next(_csv.reader([header_text], delimiter=delim))]
-    if all(_is_number(h) for h in header if h):
-        raise ReadError(
-            "the CSV log has no header row: expected column names (e.g. step,loss,val_loss) "
-            "on the first line",
-            Location(path, header_line),
-        )
-    seen: set[str] = set()
-    for i, h in enumerate(header):
-        if not h:
-            header[i] = f"column_{i + 1}"
-        if header[i] in seen:
-            raise ReadError(f"column {header[i]!r} appears twice in the header", Location(path, header_line))
-        seen.add(header[i])
-    width = len(header)
-    body = io.StringIO("\n".join(line for _, line in lines[1:]))
-    cells: list[list[float | None]] = [[] for _ in range(width)]
-    text_columns: set[int] = set()
-    for index, row in enumerate(_csv.reader(body, delimiter=delim)):
-        line_no = lines[1 + index][0]
-        if len(row) > width and any(c.strip() for c in row[width:]):
-            raise ReadError(
-                f"row has {len(row)} cells but the header names {width} columns",
-                Location(path, line_no),
-            )
-        for col in range(width):
-            cell = row[col] if col < len(row) else ""
-            if col in text_columns:
-                cells[col].append(None)
-                continue
-            try:
-                cells[col].append(parse_float(cell))
-            except ValueError:
-                # A text column (a timestamp string, a file name): not a metric.
-                text_columns.add(col)
-                cells[col].append(None)
-    columns: dict[str, np.ndarray] = {}
-    present: dict[str, np.ndarray] = {}
-    for col, name in enumerate(header):
-        if col in text_columns:
-            continue
-        raw = cells[col]
-        mask = np.fromiter((v is not None for v in raw), dtype=bool, count=len(raw))
-        values = np.fromiter((np.nan if v is None else v for v in raw), dtype=np.float64, count=len(raw))
-        columns[name] = values
-        present[name] = mask
-    return columns_to_logdata(
-        columns, present, path, NAME, meta={"text_columns": sorted(header[c] for c in text_columns)}
-    )
-
-
-def _is_number(text: str) -> bool:
-    try:
-        return parse_float(text) is not None
-    except ValueError:
-        return False
+    return table_to_logdata(read_table(path), path, NAME)
 
 
 READER = Reader(

@@ -9,7 +9,7 @@ import numpy as np
 
 from reportgen.errors import display_path
 from reportgen.model import LogData, Restart, Series
-from reportgen.readers.base import EPOCH_COLUMNS, STEP_COLUMNS, TIME_COLUMNS, clean_series
+from reportgen.readers.base import EPOCH_COLUMNS, STEP_COLUMNS, TIME_COLUMNS, clean_series, merge_restarts
 
 
 def _find(columns: list[str], candidates: tuple[str, ...]) -> str | None:
@@ -27,16 +27,20 @@ def columns_to_logdata(
     fmt: str,
     *,
     epoch_offset: int = 0,
+    rows_are_epochs: bool = False,
     meta: dict | None = None,
+    hparams: dict | None = None,
 ) -> LogData:
     """Build LogData from float64 columns of equal length in write order.
 
     `present[name]` marks the rows where the cell was written: an empty cell is "not logged on
     that row", while a written NaN or inf is data and is kept. The x of each point is the step
     column when there is one, else the epoch column (the log then counts epochs, shifted by
-    `epoch_offset`), else the row number.
+    `epoch_offset`), else pandas' unnamed index column, else the row number (both shifted by
+    `epoch_offset` and counted as epochs when `rows_are_epochs`). The unnamed index column is
+    never a series.
     """
-    names = list(columns)
+    names = [name for name in columns if name != ""]
     present_masks = present
     step_col = _find(names, STEP_COLUMNS)
     epoch_col = _find(names, EPOCH_COLUMNS)
@@ -51,8 +55,11 @@ def columns_to_logdata(
         x_present = present_masks.get(epoch_col, np.isfinite(x))
         x_is_epoch = True
     else:
-        x = np.arange(n, dtype=np.float64)
-        x_present = np.ones(n, dtype=bool)
+        index = columns.get("")
+        x = (np.arange(n, dtype=np.float64) if index is None else index) + epoch_offset
+        x_present = np.ones(n, dtype=bool) if index is None else present_masks[""]
+        x_is_epoch = rows_are_epochs
+    x_present = x_present & np.isfinite(x)
     # Rows without an x (e.g. Lightning's lr-monitor rows with an empty epoch) take the x of
     # the previous row that had one, so they still land in write order.
     if n and not x_present.all():
@@ -62,10 +69,12 @@ def columns_to_logdata(
     epoch = columns.get(epoch_col) if epoch_col is not None else None
     if epoch is not None and epoch_offset:
         epoch = epoch + epoch_offset
+    if epoch is None and x_is_epoch:
+        epoch = x
     wall = columns.get(time_col) if time_col is not None else None
     source = display_path(path)
     series: dict[str, Series] = {}
-    restarts: dict[int, Restart] = {}
+    restarts: list[Restart] = []
     for name in names:
         if name in (step_col, time_col) or (name == epoch_col and step_col is None):
             continue
@@ -75,24 +84,22 @@ def columns_to_logdata(
         present = present_masks.get(name, ~np.isnan(vals))
         if not present.any():
             continue
-        sel = np.nonzero(present)[0]
+        sel = slice(None) if present.all() else np.nonzero(present)[0]
         s, found = clean_series(
             name,
-            np.round(x[sel]).astype(np.int64),
+            np.rint(x[sel]).astype(np.int64),
             vals[sel],
             source=source,
             epoch=None if epoch is None else epoch[sel],
             wall_time=None if wall is None else wall[sel],
         )
         series[name] = s
-        for r in found:
-            old = restarts.get(r.step)
-            if old is None or r.dropped > old.dropped:
-                restarts[r.step] = r
+        restarts.extend(found)
     return LogData(
         series=series,
         format=fmt,
-        restarts=tuple(restarts[k] for k in sorted(restarts)),
+        hparams=hparams or {},
+        restarts=merge_restarts(restarts),
         x_is_epoch=x_is_epoch,
         meta=meta or {},
     )

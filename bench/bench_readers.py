@@ -1,0 +1,190 @@
+"""Read throughput of each log reader on large generated files, and our TensorBoard reader side by
+side with TensorBoard's own EventAccumulator on the same 1-million-scalar event file.
+
+    python bench/bench_readers.py            # full sizes (10M-row CSV, 1M-scalar event file)
+    python bench/bench_readers.py --quick    # a tenth of that, for a smoke run
+    python bench/bench_readers.py --dir /tmp/rg-bench   # keep the generated files between runs
+
+Prints one row per format: file size, points read, seconds, points/s, values/s (CSV cells) and
+peak memory traced while reading (numpy arrays included). Generation time is not counted.
+Needs tensorboardX (to write the event file) and tensorboard (the reference reader).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from reportgen.readers import read_log  # noqa: E402
+
+
+def _write_lines(path: Path, header: str | None, rows: int, line, chunk: int = 500_000) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        if header is not None:
+            fh.write(header + "\n")
+        for start in range(0, rows, chunk):
+            stop = min(rows, start + chunk)
+            fh.write("\n".join(line(i) for i in range(start, stop)) + "\n")
+
+
+def make_csv(folder: Path, rows: int) -> Path:
+    path = folder / f"run_{rows}.csv"
+    if not path.exists():
+        rng = np.random.default_rng(0)
+        noise = rng.random(rows)
+        _write_lines(path, "step,loss", rows, lambda i: f"{i},{np.exp(-i / rows * 5) + 0.01 * noise[i]:.6f}")
+    return path
+
+
+def make_lightning(folder: Path, rows: int) -> Path:
+    run = folder / f"lightning_{rows}" / "version_0"
+    path = run / "metrics.csv"
+    if not path.exists():
+        run.mkdir(parents=True)
+
+        def line(i: int) -> str:
+            if i % 100 == 99:
+                return f"{i // 1000},{i},,{1 / (i + 1):.6f},"
+            if i % 50 == 0:
+                return f",{i},,,{1e-3 * 0.999 ** (i // 50):.6g}"
+            return f"{i // 1000},{i},{1 / (i + 1):.6f},,"
+
+        _write_lines(path, "epoch,step,train_loss_step,val_loss,lr-Adam", rows, line)
+    return run
+
+
+def make_jsonl(folder: Path, rows: int) -> Path:
+    path = folder / f"metrics_{rows}.jsonl"
+    if not path.exists():
+        _write_lines(
+            path, None, rows, lambda i: json.dumps({"iteration": i, "total_loss": 1 / (i + 1), "lr": 0.01})
+        )
+    return path
+
+
+def make_trainer_state(folder: Path, entries: int) -> Path:
+    path = folder / f"checkpoint-{entries}" / "trainer_state.json"
+    if not path.exists():
+        path.parent.mkdir(parents=True)
+        history = []
+        for i in range(1, entries + 1):
+            history.append({"epoch": i / 100, "grad_norm": 1.0, "learning_rate": 1e-4, "loss": 1 / i, "step": i})
+            if i % 10 == 0:
+                history.append({"epoch": i / 100, "eval_loss": 2 / i, "eval_runtime": 1.0, "step": i})
+        path.write_text(json.dumps({"log_history": history, "global_step": entries}, indent=2), encoding="utf-8")
+    return path.parent
+
+
+def make_keras(folder: Path, epochs: int) -> Path:
+    path = folder / f"training_{epochs}.log"
+    if not path.exists():
+        _write_lines(
+            path,
+            "epoch,accuracy,loss,val_accuracy,val_loss",
+            epochs,
+            lambda i: f"{i},{1 - 1 / (i + 2):.6f},{1 / (i + 1):.6f},{0.9:.6f},{1.5 / (i + 1):.6f}",
+        )
+    return path
+
+
+def make_mlflow(folder: Path, points: int) -> Path:
+    run = folder / f"mlruns_{points}" / "0" / "run"
+    if not (run / "meta.yaml").exists():
+        (run / "metrics").mkdir(parents=True)
+        for name in ("train_loss", "val_loss"):
+            _write_lines(run / "metrics" / name, None, points, lambda i: f"{1700000000000 + i} {1 / (i + 1)} {i}")
+        (run / "meta.yaml").write_text("run_id: run\n", encoding="utf-8")
+    return run
+
+
+def make_events(folder: Path, scalars: int) -> Path:
+    run = folder / f"tb_{scalars}"
+    if not run.exists():
+        from tensorboardX import SummaryWriter
+
+        writer = SummaryWriter(str(run), max_queue=100_000, flush_secs=3600)
+        values = 1.0 / np.arange(1, scalars + 1)
+        for i in range(scalars):
+            writer.add_scalar("train/loss", float(values[i]), i, walltime=1.7e9 + i)
+        writer.close()
+    return run
+
+
+def measure(path: Path) -> tuple[int, float, float]:
+    """(points, seconds, peak MiB traced) for reading `path` with format auto. Timed without
+    tracemalloc (which slows every allocation), then read again under it for the peak."""
+    start = time.perf_counter()
+    data = read_log(path)
+    seconds = time.perf_counter() - start
+    points = sum(len(s) for s in data.series.values())
+    del data
+    tracemalloc.start()
+    read_log(path)
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return points, seconds, peak
+
+
+def event_accumulator(path: Path) -> tuple[int, float]:
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    start = time.perf_counter()
+    acc = EventAccumulator(str(path), size_guidance={"scalars": 0})  # 0 = keep every scalar
+    acc.Reload()
+    count = sum(len(acc.Scalars(tag)) for tag in acc.Tags()["scalars"])
+    return count, time.perf_counter() - start
+
+
+def _size(path: Path) -> float:
+    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files) / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a tenth of the sizes")
+    parser.add_argument("--dir", type=Path, help="where to keep generated files (default: a temp dir)")
+    args = parser.parse_args()
+    scale = 10 if args.quick else 1
+    folder = args.dir or Path(tempfile.mkdtemp(prefix="reportgen-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"generating inputs in {folder} ...", flush=True)
+    cases = [
+        ("csv", make_csv(folder, 10_000_000 // scale), 2),
+        ("lightning", make_lightning(folder, 2_000_000 // scale), 0),
+        ("keras", make_keras(folder, 1_000_000 // scale), 0),
+        ("jsonl", make_jsonl(folder, 1_000_000 // scale), 0),
+        ("hf_trainer", make_trainer_state(folder, 200_000 // scale), 0),
+        ("mlflow", make_mlflow(folder, 1_000_000 // scale), 0),
+        ("tensorboard", make_events(folder, 1_000_000 // scale), 0),
+    ]
+    print(f"{'format':<12} {'MiB':>8} {'points':>11} {'seconds':>8} {'points/s':>12} {'values/s':>12} {'peak MiB':>9}")
+    tb_rate = 0.0
+    for name, path, columns in cases:
+        points, seconds, peak = measure(path)
+        # values/s counts every parsed cell of the one-series CSV: the step column too
+        values = f"{points * columns / seconds:>12,.0f}" if columns else f"{'':>12}"
+        print(f"{name:<12} {_size(path):>8.1f} {points:>11,} {seconds:>8.2f} {points / seconds:>12,.0f} {values} {peak:>9.0f}")
+        if name == "tensorboard":
+            tb_rate = points / seconds
+            tb_path = path
+    count, seconds = event_accumulator(tb_path)
+    ref_rate = count / seconds
+    print(
+        f"\nTensorBoard EventAccumulator (size_guidance scalars=0) on the same file: {count:,} scalars "
+        f"in {seconds:.2f} s = {ref_rate:,.0f} scalars/s; ours {tb_rate:,.0f} scalars/s = "
+        f"{tb_rate / ref_rate:.1f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()

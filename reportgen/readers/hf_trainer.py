@@ -1,0 +1,120 @@
+"""Hugging Face Trainer `trainer_state.json`, or a `checkpoint-*` folder holding one.
+
+`log_history` mixes train records (`loss`, `grad_norm`, `learning_rate`), eval records
+(`eval_loss`, `eval_*`), `predict_*` records (which carry no `step`: they take the step of the
+record before them) and one final summary record (`train_loss`, `train_runtime`, ...) that is
+not a curve point: it goes to `meta["summary"]`. x is `step`; each point keeps its `epoch`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from reportgen.errors import Location, ReadError, display_path
+from reportgen.model import LogData, Series
+from reportgen.readers.base import Reader, clean_series, decode_text, merge_restarts
+
+NAME = "hf_trainer"
+FILE = "trainer_state.json"
+# Header keys that describe how the run was configured.
+HPARAM_KEYS = (
+    "eval_steps",
+    "logging_steps",
+    "max_steps",
+    "num_train_epochs",
+    "save_steps",
+    "train_batch_size",
+)
+META_KEYS = ("best_metric", "best_model_checkpoint", "best_global_step", "global_step", "epoch", "total_flos")
+SUMMARY_MARKERS = ("train_runtime", "train_samples_per_second")
+
+
+def _state_file(path: Path) -> Path | None:
+    if path.is_dir():
+        candidate = path / FILE
+        return candidate if candidate.is_file() else None
+    return path
+
+
+def sniff(path: Path, head: bytes) -> bool:
+    if path.is_dir():
+        return (path / FILE).is_file()
+    return path.suffix.lower() == ".json" and b'"log_history"' in head
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def read(path: Path) -> LogData:
+    file = _state_file(path)
+    if file is None:
+        raise ReadError(
+            f"no {FILE} in this folder: expected a Hugging Face Trainer checkpoint folder (checkpoint-N/)",
+            Location(path),
+        )
+    try:
+        text = decode_text(file.read_bytes(), file)
+    except OSError as exc:
+        raise ReadError(f"cannot read log file: {exc.strerror}", Location(file)) from exc
+    try:
+        state = json.loads(text)  # Python's json accepts the bare NaN/Infinity Trainer can write
+    except ValueError as exc:
+        raise ReadError(f"not valid JSON ({exc}): expected a Trainer {FILE}", Location(file)) from exc
+    history = state.get("log_history") if isinstance(state, dict) else None
+    if not isinstance(history, list):
+        raise ReadError(
+            f"not a Trainer {FILE}: expected a JSON object with a \"log_history\" list",
+            Location(file),
+        )
+    points: dict[str, tuple[list[int], list[float], list[float]]] = {}
+    summary: dict[str, float] = {}
+    step = 0
+    for entry in history:
+        if not isinstance(entry, dict):
+            continue
+        if "step" in entry and _number(entry["step"]) is not None:
+            step = int(entry["step"])
+        epoch = _number(entry.get("epoch"))
+        if any(k in entry for k in SUMMARY_MARKERS):
+            summary.update({k: v for k, v in entry.items() if _number(v) is not None})
+            continue
+        for key, value in entry.items():
+            number = _number(value)
+            if key in ("step", "epoch") or number is None:
+                continue
+            s, v, e = points.setdefault(key, ([], [], []))
+            s.append(step)
+            v.append(number)
+            e.append(np.nan if epoch is None else epoch)
+    source = display_path(file)
+    series: dict[str, Series] = {}
+    restarts = []
+    for name in sorted(points):
+        s, v, e = points[name]
+        series[name], found = clean_series(name, np.array(s), np.array(v), source=source, epoch=np.array(e))
+        restarts.extend(found)
+    if not series:
+        raise ReadError(
+            "the Trainer log_history holds no metric records: expected entries such as "
+            '{"loss": ..., "step": ...}',
+            Location(file),
+        )
+    meta = {k: state[k] for k in META_KEYS if k in state}
+    meta["summary"] = summary
+    hparams = {k: state[k] for k in HPARAM_KEYS if k in state and state[k] is not None}
+    return LogData(series=series, format=NAME, hparams=hparams, restarts=merge_restarts(restarts), meta=meta)
+
+
+READER = Reader(
+    name=NAME,
+    description="Hugging Face Trainer trainer_state.json (file or checkpoint-N folder)",
+    sniff=sniff,
+    read=read,
+)
