@@ -10,6 +10,7 @@ from pathlib import Path
 
 from reportgen.analysis import analyse
 from reportgen.errors import ReportgenError
+from reportgen.figure_table import figure_tables
 from reportgen.figures import FigureSpec, draw, plan_run_figures, plan_thumbnail
 from reportgen.manifest import load_manifests
 from reportgen.model import RunAnalysis, RunData
@@ -38,6 +39,7 @@ def figure_entry(spec: FigureSpec, file: str) -> dict:
         "alt": spec.alt,
         "width": round(spec.width * spec.dpi),
         "height": round(spec.height * spec.dpi),
+        "tables": figure_tables(spec),
     }
 
 
