@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from reportgen.analysis import analyse
+from reportgen.balance import balance_view, collect_balance, per_class_metrics, plan_balance_figure, with_balance_flags
 from reportgen.errors import ReportgenError
 from reportgen.figure_table import figure_tables
 from reportgen.figures import FigureSpec, draw, plan_run_figures, plan_thumbnail
 from reportgen.manifest import load_manifests
 from reportgen.model import RunAnalysis, RunData
-from reportgen.render import build_time, make_env, plan_site, render, run_page_path
+from reportgen.render import build_time, dataset_page_path, make_env, plan_site, render, run_page_path
 from reportgen.runs import read_runs
 from reportgen.slug import slugify
 from reportgen.summary import build_summary, dump_json, plain, run_record
@@ -67,7 +68,9 @@ def build(
     say(f"found {len(loaded.runs)} run manifest(s)")
     runs, read_problems = read_runs(loaded.runs, runs_dir)
     problems.extend(read_problems)
-    analyses: list[RunAnalysis] = [analyse(run) for run in runs]
+    balance = collect_balance(loaded.datasets, runs)
+    problems.extend(balance.problems)
+    analyses: list[RunAnalysis] = [with_balance_flags(analyse(run), balance.runs.get(run.spec.name)) for run in runs]
     say(f"read and analysed {len(runs)} run(s)")
 
     files: dict[str, bytes] = {}
@@ -82,6 +85,15 @@ def build(
         records.append(record)
         warnings.extend(run_warnings(run))
         entries = []
+        table = balance.runs.get(run.spec.name)
+        ref = run.spec.class_balance.dataset if run.spec.class_balance else None
+        record["dataset"] = {"name": ref, "page": dataset_page_path(slugify(ref))} if ref else None
+        record["class_balance"] = plain(balance_view(table, per_class_metrics(run, table))) if table else None
+        if table is not None and ref is None:
+            spec = plan_balance_figure(table, run.spec.display_title)
+            file = f"runs/{slug}/{spec.name}.png"
+            files[file] = draw(spec)
+            entries.append(figure_entry(spec, file))
         for spec in plan_run_figures(run, analysis):
             file = f"runs/{slug}/{spec.name}.png"
             files[file] = draw(spec)
@@ -92,13 +104,34 @@ def build(
             file = f"runs/{slug}/{thumb.name}.png"
             files[file] = draw(thumb)
             thumbs[run.spec.name] = file
+    dataset_records = []
+    for ds in loaded.datasets:
+        table = balance.datasets.get(ds.name)
+        if table is None:
+            continue
+        slug = slugify(ds.name)
+        spec = plan_balance_figure(table, ds.display_title)
+        file = f"datasets/{slug}/{spec.name}.png"
+        files[file] = draw(spec)
+        dataset_records.append(plain({
+            "name": ds.name,
+            "title": ds.display_title,
+            "notes": ds.notes,
+            "page": dataset_page_path(slug),
+            "class_balance": balance_view(table),
+            "flags": [asdict(f) for f in table.flags],
+            "runs": sorted(r.spec.name for r in runs if r.spec.class_balance and r.spec.class_balance.dataset == ds.name),
+            "figure": figure_entry(spec, file),
+        }))
     say(f"drew {len(files)} figure(s)")
 
     plan = plan_site(
-        loaded.site, records, figures, thumbs, problems, built_at=build_time(os.environ.get("SOURCE_DATE_EPOCH"))
+        loaded.site, records, figures, thumbs, problems, built_at=build_time(os.environ.get("SOURCE_DATE_EPOCH")),
+        datasets=dataset_records,
     )
     files.update(render(plan, make_env()))
     summary = build_summary(records, problems, loaded.site.title)
+    summary["datasets"] = dataset_records
     files["summary.json"] = dump_json(summary)
     files["summary.md"] = render_summary_md(plain(summary), site_url=site_url).encode("utf-8")
     with output_lock(out):

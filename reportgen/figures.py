@@ -53,6 +53,16 @@ class RefLine:
 
 
 @dataclass(frozen=True)
+class Bars:
+    """One series of a grouped bar chart (e.g. one split's percent per class)."""
+
+    label: str
+    values: np.ndarray
+    color: str
+    hatch: str = ""
+
+
+@dataclass(frozen=True)
 class Panel:
     title: str | None
     xlabel: str
@@ -63,6 +73,8 @@ class Panel:
     yscale: str = "linear"
     legend: bool = True
     bare: bool = False  # sparkline: no axes, ticks or labels
+    categories: tuple[str, ...] = ()  # x tick labels of a bar chart
+    bars: tuple[Bars, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -308,6 +320,15 @@ def _draw_panel(ax, panel: Panel, small: bool) -> None:  # noqa: ANN001 - matplo
     for ref in panel.reflines:
         draw_ref = ax.axhline if ref.orientation == "h" else ax.axvline
         draw_ref(ref.value, color=ref.color, linestyle=ref.linestyle, linewidth=1.0, label=ref.label or None)
+    if panel.bars:
+        n = len(panel.bars)
+        width = 0.8 / n
+        centers = np.arange(len(panel.categories), dtype=float)
+        for i, group in enumerate(panel.bars):
+            ax.bar(centers + (i - (n - 1) / 2) * width, group.values, width, label=group.label,
+                   color=group.color, hatch=group.hatch, edgecolor="white", linewidth=0.5)
+        crowded = sum(len(c) for c in panel.categories) > 40  # long names would overlap
+        ax.set_xticks(centers, panel.categories, rotation=40 if crowded else 0, ha="right" if crowded else "center")
     for m in panel.markers:
         ax.scatter([m.x], [m.y], s=m.size, marker=m.marker, color=m.color, label=m.label or None, zorder=5,
                    edgecolors="white", linewidths=0.6)
@@ -322,7 +343,7 @@ def _draw_panel(ax, panel: Panel, small: bool) -> None:  # noqa: ANN001 - matplo
     ax.set_xlabel(panel.xlabel, fontsize=fontsize)
     ax.set_ylabel(panel.ylabel, fontsize=fontsize)
     ax.tick_params(labelsize=fontsize - 1)
-    ax.grid(True, color="#e6e6e6", linewidth=0.6)
+    ax.grid(True, axis="y" if panel.bars else "both", color="#e6e6e6", linewidth=0.6)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

@@ -1,7 +1,8 @@
 """Find and validate run manifests and the optional site config (`reportgen.yaml`).
 
 Which YAML files are manifests: every `*.yaml`/`*.yml` under the runs folder (sorted walk) whose
-top level is a mapping with a `logs:` key. Files frameworks write beside their logs are left
+top level is a mapping with a `logs:` key (a run), or with `kind: dataset` (a dataset described
+once and shared by runs). Files frameworks write beside their logs are left
 alone: Lightning's `hparams.yaml`, MLflow's `meta.yaml`, YOLO's `opt.yaml`/`hyp.yaml`, and
 anything inside `mlruns/`, `lightning_logs/`, `wandb/`, `.hydra/` or a hidden folder. A YAML file
 that has no `logs:` but looks like a manifest (a `name:` plus another manifest key, or a key
@@ -12,12 +13,22 @@ from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from reportgen.errors import Location, ManifestError, ReportgenError
-from reportgen.model import LOSS_KINDS, TASKS, AnalysisConfig, LogSpec, RunSpec, SiteConfig
+from reportgen.model import (
+    LOSS_KINDS,
+    TASKS,
+    AnalysisConfig,
+    BalanceSource,
+    BalanceSpec,
+    DatasetSpec,
+    LogSpec,
+    RunSpec,
+    SiteConfig,
+)
 from reportgen.readers import FORMATS
 from reportgen.slug import slugify
 from reportgen.yamlpos import YamlDoc, load_yaml
@@ -28,8 +39,10 @@ FRAMEWORK_DIRS = {"mlruns", "lightning_logs", "wandb", ".hydra", "__pycache__", 
 
 RUN_KEYS = (
     "name", "title", "group", "tags", "notes", "task", "loss", "num_classes", "logs", "metrics",
-    "x", "hparams", "analysis", "source",
+    "x", "hparams", "analysis", "source", "class_balance", "class_names", "kind",
 )
+DATASET_KEYS = ("kind", "name", "title", "notes", "class_balance", "class_names", "analysis")
+KINDS = ("run", "dataset")
 SITE_KEYS = ("title", "analysis", "compare", "smoothing")
 X_VALUES = ("step", "epoch")
 SOURCES = ("real", "simulated")
@@ -41,6 +54,7 @@ class LoadResult:
     site: SiteConfig
     problems: list[ReportgenError]
     skipped: list[Path]  # framework YAML left alone, for -v output
+    datasets: list[DatasetSpec] = field(default_factory=list)
 
 
 def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
@@ -90,6 +104,8 @@ def find_yaml_files(runs_dir: Path) -> tuple[list[Path], list[Path]]:
 
 
 def _looks_like_manifest(data: dict) -> bool:
+    if data.get("kind") in KINDS:
+        return True
     keys = [str(k) for k in data]
     if any(difflib.get_close_matches(k, ["logs"], n=1, cutoff=0.75) for k in keys):
         return True
@@ -201,6 +217,92 @@ def _check_logs(checker: _Checker, value: Any, manifest: Path) -> tuple[LogSpec,
     return tuple(logs)
 
 
+def _check_class_names(checker: _Checker, value: Any) -> tuple[str, ...] | dict[str, str] | None:
+    if value is None:
+        return None
+    if isinstance(value, list) and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+        return tuple(str(v) for v in value)
+    if isinstance(value, dict) and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value.values()):
+        return {str(k): str(v) for k, v in value.items()}
+    checker.error("class_names", f"expected a list of class names or a mapping of class to name, got {_describe(value)}")
+    return None
+
+
+def _check_balance(checker: _Checker, data: dict, manifest: Path) -> BalanceSpec | None:
+    """`class_balance:` is a dataset name, a counts file, or a mapping of split to a label file,
+    a counts file ({path, column}) or counts written inline ({class: count})."""
+    value = data.get("class_balance")
+    if value is None:
+        if "class_names" in data:
+            checker.error("class_names", "class_names needs class_balance beside it", at_key=True)
+        return None
+    names = _check_class_names(checker, data.get("class_names"))
+    where = checker.doc.where("class_balance")
+    if isinstance(value, str):
+        path = manifest.parent / value
+        if path.is_file():
+            return BalanceSpec(where=where, sources=(BalanceSource(None, where, path=path.resolve()),), class_names=names)
+        if "/" in value or "." in Path(value).name:
+            checker.error("class_balance", f"file not found: {value} (paths are relative to the manifest)")
+            return None
+        return BalanceSpec(where=where, class_names=names, dataset=value)
+    if not isinstance(value, dict) or not value:
+        checker.error(
+            "class_balance",
+            f"expected a dataset name, a counts file, or a mapping of split to label file, got {_describe(value)}",
+        )
+        return None
+    sources: list[BalanceSource] = []
+    for split, item in value.items():
+        key = f"class_balance.{split}"
+        at = checker.doc.where(key)
+        column = None
+        if isinstance(item, dict) and "path" in item:
+            unknown = sorted(str(k) for k in item if k not in ("path", "column"))
+            for k in unknown:
+                checker.error(f"{key}.{k}", f"unknown key{_suggest(k, ('path', 'column'))}; a label file takes path and column", at_key=True)
+            column = item.get("column")
+            if column is not None and not isinstance(column, str):
+                checker.error(f"{key}.column", f"expected a column name, got {_describe(column)}")
+                continue
+            item = item["path"]
+        if isinstance(item, str):
+            path = manifest.parent / item
+            if not path.is_file():
+                checker.error(key, f"label file not found: {item} (paths are relative to the manifest)")
+                continue
+            sources.append(BalanceSource(str(split), at, path=path.resolve(), column=column))
+        elif isinstance(item, dict):
+            bad = [k for k, v in item.items() if isinstance(v, bool) or not isinstance(v, int) or v < 0]
+            if bad:
+                checker.error(f"{key}.{bad[0]}", f"expected a whole count of at least 0, got {_describe(item[bad[0]])}")
+                continue
+            sources.append(BalanceSource(str(split), at, counts={str(k): int(v) for k, v in item.items()}))
+        else:
+            checker.error(key, f"expected a label file path or a mapping of class to count, got {_describe(item)}")
+    return BalanceSpec(where=where, sources=tuple(sources), class_names=names)
+
+
+def parse_dataset(doc: YamlDoc, base_analysis: AnalysisConfig) -> tuple[DatasetSpec | None, list[ManifestError]]:
+    data = doc.data
+    checker = _Checker(doc)
+    for key in data:
+        if key not in DATASET_KEYS:
+            checker.error(str(key), f"unknown key for a dataset{_suggest(str(key), DATASET_KEYS)}; see docs/manifest.md", at_key=True)
+    name = checker.text(data, "name", required=True)
+    title = checker.text(data, "title")
+    notes = checker.text(data, "notes") or ""
+    analysis = _check_analysis(checker, data.get("analysis"), "analysis", base_analysis)
+    if "class_balance" not in data:
+        checker.error(None, "a dataset manifest needs class_balance: (label files or counts per split)")
+    balance = _check_balance(checker, data, doc.path)
+    if balance is not None and balance.dataset is not None:
+        checker.error("class_balance", "a dataset's class_balance must name files or counts, not another dataset")
+    if checker.problems or name is None or balance is None:
+        return None, checker.problems
+    return DatasetSpec(name=name.strip(), path=doc.path, balance=balance, title=title, notes=notes, analysis=analysis), []
+
+
 def parse_run(doc: YamlDoc, base_analysis: AnalysisConfig) -> tuple[RunSpec | None, list[ManifestError]]:
     """Validate one manifest document. Returns the spec (None if any problem) and the problems."""
     data = doc.data
@@ -251,7 +353,11 @@ def parse_run(doc: YamlDoc, base_analysis: AnalysisConfig) -> tuple[RunSpec | No
         checker.error("hparams", f"expected a mapping of parameter names to values, got {_describe(hparams)}")
         hparams = {}
     analysis = _check_analysis(checker, data.get("analysis"), "analysis", base_analysis)
+    kind = checker.choice(data, "kind", KINDS)
+    if kind == "dataset":
+        checker.error("kind", "a dataset manifest has no logs: remove logs: or use kind: run")
     logs = _check_logs(checker, data.get("logs"), doc.path)
+    balance = _check_balance(checker, data, doc.path)
     if checker.problems or name is None:
         return None, checker.problems
     spec = RunSpec(
@@ -271,6 +377,7 @@ def parse_run(doc: YamlDoc, base_analysis: AnalysisConfig) -> tuple[RunSpec | No
         analysis=analysis,
         source=source,
         key_lines={k: v[0] for k, v in doc.positions.items() if "." not in k and "[" not in k},
+        class_balance=balance,
     )
     return spec, []
 
@@ -316,6 +423,7 @@ def load_manifests(runs_dir: Path) -> LoadResult:
     site, problems = load_site_config(runs_dir)
     candidates, skipped = find_yaml_files(runs_dir)
     runs: list[RunSpec] = []
+    datasets: dict[str, DatasetSpec] = {}
     by_name: dict[str, RunSpec] = {}
     by_slug: dict[str, RunSpec] = {}
     for path in candidates:
@@ -323,6 +431,15 @@ def load_manifests(runs_dir: Path) -> LoadResult:
             doc = load_yaml(path)
         except ManifestError as exc:
             problems.append(exc)
+            continue
+        if isinstance(doc.data, dict) and doc.data.get("kind") == "dataset" and "logs" not in doc.data:
+            dataset, found = parse_dataset(doc, site.analysis)
+            problems.extend(found)
+            if dataset is not None:
+                if dataset.name in datasets:
+                    problems.append(ManifestError(f"duplicate dataset name {dataset.name!r}: already used by {Location(datasets[dataset.name].path)}", doc.where("name", value=False), key="name"))
+                else:
+                    datasets[dataset.name] = dataset
             continue
         if not isinstance(doc.data, dict) or "logs" not in doc.data:
             if isinstance(doc.data, dict) and _looks_like_manifest(doc.data):
@@ -367,5 +484,27 @@ def load_manifests(runs_dir: Path) -> LoadResult:
         by_name[spec.name] = spec
         by_slug[slug] = spec
         runs.append(spec)
-    runs.sort(key=lambda s: s.name)
-    return LoadResult(runs=runs, site=site, problems=problems, skipped=sorted(skipped))
+    # a run's class_balance may name a dataset manifest: it must exist
+    resolved = []
+    for spec in runs:
+        ref = spec.class_balance.dataset if spec.class_balance else None
+        if ref is not None and ref not in datasets:
+            known = ", ".join(sorted(datasets)) or "none are defined"
+            problems.append(
+                ManifestError(
+                    f"no dataset named {ref!r} (datasets: {known}); give a file path or define it in a "
+                    "YAML file with kind: dataset",
+                    spec.class_balance.where,
+                    key="class_balance",
+                )
+            )
+            continue
+        resolved.append(spec)
+    resolved.sort(key=lambda s: s.name)
+    return LoadResult(
+        runs=resolved,
+        site=site,
+        problems=problems,
+        skipped=sorted(skipped),
+        datasets=[datasets[k] for k in sorted(datasets)],
+    )

@@ -110,8 +110,10 @@ class AnalysisConfig:
     noise_z: float = 3.0
     # Divergence: the exploded loss must also have lost this fraction of its progress.
     diverge_progress: float = 0.5
-    # Spikes are looked for in series with at least this many finite points.
+    # Spikes are looked for in series with at least this many finite points, and must also
+    # rise this fraction above the local level (a 10% bump is noise, however quiet the curve).
     spike_min_points: int = 20
+    spike_min_rise: float = 0.25
     # Underfitting without a known baseline: the training loss fell by less than this fraction.
     underfit_flat_drop: float = 0.02
     # Chance-level loss when the loss type alone does not give it (e.g. target variance for MSE).
@@ -125,6 +127,44 @@ class AnalysisConfig:
         from dataclasses import replace
 
         return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class BalanceSource:
+    """Where one split's class counts come from: a label file, a counts file (which may name
+    several splits itself; then `split` is None), or counts written in the manifest."""
+
+    split: str | None
+    where: Location
+    path: Path | None = None
+    counts: dict[str, int] | None = None
+    column: str | None = None  # label column of a CSV label file
+
+
+@dataclass(frozen=True)
+class BalanceSpec:
+    """A run's or dataset's `class_balance:` (or a reference to a `kind: dataset` manifest)."""
+
+    where: Location
+    sources: tuple[BalanceSource, ...] = ()
+    class_names: tuple[str, ...] | dict[str, str] | None = None
+    dataset: str | None = None  # name of a dataset manifest, when the run refers to one
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A `kind: dataset` manifest: a dataset described once and shared by many runs."""
+
+    name: str
+    path: Path
+    balance: BalanceSpec
+    title: str | None = None
+    notes: str = ""
+    analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.name
 
 
 @dataclass(frozen=True)
@@ -149,6 +189,7 @@ class RunSpec:
     source: str | None = None
     # Where each top-level key sits in the manifest, for error messages.
     key_lines: dict[str, int] = field(default_factory=dict)
+    class_balance: BalanceSpec | None = None
 
     @property
     def display_title(self) -> str:

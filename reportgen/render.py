@@ -14,6 +14,7 @@ from reportgen import __version__
 from reportgen.errors import ReportgenError
 from reportgen.formatting import fmt_number, fmt_percent, render_notes
 from reportgen.model import SiteConfig
+from reportgen.slug import slugify
 from reportgen.templates_dir import templates_dir
 
 
@@ -80,6 +81,10 @@ def run_page_path(slug: str) -> str:
     return f"runs/{slug}/index.html"
 
 
+def dataset_page_path(slug: str) -> str:
+    return f"datasets/{slug}/index.html"
+
+
 def plan_site(
     site: SiteConfig,
     records: list[dict[str, Any]],
@@ -87,6 +92,7 @@ def plan_site(
     thumbs: dict[str, str],
     problems: list[ReportgenError],
     built_at: str | None = None,
+    datasets: list[dict[str, Any]] | None = None,
 ) -> SitePlan:
     """Pages of the site. `records` are summary records (see summary.run_record), `figures` maps a
     run name to its figure entries ({file, alt, width, height}), `thumbs` a run name to its
@@ -98,7 +104,10 @@ def plan_site(
         row["thumb"] = thumbs.get(rec["name"])
         index_rows.append(row)
     problem_rows = [{"where": str(p.where), "key": p.key, "message": p.message} for p in problems]
-    pages.append(Page("index.html", "index.html", {"runs": index_rows, "problems": problem_rows}))
+    datasets = datasets or []
+    pages.append(
+        Page("index.html", "index.html", {"runs": index_rows, "problems": problem_rows, "datasets": datasets})
+    )
     for rec in records:
         page = rec["page"]
         pages.append(
@@ -108,6 +117,19 @@ def plan_site(
                 {
                     "run": rec,
                     "figures": [dict(f, src=link(page, f["file"])) for f in figures.get(rec["name"], [])],
+                },
+            )
+        )
+    for ds in datasets:
+        page = ds["page"]
+        pages.append(
+            Page(
+                page,
+                "dataset.html",
+                {
+                    "dataset": ds,
+                    "figure": dict(ds["figure"], src=link(page, ds["figure"]["file"])),
+                    "run_links": [{"name": n, "href": link(page, run_page_path(slugify(n)))} for n in ds["runs"]],
                 },
             )
         )

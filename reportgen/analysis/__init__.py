@@ -108,17 +108,23 @@ def analyse(run: RunData, config: AnalysisConfig | None = None) -> RunAnalysis:
     # only loss there is), because a validation loss that climbs while training loss falls is
     # overfitting, not divergence.
     train_names = {s.name for r, s in losses if r.startswith("train")}
+    diverged_at: int | None = None  # first step where a training loss diverged
     for role, s in losses:
-        nf = non_finite(s, role, x_is_epoch)
-        if nf is not None:
-            flags.append(nf)
-        ex = None
+        if s.name not in train_names and train_names:
+            continue
+        for f in (non_finite(s, role, x_is_epoch), explosion(s, role, cfg, x_is_epoch)):
+            if f is not None:
+                flags.append(f)
+                diverged_at = f.step if diverged_at is None else min(diverged_at, f.step)
+    for role, s in losses:
         if s.name in train_names or not train_names:
-            ex = explosion(s, role, cfg, x_is_epoch)
-            if ex is not None:
-                flags.append(ex)
-        stop = ex.step if ex is not None else None
-        sp = spikes(s, role, cfg, x_is_epoch, stop)
+            continue
+        f = non_finite(s, role, x_is_epoch)
+        if f is not None:
+            flags.append(f)
+    # Spikes only before the run diverged: after that every point is "abnormal".
+    for role, s in losses:
+        sp = spikes(s, role, cfg, x_is_epoch, diverged_at)
         if sp is not None:
             flags.append(sp)
 
@@ -128,12 +134,13 @@ def analyse(run: RunData, config: AnalysisConfig | None = None) -> RunAnalysis:
     if gen_extra:
         extra["generalisation"] = gen_extra
 
-    uf = underfitting(train, run.spec, cfg, baseline, baseline_text)
+    # A diverged run is not "underfitting": its loss going flat or up is the divergence.
+    uf = underfitting(train, run.spec, cfg, baseline, baseline_text) if diverged_at is None else None
     if uf is not None:
         flags.append(uf)
 
     if train is not None:
-        pl = plateaus(train, smoothed.get(train.name), "train_loss", cfg)
+        pl = plateaus(train, "train_loss", cfg)
         if pl is not None:
             flags.append(pl)
 

@@ -64,10 +64,11 @@ def non_finite(series: Series, role: str, x_is_epoch: bool) -> Flag | None:
 
 
 def explosion(series: Series, role: str, config: AnalysisConfig, x_is_epoch: bool) -> Flag | None:
-    """Flag where the loss trend (running median, so one spike cannot trigger it) first rises
-    above config.diverge_factor times its running minimum while also giving back at least
-    config.diverge_progress of the decrease made so far (a loss near zero that doubles has
-    not diverged)."""
+    """Flag where the loss trend (running median, so one spike cannot trigger it) first either
+    rises above config.diverge_factor times its running minimum while also giving back at
+    least config.diverge_progress of the decrease made so far (a loss near zero that doubles
+    has not diverged), or climbs back above its starting level after having fallen by at least
+    a third."""
     idx = np.nonzero(np.isfinite(series.values))[0]
     if idx.shape[0] < 5:
         return None
@@ -77,9 +78,12 @@ def explosion(series: Series, role: str, config: AnalysisConfig, x_is_epoch: boo
     if not runmin[-1] > 0:
         return None  # ratios mean nothing for losses that reach zero or go negative
     y0 = float(trend[0])
-    hit = (trend > config.diverge_factor * runmin) & (
+    far_above_min = (trend > config.diverge_factor * runmin) & (
         trend - runmin >= config.diverge_progress * (y0 - runmin)
     )
+    # back above where it started after having fallen by at least a third
+    back_to_start = (trend > y0) & (runmin * 1.5 <= y0)
+    hit = far_above_min | back_to_start
     where = np.nonzero(hit)[0]
     if where.shape[0] == 0:
         return None
@@ -101,6 +105,7 @@ def explosion(series: Series, role: str, config: AnalysisConfig, x_is_epoch: boo
         epoch=epoch,
         evidence={
             "criterion": "explosion",
+            "rule": "above_start" if not far_above_min[j] else "factor_over_running_min",
             "role": role,
             "factor": num(config.diverge_factor),
             "progress_lost_min": num(config.diverge_progress),
@@ -140,9 +145,11 @@ def spikes(
     floor = float(np.median(sigma_at[positive])) * 1e-3  # a locally noise-free stretch
     sigma_at = np.maximum(sigma_at, floor)
     z = resid / sigma_at
-    relative = bool(np.all(trend > 0))
+    relative = bool(np.all(trend > 0))  # ratios to the local level only mean something then
     sigma = float(np.median(sigma_at))
     above = z > config.spike_z
+    if relative:
+        above &= resid >= config.spike_min_rise * trend
     # Near the ends the centred median sees only one side, so a steep first drop (or a final
     # rise) would look like a spike: only points with a full window on both sides count.
     half = max(trend_window(n), 7) // 2

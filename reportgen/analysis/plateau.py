@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from reportgen.analysis.smoothing import running_median, trend_window
 from reportgen.analysis.util import num
 from reportgen.model import AnalysisConfig, Flag, Series
 
@@ -28,15 +29,16 @@ def plateau_windows(values: np.ndarray, threshold: float, patience: int) -> list
     return out
 
 
-def plateaus(
-    series: Series | None, smoothed: np.ndarray | None, role: str, config: AnalysisConfig
-) -> Flag | None:
-    """One info flag listing every plateau of the smoothed loss; a plateau must last more than
-    max(config.plateau_patience, config.plateau_min_fraction * points) points."""
-    if series is None or smoothed is None:
+def plateaus(series: Series | None, role: str, config: AnalysisConfig) -> Flag | None:
+    """One info flag listing every plateau of the loss trend (a running median over 5% of the
+    points, so minibatch noise does not fake or hide improvements); a plateau must last more
+    than max(config.plateau_patience, config.plateau_min_fraction * points) points."""
+    if series is None:
         return None
-    idx = np.nonzero(np.isfinite(smoothed))[0]
+    idx = np.nonzero(np.isfinite(series.values))[0]
     n = idx.shape[0]
+    smoothed = np.full(series.values.shape, np.nan)
+    smoothed[idx] = running_median(series.values[idx], trend_window(n))
     patience = max(int(config.plateau_patience), int(config.plateau_min_fraction * n))
     if n <= patience + 1:
         return None

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from reportgen.analysis.smoothing import running_median, trend_window
+from reportgen.analysis.smoothing import diff_sigma, running_median
 from reportgen.analysis.util import num
 from reportgen.model import AnalysisConfig, Flag, RunSpec, Series
 
@@ -29,17 +29,23 @@ def chance_baseline(spec: RunSpec, config: AnalysisConfig) -> tuple[float | None
     return None, None
 
 
-def _levels(series: Series) -> tuple[float, float, int] | None:
-    """(start level, end level, finite points) of a loss: the peak of the running-median trend
-    within the first quarter (skips warm-up) and the mean of the trend's last tenth."""
+def _levels(series: Series) -> tuple[float, float, int, float] | None:
+    """(start level, end level, finite points, standard error of the relative drop) of a loss:
+    the peak of a wide running-median trend within the first quarter (skips warm-up) and the
+    mean of the trend's last tenth."""
     y = series.values[np.isfinite(series.values)]
     n = y.shape[0]
     if n < 3:
         return None
-    trend = running_median(y, trend_window(n))
+    # a wide median (10% of the points) so noise cannot inflate the early peak
+    width = max(5, (n // 10) | 1)
+    trend = running_median(y, width)
     start = float(np.max(trend[: max(1, n // 4)]))
     end = float(np.mean(trend[-max(1, n // 10):]))
-    return start, end, n
+    # standard error of the relative drop: two medians of `width` points (1.25 sigma/sqrt(w))
+    scale = abs(start) if start else 1.0
+    se = math.sqrt(2.0) * 1.25 * diff_sigma(y) / math.sqrt(width) / scale
+    return start, end, n, se
 
 
 def underfitting(
@@ -51,13 +57,14 @@ def underfitting(
 ) -> Flag | None:
     """Flag when the training loss ends at or above config.underfit_ratio of the chance
     baseline, or (no baseline needed) when it fell by less than config.underfit_flat_drop
-    over at least 20 points."""
+    over at least 20 points (by more than two standard errors of the measured drop, so noise
+    alone cannot make a flat curve look like it learned)."""
     if train is None:
         return None
     lv = _levels(train)
     if lv is None:
         return None
-    start, end, n = lv
+    start, end, n, se = lv
     drop = (start - end) / abs(start) if start != 0 else 0.0
     ev: dict[str, Any] = {
         "role": "train_loss",
@@ -68,6 +75,7 @@ def underfitting(
         "baseline_source": baseline_text,
         "ratio_threshold": num(config.underfit_ratio),
         "flat_drop_threshold": num(config.underfit_flat_drop),
+        "drop_standard_error": num(se, 4),
     }
     if baseline is not None and baseline > 0 and end >= config.underfit_ratio * baseline:
         ev["criterion"] = "near_chance"
@@ -76,7 +84,7 @@ def underfitting(
             f"Training loss ended at {end:.3g}, {100 * end / baseline:.0f}% of the chance level "
             f"{baseline:.3g} ({baseline_text}): the model learned little."
         )
-    elif n >= 20 and drop < config.underfit_flat_drop:
+    elif n >= 20 and drop < config.underfit_flat_drop + 2.0 * se:
         ev["criterion"] = "flat"
         msg = (
             f"Training loss stayed flat around {end:.3g}, falling only {100 * max(drop, 0):.1f}% "

@@ -1,0 +1,410 @@
+"""Labelled benchmark for the analysis flags: precision and recall per flag kind.
+
+Usage:  python bench/bench_flags.py [--realogs PATH] [--verbose]
+
+Synthetic families (known ground truth by construction) across noise levels, plus the real
+logs in ../shared/realogs that read_log parses today, labelled by hand below (REAL_LABELS).
+Ground truth for `plateau` on synthetic curves is ReduceLROnPlateau's rule applied to the
+noise-free curve (so it measures robustness to noise); every other label is fixed by how the
+curve was built. Prints one table; exit code 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from reportgen.analysis import analyse  # noqa: E402
+from reportgen.analysis.plateau import plateau_windows  # noqa: E402
+from reportgen.model import AnalysisConfig, RunData, RunSpec, Series  # noqa: E402
+
+KINDS = ("overfitting", "underfitting", "divergence", "instability", "plateau")
+CFG = AnalysisConfig()
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    family: str
+    run: RunData
+    expected: frozenset[str]
+    clean: bool  # a healthy run: no warning or error should fire
+    unscored: frozenset[str] = frozenset()  # kinds whose truth is ambiguous for this curve
+
+
+def make_run(name: str, train: Series | None, val: Series | None, *, x: str = "step",
+             loss: str | None = None, k: int | None = None) -> RunData:
+    series = {s.name: s for s in (train, val) if s is not None}
+    roles = {}
+    if train is not None:
+        roles["train_loss"] = train.name
+    if val is not None:
+        roles["val_loss"] = val.name
+    spec = RunSpec(name=name, path=Path(f"{name}.yaml"), logs=(), loss=loss, num_classes=k)
+    return RunData(spec=spec, series=series, roles=roles, hparams={}, sources=(), x=x)
+
+
+def ser(name: str, steps: np.ndarray, values: np.ndarray, epoch: np.ndarray | None = None) -> Series:
+    return Series(name, np.asarray(steps, dtype=np.int64), np.asarray(values, dtype=np.float64),
+                  None if epoch is None else np.asarray(epoch, dtype=np.float64))
+
+
+def plateau_truth(clean_train: np.ndarray) -> bool | None:
+    """ReduceLROnPlateau's rule on the noise-free curve: True when it finds a plateau even with
+    a threshold 3x stricter, False when it finds none even with one 3x looser, None (not
+    scored) in between, where a noise-free curve improves about as fast as the threshold."""
+    y = clean_train[np.isfinite(clean_train)]
+    n = y.shape[0]
+    patience = max(CFG.plateau_patience, int(CFG.plateau_min_fraction * n))
+    if n <= patience + 1:
+        return False
+    if plateau_windows(y, CFG.plateau_threshold / 3, patience):
+        return True
+    if not plateau_windows(y, CFG.plateau_threshold * 3, patience):
+        return False
+    return None
+
+
+# ---- synthetic families ---------------------------------------------------------------------
+
+
+@dataclass
+class Shape:
+    epochs: int
+    per_epoch: int  # train points logged per epoch
+    steps_per_point: int
+    c: float
+    a: float
+    tau: float  # in epochs
+    power: bool
+    alpha: float
+    gap: float
+
+
+def draw_shape(rng: np.random.Generator) -> Shape:
+    return Shape(
+        epochs=int(rng.integers(15, 101)),
+        per_epoch=int(rng.choice([1, 5, 20, 50])),
+        steps_per_point=int(rng.choice([1, 10, 50])),
+        c=float(rng.uniform(0.05, 0.8)),
+        a=float(rng.uniform(0.8, 3.0)),
+        tau=float(rng.uniform(0.08, 0.3)),  # fraction of the run
+        power=bool(rng.random() < 0.4),
+        alpha=float(rng.uniform(0.5, 1.5)),
+        gap=float(rng.uniform(0.02, 0.3)),
+    )
+
+
+def base_curve(s: Shape, t_epochs: np.ndarray, c: float) -> np.ndarray:
+    u = t_epochs / s.epochs
+    if s.power:
+        return c + s.a * (1.0 + u / (s.tau / 3)) ** (-s.alpha)
+    return c + s.a * np.exp(-u / s.tau)
+
+
+def axes(s: Shape) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(train steps, train time in epochs, val steps, val epochs)."""
+    n = s.epochs * s.per_epoch
+    t_steps = (np.arange(1, n + 1) * s.steps_per_point).astype(np.int64)
+    t_ep = np.arange(1, n + 1) / s.per_epoch
+    v_ep = np.arange(1, s.epochs + 1, dtype=np.float64)
+    v_steps = (v_ep * s.per_epoch * s.steps_per_point).astype(np.int64)
+    return t_steps, t_ep, v_steps, v_ep
+
+
+def noisy(rng: np.random.Generator, y: np.ndarray, rel: float) -> np.ndarray:
+    return y * (1.0 + rel * rng.standard_normal(y.shape[0]))
+
+
+def case(name: str, family: str, run: RunData, kinds: set[str], clean: bool,
+         truth_curve: np.ndarray) -> Case:
+    """A Case whose plateau label comes from the noise-free training curve."""
+    p = plateau_truth(truth_curve)
+    expected = set(kinds) | ({"plateau"} if p else set())
+    unscored = frozenset() if p is not None else frozenset({"plateau"})
+    return Case(name, family, run, frozenset(expected), clean, unscored)
+
+
+def family_cases(seed: int, train_noise: float, val_noise: float) -> Iterator[Case]:
+    rng = np.random.default_rng(seed)
+    tag = f"s{seed}-tn{train_noise}-vn{val_noise}"
+
+    def healthy(kind: str) -> Case:
+        s = draw_shape(rng)
+        ts, te, vs, ve = axes(s)
+        clean = base_curve(s, te, s.c)
+        if kind == "warmup":
+            w = max(3, len(te) // 20)
+            clean = clean.copy()
+            clean[:w] = np.linspace(clean[w] * 0.9, clean[w] * 1.05, w)
+        train = noisy(rng, clean, train_noise)
+        val = noisy(rng, base_curve(s, ve, s.c + s.gap), val_noise)
+        return case(f"{kind}-{tag}", kind, make_run(kind, ser("loss", ts, train),
+                    ser("val_loss", vs, val, ve)), set(), True, clean)
+
+    yield healthy("healthy")
+    yield healthy("warmup")
+
+    # a slight validation rise (3% of its minimum) inside noise: not overfitting
+    s = draw_shape(rng)
+    ts, te, vs, ve = axes(s)
+    clean = base_curve(s, te, s.c * 0.5)
+    vbase = base_curve(s, ve, s.c + s.gap)
+    k = int(0.6 * s.epochs)
+    v_clean = vbase + np.maximum(ve - k, 0) / (s.epochs - k) * 0.03 * vbase.min()
+    yield case(f"mildrise-{tag}", "mild_val_rise",
+               make_run("mild", ser("loss", ts, noisy(rng, clean, train_noise)),
+                        ser("val_loss", vs, noisy(rng, v_clean, val_noise), ve)),
+               set(), True, clean)
+
+    # overfitting: validation minimum at epoch k, then a clear rise (GL at the end 20-150%)
+    for variant in ("falling", "level"):
+        s = draw_shape(rng)
+        s.epochs = max(s.epochs, 15)
+        ts, te, vs, ve = axes(s)
+        # training loss keeps falling, or has levelled off (still not rising)
+        clean = base_curve(s, te, s.c * (0.2 if variant == "falling" else 0.9))
+        vbase = base_curve(s, ve, s.c + s.gap)
+        k = max(3, int(rng.uniform(0.25, 0.65) * s.epochs))
+        vmin = float(vbase[:k].min())
+        target = rng.uniform(0.2, 1.5) * vmin
+        p = float(rng.choice([1.0, 1.5, 2.0]))
+        rise = np.maximum(ve - k, 0) ** p
+        v_clean = vbase + target * rise / rise[-1]
+        yield case(f"overfit-{variant}-{tag}", "overfit",
+                   make_run("overfit", ser("loss", ts, noisy(rng, clean, train_noise)),
+                            ser("val_loss", vs, noisy(rng, v_clean, val_noise), ve)),
+                   {"overfitting"}, False, clean)
+
+    # epoch-level overfitting (Keras history style: x counts epochs)
+    e = np.arange(1, int(rng.integers(12, 80)) + 1, dtype=np.float64)
+    k = max(3, int(rng.uniform(0.25, 0.6) * e.shape[0]))
+    tr = 0.02 + 1.5 * np.exp(-e / (0.2 * e.shape[0]))
+    vb = 0.4 + 1.2 * np.exp(-e / (0.1 * e.shape[0]))
+    v_clean = vb + rng.uniform(0.2, 1.0) * vb.min() * (np.maximum(e - k, 0) / (e[-1] - k)) ** 1.2
+    yield case(f"overfit-epoch-{tag}", "overfit_epoch",
+               make_run("ofe", ser("loss", e, noisy(rng, tr, train_noise / 3), e),
+                        ser("val_loss", e, noisy(rng, v_clean, val_noise), e), x="epoch"),
+               {"overfitting"}, False, tr)
+
+    # healthy epoch-level run (Keras style): nothing to flag
+    e = np.arange(1, int(rng.integers(10, 80)) + 1, dtype=np.float64)
+    tr = 0.1 + 1.5 * np.exp(-e / (rng.uniform(0.1, 0.4) * e.shape[0]))
+    vb = tr + rng.uniform(0.02, 0.2)
+    yield case(f"healthy-epoch-{tag}", "healthy_epoch",
+               make_run("he", ser("loss", e, noisy(rng, tr, train_noise / 3), e),
+                        ser("val_loss", e, noisy(rng, vb, val_noise), e), x="epoch"),
+               set(), True, tr)
+
+    # divergence: NaN from a random step (sometimes after a short blow-up)
+    s = draw_shape(rng)
+    ts, te, vs, ve = axes(s)
+    clean = base_curve(s, te, s.c)
+    train = noisy(rng, clean, train_noise)
+    i = int(rng.uniform(0.3, 0.95) * len(ts))
+    if rng.random() < 0.5:
+        ramp = min(10, len(ts) - i)
+        train[i - ramp:i] *= np.geomspace(1, 20, ramp)
+    train[i:] = np.nan
+    val = noisy(rng, base_curve(s, ve, s.c + s.gap), val_noise)
+    val[vs >= ts[i]] = np.nan
+    truth = clean.copy()
+    truth[i:] = np.nan
+    yield case(f"nan-{tag}", "diverge_nan",
+               make_run("nan", ser("loss", ts, train), ser("val_loss", vs, val, ve)),
+               {"divergence"}, False, truth)
+
+    # divergence: the loss explodes back above where it started and stays there
+    s = draw_shape(rng)
+    ts, te, vs, ve = axes(s)
+    clean = base_curve(s, te, s.c)
+    i = int(rng.uniform(0.3, 0.85) * len(ts))
+    level = clean[0] * rng.uniform(1.2, 4.0)
+    clean[i:] = level
+    vclean = base_curve(s, ve, s.c + s.gap)
+    vclean[vs >= ts[i]] = level * 1.05
+    yield case(f"explode-{tag}", "diverge_explode",
+               make_run("explode", ser("loss", ts, noisy(rng, clean, train_noise)),
+                        ser("val_loss", vs, noisy(rng, vclean, val_noise), ve)),
+               {"divergence"}, False, clean)
+
+    # underfitting near chance: cross-entropy with K classes that barely moves from ln K
+    s = draw_shape(rng)
+    ts, te, vs, ve = axes(s)
+    kcls = int(rng.choice([2, 3, 10, 100, 1000]))
+    lnk = math.log(kcls)
+    clean = lnk * (1.02 - rng.uniform(0.0, 0.07) * (1 - np.exp(-te / (0.2 * s.epochs))))
+    yield case(f"chance-{tag}", "underfit_chance",
+               make_run("chance", ser("loss", ts, noisy(rng, clean, train_noise)),
+                        ser("val_loss", vs, noisy(rng, np.full(ve.shape, lnk * 1.01), val_noise), ve),
+                        loss="cross_entropy", k=kcls),
+               {"underfitting"}, False, clean)
+
+    # healthy cross-entropy run that learns well below chance: not underfitting
+    s = draw_shape(rng)
+    ts, te, vs, ve = axes(s)
+    kcls = int(rng.choice([2, 10, 100]))
+    lnk = math.log(kcls)
+    clean = lnk * (0.05 + 0.95 * np.exp(-te / (s.tau * s.epochs)))
+    vclean = lnk * (0.1 + 0.9 * np.exp(-ve / (s.tau * s.epochs)))
+    yield case(f"learns-{tag}", "healthy_ce",
+               make_run("learns", ser("loss", ts, noisy(rng, clean, train_noise)),
+                        ser("val_loss", vs, noisy(rng, vclean, val_noise), ve),
+                        loss="cross_entropy", k=kcls),
+               set(), True, clean)
+
+    # underfitting, no declared loss: flat training loss (falls by under 1%)
+    s = draw_shape(rng)
+    ts, te, vs, ve = axes(s)
+    clean = rng.uniform(0.3, 3.0) * (1 - rng.uniform(0.0, 0.01) * te / s.epochs)
+    yield case(f"flat-{tag}", "underfit_flat",
+               make_run("flat", ser("loss", ts, noisy(rng, clean, train_noise)), None),
+               {"underfitting"}, False, clean)
+
+    # instability: a healthy curve with a few isolated spikes (2.5-6x the local level)
+    s = draw_shape(rng)
+    s.per_epoch = max(s.per_epoch, 5)
+    ts, te, vs, ve = axes(s)
+    clean = base_curve(s, te, s.c)
+    train = noisy(rng, clean, train_noise)
+    m = int(rng.integers(1, 6))
+    where = rng.choice(np.arange(len(ts) // 10, len(ts) - len(ts) // 10), size=m, replace=False)
+    train[where] = clean[where] * rng.uniform(2.5, 6.0, size=m)
+    vclean = base_curve(s, ve, s.c + s.gap)
+    yield case(f"spiky-{tag}", "spiky",
+               make_run("spiky", ser("loss", ts, train),
+                        ser("val_loss", vs, noisy(rng, vclean, val_noise), ve)),
+               {"instability"}, False, clean)
+
+    # plateau: falls, stalls for 30-40% of the run, then falls again after an LR drop
+    s = draw_shape(rng)
+    ts, te, vs, ve = axes(s)
+    n = len(ts)
+    a0, a1 = int(0.3 * n), int(rng.uniform(0.6, 0.7) * n)
+    first = 1.0 + 1.5 * np.exp(-np.arange(a0) / (0.08 * n))
+    flat = np.full(a1 - a0, first[-1])
+    second = first[-1] - 0.5 * (1 - np.exp(-np.arange(n - a1) / (0.05 * n)))
+    clean = np.concatenate([first, flat, second])
+    yield case(f"plateau-{tag}", "plateau",
+               make_run("plateau", ser("loss", ts, noisy(rng, clean, train_noise)), None),
+               set(), False, clean)
+
+
+def synthetic() -> list[Case]:
+    cases: list[Case] = []
+    seed = 0
+    # relative noise (sd / level) of per-step training loss and of validation loss
+    for train_noise in (0.005, 0.02, 0.08):
+        for val_noise in (0.003, 0.01, 0.03):
+            for _ in range(2):
+                cases.extend(family_cases(seed, train_noise, val_noise))
+                seed += 1
+    return cases
+
+
+# ---- real logs --------------------------------------------------------------------------------
+
+# Hand labels for real logs that read_log parses today (judged from the plotted curves).
+# path (relative to realogs) -> expected flag kinds (excluding plateau and restart).
+REAL_LABELS: dict[str, frozenset[str]] = {}
+
+
+def real_cases(root: Path) -> tuple[list[Case], list[str]]:
+    from reportgen.readers import read_log
+    from reportgen.roles import infer_roles
+
+    cases: list[Case] = []
+    skipped: list[str] = []
+    for line in (root / "INDEX.tsv").read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        rel, _kind, expect = line.split("\t")[:3]
+        if expect != "read" or rel not in REAL_LABELS:
+            continue
+        try:
+            log = read_log(root / rel)
+        except Exception as exc:  # a reader missing today: report and go on
+            skipped.append(f"{rel}: {str(exc)[:80]}")
+            continue
+        roles = infer_roles(list(log.series))
+        spec = RunSpec(name=rel, path=Path(rel), logs=())
+        run = RunData(spec=spec, series=log.series, roles=roles, hparams={}, sources=(),
+                      restarts=log.restarts, x="epoch" if log.x_is_epoch else "step")
+        cases.append(Case(rel, "real", run, REAL_LABELS[rel], not REAL_LABELS[rel]))
+    return cases, skipped
+
+
+# ---- scoring ----------------------------------------------------------------------------------
+
+
+def score(cases: list[Case], verbose: bool) -> None:
+    tp = dict.fromkeys(KINDS, 0)
+    fp = dict.fromkeys(KINDS, 0)
+    fn = dict.fromkeys(KINDS, 0)
+    clean_total = clean_warn = clean_info = 0
+    for case in cases:
+        a = analyse(case.run)
+        got = {f.kind for f in a.flags}
+        judged = KINDS if case.family != "real" else tuple(k for k in KINDS if k != "plateau")
+        for k in judged:
+            if k in case.unscored:
+                continue
+            if k in got and k in case.expected:
+                tp[k] += 1
+            elif k in got:
+                fp[k] += 1
+                if verbose:
+                    msgs = [f.message for f in a.flags if f.kind == k]
+                    print(f"  FP {k:12s} {case.name}: {msgs[0]}")
+            elif k in case.expected:
+                fn[k] += 1
+                if verbose:
+                    print(f"  FN {k:12s} {case.name}")
+        if case.clean:
+            clean_total += 1
+            clean_warn += any(f.severity in ("error", "warning") for f in a.flags)
+            clean_info += any(f.severity == "info" for f in a.flags)
+    print(f"{'kind':14s} {'TP':>5s} {'FP':>5s} {'FN':>5s} {'precision':>10s} {'recall':>8s}")
+    for k in KINDS:
+        prec = tp[k] / (tp[k] + fp[k]) if tp[k] + fp[k] else float("nan")
+        rec = tp[k] / (tp[k] + fn[k]) if tp[k] + fn[k] else float("nan")
+        print(f"{k:14s} {tp[k]:5d} {fp[k]:5d} {fn[k]:5d} {prec:10.3f} {rec:8.3f}")
+    print(f"clean runs: {clean_total}; with a warning/error flag: {clean_warn}; "
+          f"with an info flag (plateau): {clean_info}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default = Path(__file__).resolve().parents[1].parent / "shared" / "realogs"
+    parser.add_argument("--realogs", type=Path, default=Path(os.environ.get("REPORTGEN_REALOGS", default)))
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+    syn = synthetic()
+    fams: dict[str, int] = {}
+    for c in syn:
+        fams[c.family] = fams.get(c.family, 0) + 1
+    print(f"synthetic curves: {len(syn)} ({', '.join(f'{k} {v}' for k, v in sorted(fams.items()))})")
+    score(syn, args.verbose)
+    if args.realogs.is_dir():
+        real, skipped = real_cases(args.realogs)
+        print(f"\nreal logs: {len(real)} labelled and parsed; {len(skipped)} labelled but not parsed today")
+        if real:
+            score(real, args.verbose)
+        print(f"\nall: {len(syn) + len(real)} curves")
+        score(syn + real, False)
+    else:
+        print(f"\nreal logs not found at {args.realogs}; synthetic only")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
