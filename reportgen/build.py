@@ -16,7 +16,7 @@ from reportgen.figures import FigureSpec, draw, plan_run_figures, plan_thumbnail
 from reportgen.manifest import load_manifests
 from reportgen.model import RunAnalysis, RunData
 from reportgen.render import build_time, dataset_page_path, make_env, plan_site, render, run_page_path
-from reportgen.runs import read_runs
+from reportgen.runs import LOSS_ROLES, loss_like, read_runs
 from reportgen.slug import slugify
 from reportgen.summary import build_summary, dump_json, plain, run_record
 from reportgen.summary_md import render_summary_md
@@ -46,7 +46,14 @@ def figure_entry(spec: FigureSpec, file: str) -> dict:
 
 def run_warnings(run: RunData) -> list[str]:
     found = []
-    if "val_loss" not in run.roles:
+    if not any(role in run.roles for role in LOSS_ROLES):
+        candidates = loss_like(list(run.series))
+        found.append(
+            f"run {run.spec.name!r}: {len(candidates)} loss series ({', '.join(candidates[:6])}) but none is "
+            "clearly the training or validation loss; name them in the manifest, "
+            "e.g. metrics: {train_loss: <name>, val_loss: <name>}"
+        )
+    elif "val_loss" not in run.roles:
         found.append(f"run {run.spec.name!r}: no validation loss logged, so overfitting cannot be judged")
     return found
 

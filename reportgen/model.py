@@ -88,7 +88,7 @@ class AnalysisConfig:
     overfit_strip_len: int = 5
     # Divergence: loss this many times above its running minimum (and initial value).
     diverge_factor: float = 3.0
-    # Spikes: robust z-score of the residual from the smoothed curve.
+    # Spikes: robust z-score of the residual from the running-median trend (log space).
     spike_z: float = 8.0
     # Underfitting: final train loss above this fraction of the chance baseline.
     underfit_ratio: float = 0.9
@@ -104,9 +104,11 @@ class AnalysisConfig:
     fit_warmup: int | None = None
     fit_min_points: int = 8
     fit_min_r2: float = 0.8
-    # Overfitting needs this many finite validation points, and the rise must exceed
-    # noise_z times the validation noise (robust sigma of second differences).
+    # Overfitting needs this many finite validation points, its validation minimum at least
+    # overfit_min_after evaluations before the end (one high last point is not a trend), and
+    # a rise above noise_z times the validation noise (robust sigma of second differences).
     overfit_min_points: int = 5
+    overfit_min_after: int = 3
     noise_z: float = 3.0
     # Divergence: the exploded loss must also have lost this fraction of its progress.
     diverge_progress: float = 0.5

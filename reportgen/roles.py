@@ -22,6 +22,8 @@ ROLE_CANDIDATES: dict[str, tuple[str, ...]] = {
         "train_batch_loss",
         "trn_loss",
         "tr_loss",
+        "tr_ls",
+        "train_ls",
         "train_nll_loss",
         "train_total_loss",
         "total_loss",
@@ -45,6 +47,8 @@ ROLE_CANDIDATES: dict[str, tuple[str, ...]] = {
         "validation_epoch_loss",
         "val_epoch_loss",
         "dev_loss",
+        "val_ls",
+        "valid_ls",
         "val_loss_step",
         "val_nll_loss",
         "val_total_loss",
@@ -100,7 +104,9 @@ def normalise(name: str) -> str:
     return re.sub(r"[/\-\s.]+", "_", name.strip().lower()).strip("_")
 
 
-def infer_roles(names: list[str] | tuple[str, ...], overrides: dict[str, str] | None = None) -> dict[str, str]:
+def infer_roles(
+    names: list[str] | tuple[str, ...], overrides: dict[str, str] | None = None
+) -> dict[str, str]:
     """Map each role to the series name that plays it. Overrides (role -> name) win; a series
     is given at most one role, except that train_loss and train_loss_epoch may share one when it
     is the only train loss."""
@@ -118,7 +124,9 @@ def infer_roles(names: list[str] | tuple[str, ...], overrides: dict[str, str] | 
             name = by_norm.get(cand)
             if name is None:
                 continue
-            if name in taken and not (role == "train_loss_epoch" and roles.get("train_loss") == name):
+            if name in taken and not (
+                role == "train_loss_epoch" and roles.get("train_loss") == name
+            ):
                 continue
             roles[role] = name
             if role != "train_loss_epoch":
@@ -127,7 +135,11 @@ def infer_roles(names: list[str] | tuple[str, ...], overrides: dict[str, str] | 
     for role, pattern in ROLE_PATTERNS.items():
         if role in roles:
             continue
-        fits = sorted(name for norm, name in by_norm.items() if name not in taken and re.fullmatch(pattern, norm))
+        fits = sorted(
+            name
+            for norm, name in by_norm.items()
+            if name not in taken and re.fullmatch(pattern, norm)
+        )
         if len(fits) == 1:
             roles[role] = fits[0]
             taken.add(fits[0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,13 @@ from reportgen.readers.base import clean_series
 from reportgen.roles import infer_roles
 
 LOSS_ROLES = ("train_loss", "val_loss", "test_loss", "train_loss_epoch")
+# Names that are losses even when no role could be given to them (a GAN's two losses, YOLO's
+# three): such a run still builds, with a warning asking which to analyse.
+LOSS_LIKE = re.compile(r"loss|cross_?entropy|xent|nll|(^|[_/])ls($|[_/])", re.IGNORECASE)
+
+
+def loss_like(names: list[str]) -> list[str]:
+    return sorted(n for n in names if LOSS_LIKE.search(n))
 
 
 def _concat(a: np.ndarray | None, b: np.ndarray | None, na: int, nb: int) -> np.ndarray | None:
@@ -79,7 +87,7 @@ def read_run(spec: RunSpec, runs_dir: Path | None = None) -> RunData:
                 key=f"metrics.{role}",
             )
     roles = infer_roles(list(series), spec.metrics)
-    if not any(role in roles for role in LOSS_ROLES):
+    if not any(role in roles for role in LOSS_ROLES) and not loss_like(list(series)):
         raise ReadError(
             f"no loss column found (the logs have: {_listing(series)}); name it in the manifest, "
             "e.g. metrics: {train_loss: <column>}",

@@ -83,3 +83,15 @@ def test_validation_fit_stops_at_its_minimum_when_it_rises_again():
     c = convergence(series("val_loss", y, steps=e), CFG)
     assert c.model == "exponential", c.reason
     assert_allclose(c.rate, 1 / 6.0, rtol=0.1)
+
+
+def test_refuses_a_negative_asymptote_for_a_loss_that_never_went_negative():
+    t = np.arange(500)
+    y = 1.2 * np.exp(-t / 400) - 0.2  # 1.0 down to 0.14: fits best with c = -0.2
+    c = convergence(series("train_loss", y, steps=t), CFG)
+    assert c.model is None
+    assert c.reason.startswith("the loss has not levelled off enough")
+    # the same shape shifted up is fine
+    ok = convergence(series("train_loss", y + 0.5, steps=t), CFG)
+    assert ok.model == "exponential"
+    assert_allclose(ok.asymptote, 0.3, atol=1e-3)

@@ -210,3 +210,72 @@ def test_restart_flags():
     assert f.severity == "info" and f.step == 20
     assert f.evidence == {"resumed_step": 20, "source": "logs/a.csv", "dropped": 7}
     assert f.message.startswith("Training resumed at step 20")
+
+
+def test_heavy_tailed_multiplicative_noise_is_not_instability():
+    # per-batch losses of a converged model spread over two orders of magnitude
+    rng = np.random.default_rng(12)
+    y = 0.02 * np.exp(rng.normal(0, 1.0, 400))
+    a = analyse(make_run(train_loss=series("train_loss", y)))
+    assert "instability" not in kinds(a)
+    assert "divergence" not in kinds(a)
+
+
+def test_one_high_last_validation_point_is_not_overfitting():
+    e = np.arange(1, 31)
+    val = 0.5 + 1.5 * np.exp(-e / 4.0)
+    val[-1] *= 1.5  # one high last point: GL at the end is about 25%, but it is not a trend
+    a = analyse(
+        make_run(
+            train_loss=series("train_loss", np.linspace(2, 0.2, 30), steps=e),
+            val_loss=series("val_loss", val, steps=e, epoch=e),
+        )
+    )
+    assert "overfitting" not in kinds(a)
+
+
+def test_overfitting_without_training_loss():
+    e = np.arange(1, 41)
+    val = 0.6 + 1.5 * np.exp(-e / 3.0) + 0.03 * np.maximum(e - 15, 0)
+    a = analyse(make_run(val_loss=series("val_loss", val, steps=e * 10, epoch=e)))
+    f = flag(a, "overfitting")
+    assert f.message.endswith("(training loss was not logged).")
+    assert f.evidence["train_still_falling"] is None
+    assert abs(f.evidence["onset_epoch"] - 15) <= 2
+
+
+def test_validation_nan_is_divergence_and_explosion_only_on_training_loss():
+    e = np.arange(1, 41)
+    val = 0.6 + 1.5 * np.exp(-e / 3.0)
+    val[30] = np.inf
+    a = analyse(
+        make_run(
+            train_loss=series("train_loss", np.linspace(2, 0.2, 40), steps=e),
+            val_loss=series("val_loss", val, steps=e, epoch=e),
+            x="epoch",
+        )
+    )
+    f = flag(a, "divergence")
+    assert f.metric == "val_loss" and f.step == 31 and f.epoch == 31.0
+    assert f.message.startswith("Validation loss became infinite at epoch 31;")
+
+
+def test_flat_noisy_loss_is_underfitting_but_noisy_learning_is_not():
+    rng = np.random.default_rng(13)
+    t = np.arange(300)
+    flat = 1.3 * (1 + 0.05 * rng.standard_normal(300))
+    f = flag(analyse(make_run(train_loss=series("train_loss", flat))), "underfitting")
+    assert f.evidence["criterion"] == "flat"
+    learning = (0.6 + 0.7 * np.exp(-t / 60)) * (1 + 0.05 * rng.standard_normal(300))
+    assert "underfitting" not in kinds(analyse(make_run(train_loss=series("train_loss", learning))))
+
+
+def test_spikes_after_divergence_are_not_reported():
+    rng = np.random.default_rng(14)
+    t = np.arange(1000)
+    y = 0.3 + 2 * np.exp(-t / 100) + rng.normal(0, 0.005, t.size)
+    y[800:] = np.nan
+    y[[850, 900]] = [50.0, 60.0]  # garbage after the NaN: not "spikes"
+    a = analyse(make_run(train_loss=series("train_loss", y)))
+    assert "instability" not in kinds(a)
+    assert [f.evidence["criterion"] for f in a.flags if f.kind == "divergence"] == ["non_finite"]

@@ -66,3 +66,31 @@ def test_noise_scales_recover_sigma():
     y = np.exp(-3 * t) + rng.normal(0, 0.05, t.size)
     assert_allclose(diff_sigma(y), 0.05, rtol=0.1)
     assert_allclose(robust_sigma(rng.normal(0, 2.0, 20000)), 2.0, rtol=0.05)
+
+
+def test_running_median_matches_naive_reference_across_chunks(monkeypatch):
+    import reportgen.analysis.smoothing as sm
+
+    monkeypatch.setattr(sm, "MEDIAN_CHUNK", 7)  # force several chunks
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 5, 30, 101):
+        x = rng.normal(size=n)
+        for w in (1, 3, 7, 51):
+            h = w // 2
+            ref = np.array([np.median(x[max(0, i - h) : i + h + 1]) for i in range(n)])
+            assert_allclose(sm.running_median(x, w), ref)
+    x = np.array([1.0, np.nan, 3.0, 2.0])
+    got = sm.running_median(x, 3)
+    # NaN is skipped: the finite points are [1, 3, 2]
+    assert np.isnan(got[1])
+    assert_allclose(got[[0, 2, 3]], [2.0, 2.0, 2.5])
+
+
+def test_local_sigma_follows_shrinking_noise():
+    from reportgen.analysis.smoothing import local_sigma
+
+    rng = np.random.default_rng(4)
+    sd = np.linspace(0.2, 0.02, 20000)
+    y = 1.0 + sd * rng.standard_normal(sd.shape[0])
+    got = local_sigma(y, 201)
+    assert_allclose(got[[1000, 10000, 19000]], sd[[1000, 10000, 19000]], rtol=0.2)

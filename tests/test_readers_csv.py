@@ -29,7 +29,10 @@ def _same_tables(a: csvparse.Table, b: csvparse.Table) -> None:
 
 
 def test_nonfinite_tokens_are_data(tmp_path: Path) -> None:
-    path = _write(tmp_path / "log.csv", "step,loss\n0,NaN\n1,nan\n2,inf\n3,Infinity\n4,-Infinity\n5,-inf\n6,0.5\n")
+    path = _write(
+        tmp_path / "log.csv",
+        "step,loss\n0,NaN\n1,nan\n2,inf\n3,Infinity\n4,-Infinity\n5,-inf\n6,0.5\n",
+    )
     s = read_log(path).series["loss"]
     assert_array_equal(s.steps, np.arange(7))
     assert_array_equal(s.values, [np.nan, np.nan, np.inf, np.inf, -np.inf, -np.inf, 0.5])
@@ -37,7 +40,17 @@ def test_nonfinite_tokens_are_data(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r\r\n"])
 def test_bom_line_endings_blank_and_comment_lines(tmp_path: Path, newline: str) -> None:
-    lines = ["# written by a script", "step,loss,val_loss", "", "0,1.0,2.0", "# resumed", "1,0.5,", "", "2,0.25,1.5", ""]
+    lines = [
+        "# written by a script",
+        "step,loss,val_loss",
+        "",
+        "0,1.0,2.0",
+        "# resumed",
+        "1,0.5,",
+        "",
+        "2,0.25,1.5",
+        "",
+    ]
     path = _write(tmp_path / "log.csv", "\ufeff" + newline.join(lines))
     data = read_log(path)
     assert_array_equal(data.series["loss"].values, [1.0, 0.5, 0.25])
@@ -107,7 +120,11 @@ def test_fast_path_matches_the_robust_path_across_block_boundaries(
 
 
 def test_padded_cells_as_yolov5_writes_them(tmp_path: Path) -> None:
-    text = "               epoch,      train/box_loss,     val/box_loss\n" "                   0,            0.10321,    0.07\n" "                   1,           0.082019,    0.06\n"
+    text = (
+        "               epoch,      train/box_loss,     val/box_loss\n"
+        "                   0,            0.10321,    0.07\n"
+        "                   1,           0.082019,    0.06\n"
+    )
     path = _write(tmp_path / "results.csv", text)
     table = read_table(path)
     assert table.fast and table.header == ("epoch", "train/box_loss", "val/box_loss")
@@ -163,4 +180,13 @@ def test_jsonl_bad_line_names_the_line(tmp_path: Path) -> None:
         read_log(path)
     assert str(info.value) == (
         f"{path}:2: not a JSON object on this line (Expecting value): expected one object per line"
+    )
+
+
+def test_header_without_rows_is_an_error(tmp_path: Path) -> None:
+    path = _write(tmp_path / "log.csv", "step,loss\r\n\r\n")
+    with pytest.raises(ReadError) as info:
+        read_log(path)
+    assert str(info.value) == (
+        f"{path}:1: the log has a header row but no data rows: expected one row per logged step"
     )

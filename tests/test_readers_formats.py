@@ -19,7 +19,15 @@ from reportgen.readers import REGISTRY, detect_format, read_log
 def test_registry_order_specific_before_generic() -> None:
     # auto takes the first sniffer that accepts: MLflow before TensorBoard (run folders hold
     # event files under artifacts/), every specific reader before csv and jsonl.
-    assert list(REGISTRY) == ["mlflow", "hf_trainer", "lightning", "keras", "tensorboard", "csv", "jsonl"]
+    assert list(REGISTRY) == [
+        "mlflow",
+        "hf_trainer",
+        "lightning",
+        "keras",
+        "tensorboard",
+        "csv",
+        "jsonl",
+    ]
 
 
 def test_unknown_format_lists_what_was_tried(tmp_path: Path) -> None:
@@ -108,12 +116,24 @@ def _trainer_state() -> dict:
         "global_step": 20,
         "log_history": [
             {"epoch": 0.5, "grad_norm": 3.0, "learning_rate": 5e-05, "loss": 2.5, "step": 5},
-            {"epoch": 1.0, "grad_norm": float("nan"), "learning_rate": 4e-05, "loss": 2.0, "step": 10},
+            {
+                "epoch": 1.0,
+                "grad_norm": float("nan"),
+                "learning_rate": 4e-05,
+                "loss": 2.0,
+                "step": 10,
+            },
             {"epoch": 1.0, "eval_loss": 1.9, "eval_accuracy": 0.8, "eval_runtime": 1.5, "step": 10},
             {"epoch": 2.0, "loss": 1.5, "learning_rate": 3e-05, "step": 20},
             {"epoch": 2.0, "eval_loss": 1.7, "eval_accuracy": 0.9, "step": 20},
             {"epoch": 2.0, "predict_loss": 1.75},
-            {"epoch": 2.0, "step": 20, "total_flos": 1e12, "train_loss": 2.0, "train_runtime": 12.5},
+            {
+                "epoch": 2.0,
+                "step": 20,
+                "total_flos": 1e12,
+                "train_loss": 2.0,
+                "train_runtime": 12.5,
+            },
         ],
         "max_steps": 20,
         "train_batch_size": 8,
@@ -124,7 +144,9 @@ def test_trainer_state_in_a_checkpoint_folder(tmp_path: Path) -> None:
     folder = tmp_path / "checkpoint-20"
     folder.mkdir()
     # Python's json writes NaN bare, as the Trainer does
-    (folder / "trainer_state.json").write_text(json.dumps(_trainer_state(), indent=2), encoding="utf-8")
+    (folder / "trainer_state.json").write_text(
+        json.dumps(_trainer_state(), indent=2), encoding="utf-8"
+    )
     assert detect_format(folder) == "hf_trainer"
     data = read_log(folder)
     assert sorted(data.series) == [
@@ -178,7 +200,8 @@ def test_keras_csvlogger_epochs_count_from_one(tmp_path: Path) -> None:
 
 
 def test_keras_history_json_and_pandas_outputs(tmp_path: Path) -> None:
-    pd = pytest.importorskip("pandas", reason="pandas writes the DataFrame forms of a history")
+    import pandas as pd  # test dependency (comes with tbparse): the real writer of these forms
+
     history = {"loss": [0.9, 0.6, 0.4], "val_loss": [1.0, 0.8, None], "accuracy": [0.5, 0.6, 0.7]}
     as_json = tmp_path / "history.json"
     as_json.write_text(json.dumps(history), encoding="utf-8")
@@ -209,14 +232,18 @@ def _mlflow_run(root: Path) -> Path:
     (run / "metrics" / "train" / "loss").write_text(
         "1700000000000 0.9 0\n1700000001000 0.7 1\n1700000002500 nan 2\n", encoding="utf-8"
     )
-    (run / "metrics" / "val_loss").write_text("1700000001500 1.0 1\n1700000003000 0.8 3\n", encoding="utf-8")
+    (run / "metrics" / "val_loss").write_text(
+        "1700000001500 1.0 1\n1700000003000 0.8 3\n", encoding="utf-8"
+    )
     # logged without a step: every point at step 0
     (run / "metrics" / "epoch_time").write_text(
         "1700000001000 10.5 0\n1700000002000 10.0 0\n1700000003000 9.5 0\n", encoding="utf-8"
     )
     (run / "params" / "lr").write_text("0.01", encoding="utf-8")
     (run / "tags" / "mlflow.runName").write_text("baseline", encoding="utf-8")
-    (run / "meta.yaml").write_text("run_id: 0123abcd\nexperiment_id: '3'\nstatus: 3\n", encoding="utf-8")
+    (run / "meta.yaml").write_text(
+        "run_id: 0123abcd\nexperiment_id: '3'\nstatus: 3\n", encoding="utf-8"
+    )
     return run
 
 
@@ -256,3 +283,32 @@ def test_mlflow_bad_metric_line(tmp_path: Path) -> None:
     assert str(info.value) == (
         f"{bad}:2: expected '<timestamp_ms> <value> <step>' (MLflow metric line), got 'not a line'"
     )
+
+
+def test_keras_csvlogger_with_appended_runs_keeps_each_restart(tmp_path: Path) -> None:
+    # CSVLogger(append=True) across three fits: epochs 0-4, then 0-1, then 0-2
+    path = tmp_path / "training.log"
+    lines = ["epoch,loss,val_loss"]
+    for run, epochs in enumerate((5, 2, 3)):
+        lines += [f"{e},{run + 1 / (e + 1)},{run + 2 / (e + 1)}" for e in range(epochs)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = read_log(path)
+    assert data.format == "keras"
+    assert [(r.step, r.dropped) for r in data.restarts] == [(1, 5), (1, 2)]
+    # the last fit supersedes every earlier epoch from its first one on: only it remains
+    loss = data.series["loss"]
+    assert_array_equal(loss.steps, [1, 2, 3])
+    assert_array_equal(loss.values, [3.0, 2.5, 2 + 1 / 3])
+
+
+def test_keras_history_json_with_loss_far_from_the_start(tmp_path: Path) -> None:
+    epochs = 600
+    history = {
+        "accuracy": [i / epochs for i in range(epochs)],
+        "loss": [1 / (i + 1) for i in range(epochs)],
+    }
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps(history, indent=4), encoding="utf-8")
+    assert path.read_text(encoding="utf-8").index('"loss"') > 8192
+    assert detect_format(path) == "keras"
+    assert len(read_log(path).series["loss"]) == epochs

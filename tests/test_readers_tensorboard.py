@@ -6,13 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import tensorboardX  # a test dependency: the real writer whose files we read back
 from numpy.testing import assert_array_equal
 
 from reportgen.errors import ReadError
 from reportgen.readers import detect_format, read_log
 from reportgen.readers.crc32c import _python_crc32c, crc32c, crc32c_many
-
-tensorboardX = pytest.importorskip("tensorboardX", reason="tensorboardX is a test dependency")
 
 
 def _writer(folder: Path, suffix: str = ""):
@@ -67,7 +66,9 @@ def test_tensor_summaries_as_tf2_writes_them(tmp_path: Path) -> None:
     fw = w._get_file_writer()
     for step, v in [(1, 0.75), (2, 0.5), (4, 0.125)]:
         pb = summary_v2.scalar_pb("epoch_loss", np.float32(v))
-        fw.add_summary(summary_pb2.Summary.FromString(pb.SerializeToString()), step, walltime=100.0 + step)
+        fw.add_summary(
+            summary_pb2.Summary.FromString(pb.SerializeToString()), step, walltime=100.0 + step
+        )
     w.close()
     s = read_log(tmp_path).series["epoch_loss"]
     assert_array_equal(s.steps, [1, 2, 4])
@@ -177,3 +178,56 @@ def test_crc32c_known_answer_and_vectorised_agree() -> None:
     got = crc32c_many(data, offsets, lengths)
     want = [_python_crc32c(data[o : o + n].tobytes()) for o, n in zip(offsets, lengths)]
     assert got.tolist() == want
+
+
+def test_a_tags_plugin_from_its_first_metadata_holds_across_the_runs_files(tmp_path: Path) -> None:
+    from tensorboard.compat.proto import summary_pb2 as tb_summary
+    from tensorboard.util import tensor_util
+    from tensorboardX.proto import summary_pb2
+
+    def summary(tag: str, value: float, plugin: str | None) -> summary_pb2.Summary:
+        v = tb_summary.Summary.Value(
+            tag=tag, tensor=tensor_util.make_tensor_proto(np.float32(value))
+        )
+        if plugin is not None:
+            v.metadata.plugin_data.plugin_name = plugin
+        pb = tb_summary.Summary(value=[v])
+        return summary_pb2.Summary.FromString(pb.SerializeToString())
+
+    first = _writer(tmp_path, ".a")
+    first._get_file_writer().add_summary(summary("pr/threshold", 0.5, "pr_curves"), 1)
+    first._get_file_writer().add_summary(summary("loss", 2.0, "scalars"), 1)
+    first.close()
+    second = _writer(tmp_path, ".b")  # TF writes a tag's metadata once: not in later files
+    second._get_file_writer().add_summary(summary("pr/threshold", 0.25, None), 2)
+    second._get_file_writer().add_summary(summary("loss", 1.0, None), 2)
+    second.close()
+    data = read_log(tmp_path)
+    assert sorted(data.series) == ["loss"]
+    assert_array_equal(data.series["loss"].values, [2.0, 1.0])
+    assert data.meta["non_scalar_tags"] == ["pr/threshold"]
+
+
+def test_an_epoch_scalar_gives_every_series_its_epoch(tmp_path: Path) -> None:
+    # as Lightning's TensorBoardLogger writes it: `epoch` at each step where metrics are logged
+    w = _writer(tmp_path)
+    for step in (10, 20, 30, 40):
+        w.add_scalar("epoch", step // 20, step)
+        w.add_scalar("train_loss", 1.0 / step, step)
+    w.add_scalar("val_loss", 0.5, 5)  # before the first epoch record: unknown
+    w.add_scalar("val_loss", 0.25, 35)
+    w.close()
+    data = read_log(tmp_path)
+    assert_array_equal(data.series["train_loss"].epoch, [0, 1, 1, 2])
+    assert_array_equal(data.series["val_loss"].epoch, [np.nan, 1])
+
+
+def test_event_file_renamed_is_recognised_by_its_content(tmp_path: Path) -> None:
+    w = _writer(tmp_path / "run")
+    w.add_scalar("loss", 1.0, 0)
+    w.close()
+    (file,) = _event_files(tmp_path / "run")
+    renamed = tmp_path / "copy.bin"
+    renamed.write_bytes(file.read_bytes())
+    assert detect_format(renamed) == "tensorboard"
+    assert_array_equal(read_log(renamed).series["loss"].values, [1.0])

@@ -19,7 +19,9 @@ from reportgen.errors import ReadError
 from reportgen.readers import read_log
 
 # ../shared/realogs beside the repository; REPORTGEN_REALOGS points elsewhere (a git worktree).
-REALOGS = Path(os.environ.get("REPORTGEN_REALOGS") or Path(__file__).parents[1].parent / "shared" / "realogs")
+REALOGS = Path(
+    os.environ.get("REPORTGEN_REALOGS") or Path(__file__).parents[1].parent / "shared" / "realogs"
+)
 
 
 def _index() -> list[tuple[str, str, str]]:
@@ -67,7 +69,9 @@ def _last_written(points: list[tuple[float, float]]) -> list[tuple[float, float]
 
 def _csv_reference(path: Path, kind: str) -> dict[str, list[tuple[float, float]]]:
     text = path.read_bytes().decode("utf-8-sig")
-    lines = [ln for ln in text.replace("\r", "").split("\n") if ln.strip() and not ln.startswith("#")]
+    lines = [
+        ln for ln in text.replace("\r", "").split("\n") if ln.strip() and not ln.startswith("#")
+    ]
     rows = list(csv.reader(lines))
     header = [h.strip() for h in rows[0]]
     lower = [h.lower() for h in header]
@@ -85,7 +89,9 @@ def _csv_reference(path: Path, kind: str) -> dict[str, list[tuple[float, float]]
         if x_col is None:
             x = number + shift
         elif row[x_col]:
-            x = float(row[x_col]) + (shift if x_col is not None and (epoch_based or header[0] == "") else 0)
+            x = float(row[x_col]) + (
+                shift if x_col is not None and (epoch_based or header[0] == "") else 0
+            )
             last_x = x
         else:
             x = last_x
@@ -166,7 +172,9 @@ def _tensorboard_reference(path: Path) -> dict[str, list[tuple[float, float]]]:
             out[tag] = [(e.step, e.value) for e in acc.Scalars(tag)]
     for tag in acc.Tags()["tensors"]:
         if _lossy(tag) and acc.SummaryMetadata(tag).plugin_data.plugin_name == "scalars":
-            out[tag] = [(e.step, float(tensor_util.make_ndarray(e.tensor_proto))) for e in acc.Tensors(tag)]
+            out[tag] = [
+                (e.step, float(tensor_util.make_ndarray(e.tensor_proto))) for e in acc.Tensors(tag)
+            ]
     return out
 
 
@@ -183,7 +191,11 @@ def _reference(path: Path, kind: str) -> dict[str, list[tuple[float, float]]]:
             obj = json.loads(path.read_text(encoding="utf-8"))
         except ValueError:
             return _jsonl_reference(path)
-        return _history_json_reference(path) if isinstance(obj, dict) and "log_history" not in obj else {}
+        return (
+            _history_json_reference(path)
+            if isinstance(obj, dict) and "log_history" not in obj
+            else {}
+        )
     return _csv_reference(path, kind)
 
 
@@ -291,7 +303,11 @@ def test_aux_files_beside_a_log_never_break_reading_its_folder(tmp_path: Path) -
     )
     _link(runs, "events.out.tfevents.1719642696.host.1269.0", tb / main)
     _link(runs / "1719642696.8209522", "events.out.tfevents.1719642696.host.1269.1", tb / sub)
-    _link(runs, "hparams.yaml", tb / "cv-image-classification__lightning_logs__mnist_cnn__version_1__hparams.yaml")
+    _link(
+        runs,
+        "hparams.yaml",
+        tb / "cv-image-classification__lightning_logs__mnist_cnn__version_1__hparams.yaml",
+    )
     data = read_log(runs)
     assert data.format == "tensorboard"
     assert sorted(n for n in data.series if _lossy(n)) == ["train/loss", "train/train_loss"]

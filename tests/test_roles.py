@@ -14,19 +14,48 @@ from reportgen.roles import ROLE_CANDIDATES, infer_roles, normalise
     [
         (["loss", "val_loss"], {"train_loss": "loss", "val_loss": "val_loss"}),
         (["train/loss", "eval/loss"], {"train_loss": "train/loss", "val_loss": "eval/loss"}),
-        (["train_loss", "validation/loss"], {"train_loss": "train_loss", "val_loss": "validation/loss"}),
-        (["loss", "valid/loss", "test_loss"], {"train_loss": "loss", "val_loss": "valid/loss", "test_loss": "test_loss"}),
-        (["loss", "eval_loss", "learning_rate"], {"train_loss": "loss", "val_loss": "eval_loss", "learning_rate": "learning_rate"}),
+        (
+            ["train_loss", "validation/loss"],
+            {"train_loss": "train_loss", "val_loss": "validation/loss"},
+        ),
+        (
+            ["loss", "valid/loss", "test_loss"],
+            {"train_loss": "loss", "val_loss": "valid/loss", "test_loss": "test_loss"},
+        ),
+        (
+            ["loss", "eval_loss", "learning_rate"],
+            {"train_loss": "loss", "val_loss": "eval_loss", "learning_rate": "learning_rate"},
+        ),
         (["epoch_loss"], {"train_loss": "epoch_loss"}),
         (["loss_epoch"], {"train_loss": "loss_epoch"}),
         (
             ["train_loss_step", "train_loss_epoch", "val_loss"],
-            {"train_loss": "train_loss_step", "train_loss_epoch": "train_loss_epoch", "val_loss": "val_loss"},
+            {
+                "train_loss": "train_loss_step",
+                "train_loss_epoch": "train_loss_epoch",
+                "val_loss": "val_loss",
+            },
         ),
-        (["loss_step", "loss_epoch"], {"train_loss": "loss_step", "train_loss_epoch": "loss_epoch"}),
-        (["train/epoch_loss", "validation/epoch_loss"], {"train_loss": "train/epoch_loss", "val_loss": "validation/epoch_loss"}),
-        (["accuracy", "val_accuracy", "loss"], {"train_loss": "loss", "train_acc": "accuracy", "val_acc": "val_accuracy"}),
-        (["lr-Adam", "train/nll_loss", "val/rmse_loss"], {"learning_rate": "lr-Adam", "train_loss": "train/nll_loss", "val_loss": "val/rmse_loss"}),
+        (
+            ["loss_step", "loss_epoch"],
+            {"train_loss": "loss_step", "train_loss_epoch": "loss_epoch"},
+        ),
+        (
+            ["train/epoch_loss", "validation/epoch_loss"],
+            {"train_loss": "train/epoch_loss", "val_loss": "validation/epoch_loss"},
+        ),
+        (
+            ["accuracy", "val_accuracy", "loss"],
+            {"train_loss": "loss", "train_acc": "accuracy", "val_acc": "val_accuracy"},
+        ),
+        (
+            ["lr-Adam", "train/nll_loss", "val/rmse_loss"],
+            {
+                "learning_rate": "lr-Adam",
+                "train_loss": "train/nll_loss",
+                "val_loss": "val/rmse_loss",
+            },
+        ),
         # two train losses (a GAN): no guess
         (["train_disc_loss", "train_gen_loss"], {}),
     ],

@@ -197,15 +197,27 @@ def convergence(series: Series, config: AnalysisConfig) -> Convergence:
         fit_model("exponential", tb - t0, yb),
         fit_model("power", tb - t0 + spacing, yb),
     ]
+    span = float(yb.max() - yb.min())
+    # an asymptote far below every observed value means the curve has not bent yet; and a
+    # loss that was never negative cannot converge to a negative value
+    floor = float(yb.min()) - 2.0 * span
+    if float(yb.min()) >= 0:
+        floor = max(floor, -0.01 * span)
     usable = [
         f for f in fits
-        if f.amplitude > 0 and not f.at_low_edge and not f.at_high_edge
-        # an asymptote far below every observed value means the curve has not bent yet
-        and f.asymptote > float(yb.min()) - 2.0 * float(yb.max() - yb.min())
+        if f.amplitude > 0 and not f.at_low_edge and not f.at_high_edge and f.asymptote > floor
     ]
     best_r2 = max(fits, key=lambda f: f.r2)
     if not usable:
-        if any(f.at_low_edge for f in fits):
+        if any(
+            f.amplitude > 0 and f.asymptote <= floor and not (f.at_low_edge or f.at_high_edge)
+            for f in fits
+        ):
+            reason = (
+                "the loss has not levelled off enough to estimate where it converges "
+                "(the fitted asymptote lies below any plausible value)"
+            )
+        elif any(f.at_low_edge for f in fits):
             reason = "the loss is still falling almost linearly: no asymptote can be estimated yet"
         elif any(f.at_high_edge for f in fits):
             reason = "the loss dropped within the first few points: too fast to fit a rate"

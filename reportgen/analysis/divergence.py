@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from reportgen.analysis.smoothing import local_sigma, running_median, trend_window
+from reportgen.analysis.smoothing import diff_sigma, local_sigma, running_median, trend_window
 from reportgen.analysis.util import epoch_at, num, where_text
 from reportgen.model import AnalysisConfig, Flag, Series
 
@@ -83,7 +83,10 @@ def explosion(series: Series, role: str, config: AnalysisConfig, x_is_epoch: boo
     )
     # back above where it started after having fallen by at least a third
     back_to_start = (trend > y0) & (runmin * 1.5 <= y0)
-    hit = far_above_min | back_to_start
+    # and in every case clearly out of the noise of single points (a converged loss wobbling
+    # between 0.0005 and 0.003 has not exploded)
+    sigma = diff_sigma(y)
+    hit = (far_above_min | back_to_start) & (trend - runmin > config.noise_z * sigma)
     where = np.nonzero(hit)[0]
     if where.shape[0] == 0:
         return None
@@ -116,6 +119,7 @@ def explosion(series: Series, role: str, config: AnalysisConfig, x_is_epoch: boo
             "initial": num(y0),
             "ratio": num(ratio, 4),
             "final": num(trend[-1]),
+            "noise_sigma": num(sigma),
         },
     )
 
@@ -123,10 +127,12 @@ def explosion(series: Series, role: str, config: AnalysisConfig, x_is_epoch: boo
 def spikes(
     series: Series, role: str, config: AnalysisConfig, x_is_epoch: bool, before_step: int | None
 ) -> Flag | None:
-    """Flag isolated upward spikes: points whose residual from the running-median trend
-    (relative to the trend when the loss is positive) has a robust z-score above
-    config.spike_z. Consecutive spike points count as one spike. Points at or after
-    `before_step` (where the loss diverged) are ignored."""
+    """Flag isolated upward spikes: points whose residual from the running-median trend has
+    a robust z-score above config.spike_z and that rise at least config.spike_min_rise above
+    the local level. For a positive loss the residual is taken in log space, because minibatch
+    noise is multiplicative: a loss hovering near 0.01 routinely shows batches at 0.1.
+    Consecutive spike points count as one spike. Points at or after `before_step` (where the
+    loss diverged) are ignored."""
     idx = np.nonzero(np.isfinite(series.values))[0]
     if before_step is not None:
         idx = idx[series.steps[idx] < before_step]
@@ -135,21 +141,23 @@ def spikes(
         return None
     y = series.values[idx]
     trend = running_median(y, max(trend_window(n), 7))
+    relative = bool(np.all(y > 0))  # ratios to the local level only mean something then
+    u = np.log(y) if relative else y
+    u_trend = np.log(trend) if relative else trend
     # Noise from second differences, locally: the residual from a running median is exactly
-    # zero wherever the curve is locally monotone, so its own spread would understate the noise.
-    sigma_at = local_sigma(y, max(41, (n // 10) | 1))
-    resid = y - trend
+    # zero wherever the curve is locally monotone, so its own spread would understate it.
+    sigma_at = local_sigma(u, min(max(41, (n // 10) | 1), 201))
+    resid = u - u_trend
     positive = sigma_at > 0
     if not positive.any():
         return None
     floor = float(np.median(sigma_at[positive])) * 1e-3  # a locally noise-free stretch
     sigma_at = np.maximum(sigma_at, floor)
     z = resid / sigma_at
-    relative = bool(np.all(trend > 0))  # ratios to the local level only mean something then
     sigma = float(np.median(sigma_at))
     above = z > config.spike_z
     if relative:
-        above &= resid >= config.spike_min_rise * trend
+        above &= y >= (1.0 + config.spike_min_rise) * trend
     # Near the ends the centred median sees only one side, so a steep first drop (or a final
     # rise) would look like a spike: only points with a full window on both sides count.
     half = max(trend_window(n), 7) // 2
@@ -175,7 +183,8 @@ def spikes(
         "criterion": "robust_z",
         "role": role,
         "z_threshold": num(config.spike_z),
-        "noise": "local robust sigma of second differences",
+        "noise": "local robust sigma of second differences"
+        + (" of log(loss)" if relative else ""),
         "noise_sigma": num(sigma),
         "spike_count": count,
         "spike_steps": [int(series.steps[idx[k]]) for k in shown],

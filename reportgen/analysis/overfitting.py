@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from reportgen.analysis.smoothing import diff_sigma, running_median
+from reportgen.analysis.smoothing import diff_sigma, running_median, trend_window
 from reportgen.analysis.util import epoch_at, num, nums, where_text
 from reportgen.model import AnalysisConfig, Flag, Series
 
@@ -51,7 +51,7 @@ def _interp_trend(train: Series | None, at_steps: np.ndarray) -> np.ndarray | No
     if np.count_nonzero(fin) < 3:
         return None
     ts = train.steps[fin].astype(np.float64)
-    tv = running_median(train.values[fin], max(3, (int(ts.shape[0] * 0.05) // 2) * 2 + 1))
+    tv = running_median(train.values[fin], trend_window(int(ts.shape[0])))
     if at_steps[0] > ts[-1] or at_steps[-1] < ts[0]:
         return None
     return np.interp(at_steps.astype(np.float64), ts, tv)
@@ -66,9 +66,10 @@ def overfitting(
     """(flag or None, extra data for figures: steps, gap and GL per validation point).
 
     Flags when, on a running-median trend of the validation loss, GL at the end exceeds
-    config.overfit_gl, the rise exceeds config.noise_z noise sigmas, the minimum is not the last
-    point, and training loss rose by less than half as much as validation loss (otherwise the
-    whole run got worse: that is divergence, not overfitting).
+    config.overfit_gl, the rise exceeds config.noise_z noise sigmas, the minimum lies at least
+    config.overfit_min_after evaluations before the end, and training loss rose by less than
+    half as much as validation loss (otherwise the whole run got worse: that is divergence,
+    not overfitting).
     """
     if val is None:
         return None, {}
@@ -96,7 +97,11 @@ def overfitting(
     gl_end = float(gl[-1])
     rise = v_end - v_min
     sigma = diff_sigma(v)
-    if i_min >= n - 1 or gl_end <= config.overfit_gl or rise <= config.noise_z * sigma:
+    if (
+        i_min > n - 1 - config.overfit_min_after
+        or gl_end <= config.overfit_gl
+        or rise <= config.noise_z * sigma
+    ):
         return None, extra
     train_rise = None
     train_falling = None

@@ -30,18 +30,21 @@ def plateau_windows(values: np.ndarray, threshold: float, patience: int) -> list
 
 
 def plateaus(series: Series | None, role: str, config: AnalysisConfig) -> Flag | None:
-    """One info flag listing every plateau of the loss trend (a running median over 5% of the
-    points, so minibatch noise does not fake or hide improvements); a plateau must last more
-    than max(config.plateau_patience, config.plateau_min_fraction * points) points."""
+    """One info flag listing every plateau of the loss trend (a running median, so minibatch
+    noise neither fakes nor hides improvements); a plateau must last more than
+    max(config.plateau_patience, config.plateau_min_fraction * points) points."""
     if series is None:
         return None
     idx = np.nonzero(np.isfinite(series.values))[0]
     n = idx.shape[0]
-    smoothed = np.full(series.values.shape, np.nan)
-    smoothed[idx] = running_median(series.values[idx], trend_window(n))
     patience = max(int(config.plateau_patience), int(config.plateau_min_fraction * n))
     if n <= patience + 1:
         return None
+    smoothed = np.full(series.values.shape, np.nan)
+    # A median as wide as the patience (at most 101 points): narrower ones leave enough noise
+    # for a chance dip to count as an improvement, or to hide a slow real one.
+    window = min(max(trend_window(n), patience | 1), 101)
+    smoothed[idx] = running_median(series.values[idx], window)
     wins = plateau_windows(smoothed[idx], config.plateau_threshold, patience)
     if not wins:
         return None
@@ -72,6 +75,7 @@ def plateaus(series: Series | None, role: str, config: AnalysisConfig) -> Flag |
             "role": role,
             "threshold": num(config.plateau_threshold),
             "patience_points": patience,
+            "median_window": window,
             "windows": windows,
             "levels": levels,
             "ends_at_last_point": bool(wins[-1][1] == n - 1),

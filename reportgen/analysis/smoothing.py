@@ -9,6 +9,7 @@ import numpy as np
 
 # TensorBoard's smoothing slider stops at 0.999; a weight of 1 would freeze the curve.
 MAX_WEIGHT = 0.999
+MEDIAN_CHUNK = 32768  # rows of the sliding window medianed at once (bounds memory)
 
 
 def ema(values: np.ndarray, weight: float = 0.6) -> np.ndarray:
@@ -60,10 +61,21 @@ def running_median(values: np.ndarray, window: int) -> np.ndarray:
     if half == 0 or n == 1:
         out[finite] = xs
         return out
-    padded = np.concatenate([np.full(half, np.nan), xs, np.full(half, np.nan)])
-    view = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
-    # nanmedian warns only for all-NaN rows, which cannot happen: the centre is always finite.
-    out[finite] = np.nanmedian(view, axis=1)
+    med = np.empty(n)
+    if 2 * half + 1 <= n:
+        # full windows at once (a vectorised median), then the shrinking windows at the ends
+        # in chunks, so a million-point log never materialises a (n, window) copy at once
+        view = np.lib.stride_tricks.sliding_window_view(xs, 2 * half + 1)
+        for a in range(0, view.shape[0], MEDIAN_CHUNK):
+            med[half + a : half + min(a + MEDIAN_CHUNK, view.shape[0])] = np.median(
+                view[a : a + MEDIAN_CHUNK], axis=1
+            )
+        edges = list(range(half)) + list(range(n - half, n))
+    else:
+        edges = list(range(n))
+    for i in edges:
+        med[i] = np.median(xs[max(0, i - half) : i + half + 1])
+    out[finite] = med
     return out
 
 
@@ -94,15 +106,20 @@ def diff_sigma(y: np.ndarray) -> float:
 
 
 def local_sigma(y: np.ndarray, window: int) -> np.ndarray:
-    """Noise scale around each point: diff_sigma computed over a centred running window (the
-    whole curve when it is shorter than the window). Training-loss noise shrinks as the loss
-    falls, so one global scale would make early noise look like spikes."""
+    """Noise scale around each point: diff_sigma over consecutive blocks of `window` points,
+    interpolated between block centres (the whole curve when it is shorter than a block).
+    Training-loss noise shrinks as the loss falls, so one global scale would make early noise
+    look like spikes; blocks keep this linear-time on million-point logs."""
     n = y.shape[0]
     if n < 4:
         return np.zeros(n)
-    if n <= window:
+    window = max(int(window), 4)
+    if n <= 2 * window:
         return np.full(n, diff_sigma(y))
     d2 = np.diff(y, 2)
-    d2 = np.concatenate([d2[:1], d2, d2[-1:]])  # align second differences with their centres
-    dev = np.abs(d2 - running_median(d2, window))
-    return 1.4826 * running_median(dev, window) / math.sqrt(6.0)
+    nb = d2.shape[0] // window
+    blocks = d2[: nb * window].reshape(nb, window)
+    dev = np.abs(blocks - np.median(blocks, axis=1, keepdims=True))
+    sig = 1.4826 * np.median(dev, axis=1) / math.sqrt(6.0)
+    centres = (np.arange(nb) + 0.5) * window + 1.0  # d2[i] is centred on y[i + 1]
+    return np.interp(np.arange(n, dtype=np.float64), centres, sig)

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from reportgen.analysis.smoothing import diff_sigma, running_median
+from reportgen.analysis.smoothing import diff_sigma
 from reportgen.analysis.util import num
 from reportgen.model import AnalysisConfig, Flag, RunSpec, Series
 
@@ -31,18 +31,21 @@ def chance_baseline(spec: RunSpec, config: AnalysisConfig) -> tuple[float | None
 
 def _levels(series: Series) -> tuple[float, float, int, float] | None:
     """(start level, end level, finite points, standard error of the relative drop) of a loss:
-    the peak of a wide running-median trend within the first quarter (skips warm-up) and the
-    mean of the trend's last tenth."""
+    the highest median of the blocks (10% of the points each) in the first quarter (skips
+    warm-up) and the median of the last block."""
     y = series.values[np.isfinite(series.values)]
     n = y.shape[0]
     if n < 3:
         return None
-    # a wide median (10% of the points) so noise cannot inflate the early peak
-    width = max(5, (n // 10) | 1)
-    trend = running_median(y, width)
-    start = float(np.max(trend[: max(1, n // 4)]))
-    end = float(np.mean(trend[-max(1, n // 10):]))
-    # standard error of the relative drop: two medians of `width` points (1.25 sigma/sqrt(w))
+    # medians of blocks of 10% of the points, so noise cannot inflate the early peak
+    width = max(5, n // 10)
+    blocks = [float(np.median(y[i : i + width])) for i in range(0, n - width + 1, width)] or [
+        float(np.median(y))
+    ]
+    head = max(1, (n // 4) // width)
+    start = max(blocks[:head])
+    end = blocks[-1] if n >= 2 * width else float(np.median(y[-width:]))
+    # standard error of the relative drop: two medians of `width` points (1.25 sigma/sqrt(w) each)
     scale = abs(start) if start else 1.0
     se = math.sqrt(2.0) * 1.25 * diff_sigma(y) / math.sqrt(width) / scale
     return start, end, n, se

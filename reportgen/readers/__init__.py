@@ -49,9 +49,13 @@ def detect_format(path: Path) -> str:
 def read_log(path: Path, fmt: str = "auto") -> LogData:
     """Read one log file or folder with the named reader (or the detected one for "auto")."""
     if not path.exists():
-        raise ReadError("log file not found: check the path, which is relative to the manifest", Location(path))
+        raise ReadError(
+            "log file not found: check the path, which is relative to the manifest", Location(path)
+        )
     name = detect_format(path) if fmt == "auto" else fmt
     reader = REGISTRY.get(name)
     if reader is None:
-        raise ReadError(f"unknown log format {name!r}; expected one of {', '.join(FORMATS)}", Location(path))
+        raise ReadError(
+            f"unknown log format {name!r}; expected one of {', '.join(FORMATS)}", Location(path)
+        )
     return reader.read(path)

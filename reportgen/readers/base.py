@@ -93,10 +93,10 @@ def clean_series(
         keep[:-1] = steps[:-1] < suffix_min[1:]
         # a restart is where the step goes down: training resumed from an earlier checkpoint
         resumed = np.nonzero(steps[1:] < steps[:-1])[0] + 1
-        for i in resumed:
-            # records written before i that this resumed record supersedes
-            dropped = int(np.count_nonzero(steps[:i] >= steps[i]))
-            restarts.append(Restart(step=int(steps[i]), source=source, dropped=dropped))
+        for i in resumed.tolist():
+            restarts.append(
+                Restart(step=int(steps[i]), source=source, dropped=_dropped(steps, i, len(resumed)))
+            )
     sel = slice(None) if keep is None else np.nonzero(keep)[0]
     series = Series(
         name=name,
@@ -108,15 +108,36 @@ def clean_series(
     return series, restarts
 
 
-def merge_restarts(restarts: list[Restart]) -> tuple[Restart, ...]:
-    """One restart per step (the one that dropped most points: series of one log restart
-    together), ordered by step."""
-    best: dict[int, Restart] = {}
-    for r in restarts:
-        old = best.get(r.step)
-        if old is None or r.dropped > old.dropped:
-            best[r.step] = r
-    return tuple(best[k] for k in sorted(best))
+def _dropped(steps: np.ndarray, i: int, restarts: int) -> int:
+    """How many points still standing before record i the record at i supersedes: those at a
+    step >= steps[i] that no record between them and i had superseded already. Exact for up to
+    64 restarts in a series (O(n) each); beyond that, every earlier record at a step >= steps[i]
+    is counted (an overcount, cheap)."""
+    before = steps[:i]
+    if restarts > 64:
+        return int(np.count_nonzero(before >= steps[i]))
+    later_min = np.empty_like(before)
+    later_min[-1] = np.iinfo(np.int64).max
+    later_min[:-1] = np.minimum.accumulate(before[:0:-1])[::-1]
+    standing = before < later_min
+    return int(np.count_nonzero(standing & (before >= steps[i])))
+
+
+def merge_restarts(per_series: list[list[Restart]]) -> tuple[Restart, ...]:
+    """The restarts of one log from its series' restarts. Series written together restart
+    together, so the k-th restart at step s of one series and of another are the same event; a
+    log with several restarts at one step (runs appended to one file) keeps each of them.
+    Ordered by step; the one that dropped most points stands for the event."""
+    best: dict[tuple[int, int], Restart] = {}
+    for found in per_series:
+        seen: dict[int, int] = {}
+        for r in found:
+            k = seen.get(r.step, 0)
+            seen[r.step] = k + 1
+            old = best.get((r.step, k))
+            if old is None or r.dropped > old.dropped:
+                best[(r.step, k)] = r
+    return tuple(best[key] for key in sorted(best))
 
 
 def head_with_lines(path: Path, head: bytes, lines: int = 3, limit: int = 1 << 20) -> bytes:
@@ -150,7 +171,7 @@ def read_head(path: Path, size: int = 8192) -> bytes:
 
 def decode_text(data: bytes, path: Path) -> str:
     """Text of a log: UTF-8 (BOM stripped), UTF-16 when it has a BOM, else a clear error."""
-    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     try:
         text = data.decode("utf-8")

@@ -74,13 +74,16 @@ def mask(crc: int | np.ndarray) -> int | np.ndarray:
     """TensorFlow's masked CRC: rotate right by 15 bits and add a constant."""
     if isinstance(crc, np.ndarray):
         c = crc.astype(np.uint64)
-        return ((((c >> np.uint64(15)) | (c << np.uint64(17))) + np.uint64(0xA282EAD8)) & np.uint64(0xFFFFFFFF)).astype(
-            np.uint32
-        )
+        return (
+            (((c >> np.uint64(15)) | (c << np.uint64(17))) + np.uint64(0xA282EAD8))
+            & np.uint64(0xFFFFFFFF)
+        ).astype(np.uint32)
     return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
 
 
-def crc32c_many(buf: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, block: int = 1 << 22) -> np.ndarray:
+def crc32c_many(
+    buf: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, block: int = 1 << 22
+) -> np.ndarray:
     """CRC-32C of every `buf[offsets[i]:offsets[i] + lengths[i]]` (buf: uint8 array), as uint32.
 
     Records of equal length are processed together, a block of bytes at a time, so memory stays

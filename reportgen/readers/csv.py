@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv as _csv
 from pathlib import Path
 
-from reportgen.errors import ReadError
+from reportgen.errors import Location, ReadError
 from reportgen.model import LogData
 from reportgen.readers.base import Reader, head_with_lines, parse_float
 from reportgen.readers.csvparse import Table, delimiter_of, is_skipped, read_table
@@ -59,7 +59,13 @@ def sniff(path: Path, head: bytes) -> bool:
 
 
 def table_to_logdata(table: Table, path: Path, fmt: str, **kwargs) -> LogData:
-    """LogData from a parsed table; ReadError when no column holds numbers."""
+    """LogData from a parsed table; ReadError when there are no data rows or no column holds
+    numbers."""
+    if table.rows == 0:
+        raise ReadError(
+            "the log has a header row but no data rows: expected one row per logged step",
+            Location(path, table.header_line),
+        )
     data = columns_to_logdata(
         table.values,
         table.present,
@@ -69,8 +75,6 @@ def table_to_logdata(table: Table, path: Path, fmt: str, **kwargs) -> LogData:
         **kwargs,
     )
     if not data.series:
-        from reportgen.errors import Location
-
         raise ReadError(
             "no numeric metric columns: expected columns of numbers (e.g. step,loss,val_loss)",
             Location(path, table.header_line),

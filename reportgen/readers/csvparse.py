@@ -186,7 +186,13 @@ def _parse_block(chunk: bytes, d: int, width: int) -> tuple[np.ndarray, np.ndarr
     if not (arr[grid[:, -1]] == 10).all():
         raise _Fallback  # the counts balance out but the rows differ
     blanks = b" " in chunk or (d != 9 and b"\t" in chunk)
-    empties = blanks or chunk.startswith(delim) or delim * 2 in chunk or delim + b"\n" in chunk or b"\n" + delim in chunk
+    empties = (
+        blanks
+        or chunk.startswith(delim)
+        or delim * 2 in chunk
+        or delim + b"\n" in chunk
+        or b"\n" + delim in chunk
+    )
     if empties:
         # written cells: any non-blank byte between the previous separator and this one
         nonblank = np.zeros(arr.shape[0] + 1, dtype=np.int32)
@@ -212,7 +218,8 @@ def _parse_block(chunk: bytes, d: int, width: int) -> tuple[np.ndarray, np.ndarr
     if values.shape[0] != rows * width:
         raise _Fallback
     values = values.reshape(rows, width)
-    values[~present] = np.nan  # unwritten cells read as NaN, as in the robust path
+    if empties:
+        values[~present] = np.nan  # unwritten cells read as NaN, as in the robust path
     return values, present
 
 
@@ -255,7 +262,9 @@ def _robust(path: Path, what: str, example: str) -> Table:
             continue
         raw = cells[col]
         present[name] = np.fromiter((v is not None for v in raw), dtype=bool, count=len(raw))
-        values[name] = np.fromiter((np.nan if v is None else v for v in raw), dtype=np.float64, count=len(raw))
+        values[name] = np.fromiter(
+            (np.nan if v is None else v for v in raw), dtype=np.float64, count=len(raw)
+        )
     return Table(
         header=tuple(header),
         values=values,

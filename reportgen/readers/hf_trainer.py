@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from reportgen.errors import Location, ReadError, display_path
-from reportgen.model import LogData, Series
+from reportgen.model import LogData, Restart, Series
 from reportgen.readers.base import Reader, clean_series, decode_text, merge_restarts
 
 NAME = "hf_trainer"
@@ -29,7 +29,14 @@ HPARAM_KEYS = (
     "save_steps",
     "train_batch_size",
 )
-META_KEYS = ("best_metric", "best_model_checkpoint", "best_global_step", "global_step", "epoch", "total_flos")
+META_KEYS = (
+    "best_metric",
+    "best_model_checkpoint",
+    "best_global_step",
+    "global_step",
+    "epoch",
+    "total_flos",
+)
 SUMMARY_MARKERS = ("train_runtime", "train_samples_per_second")
 
 
@@ -43,7 +50,7 @@ def _state_file(path: Path) -> Path | None:
 def sniff(path: Path, head: bytes) -> bool:
     if path.is_dir():
         return (path / FILE).is_file()
-    return path.suffix.lower() == ".json" and b'"log_history"' in head
+    return path.name.endswith(FILE) or (path.suffix.lower() == ".json" and b'"log_history"' in head)
 
 
 def _number(value: Any) -> float | None:
@@ -66,11 +73,13 @@ def read(path: Path) -> LogData:
     try:
         state = json.loads(text)  # Python's json accepts the bare NaN/Infinity Trainer can write
     except ValueError as exc:
-        raise ReadError(f"not valid JSON ({exc}): expected a Trainer {FILE}", Location(file)) from exc
+        raise ReadError(
+            f"not valid JSON ({exc}): expected a Trainer {FILE}", Location(file)
+        ) from exc
     history = state.get("log_history") if isinstance(state, dict) else None
     if not isinstance(history, list):
         raise ReadError(
-            f"not a Trainer {FILE}: expected a JSON object with a \"log_history\" list",
+            f'not a Trainer {FILE}: expected a JSON object with a "log_history" list',
             Location(file),
         )
     points: dict[str, tuple[list[int], list[float], list[float]]] = {}
@@ -95,11 +104,13 @@ def read(path: Path) -> LogData:
             e.append(np.nan if epoch is None else epoch)
     source = display_path(file)
     series: dict[str, Series] = {}
-    restarts = []
+    restarts: list[list[Restart]] = []
     for name in sorted(points):
         s, v, e = points[name]
-        series[name], found = clean_series(name, np.array(s), np.array(v), source=source, epoch=np.array(e))
-        restarts.extend(found)
+        series[name], found = clean_series(
+            name, np.array(s), np.array(v), source=source, epoch=np.array(e)
+        )
+        restarts.append(found)
     if not series:
         raise ReadError(
             "the Trainer log_history holds no metric records: expected entries such as "
@@ -109,7 +120,9 @@ def read(path: Path) -> LogData:
     meta = {k: state[k] for k in META_KEYS if k in state}
     meta["summary"] = summary
     hparams = {k: state[k] for k in HPARAM_KEYS if k in state and state[k] is not None}
-    return LogData(series=series, format=NAME, hparams=hparams, restarts=merge_restarts(restarts), meta=meta)
+    return LogData(
+        series=series, format=NAME, hparams=hparams, restarts=merge_restarts(restarts), meta=meta
+    )
 
 
 READER = Reader(

@@ -20,7 +20,7 @@ from reportgen.readers.tabular import columns_to_logdata
 NAME = "jsonl"
 SUFFIXES = (".jsonl", ".ndjson")
 # bare nan/inf tokens (not valid JSON) in value position, outside strings
-_BARE = re.compile(r'(?<=[:\[,])(\s*)([+-]?)(nan|inf|infinity)(?=\s*[,}\]])', re.IGNORECASE)
+_BARE = re.compile(r"(?<=[:\[,])(\s*)([+-]?)(nan|inf|infinity)(?=\s*[,}\]])", re.IGNORECASE)
 _CONSTANTS = {"nan": "NaN", "inf": "Infinity", "infinity": "Infinity"}
 
 
@@ -39,7 +39,12 @@ def _loads(line: str):
     try:
         return json.loads(line)
     except ValueError:
-        fixed = _BARE.sub(lambda m: m.group(1) + ("-" if m.group(2) == "-" else "") + _CONSTANTS[m.group(3).lower()], line)
+        fixed = _BARE.sub(
+            lambda m: (
+                m.group(1) + ("-" if m.group(2) == "-" else "") + _CONSTANTS[m.group(3).lower()]
+            ),
+            line,
+        )
         if fixed == line:
             raise
         return json.loads(fixed)
@@ -52,7 +57,11 @@ def sniff(path: Path, head: bytes) -> bool:
         text = head.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
         return False
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith(("#", "//"))]
+    lines = [
+        ln.strip()
+        for ln in text.splitlines()
+        if ln.strip() and not ln.lstrip().startswith(("#", "//"))
+    ]
     full = len(head) >= 8192
     complete = lines[:-1] if full else lines
     # a long last line cut by the head still counts when it starts like an object
@@ -106,13 +115,15 @@ def read(path: Path) -> LogData:
             Location(path),
         ) from exc
     if not rows:
-        raise ReadError("the JSON Lines log is empty: expected one JSON object per line", Location(path))
+        raise ReadError(
+            "the JSON Lines log is empty: expected one JSON object per line", Location(path)
+        )
     columns: dict[str, np.ndarray] = {}
     present: dict[str, np.ndarray] = {}
-    for key in values_of:  # first-seen order
+    for key, written in values_of.items():  # first-seen order
         idx = np.frombuffer(rows_of[key], dtype=np.int64)
         col = np.full(rows, np.nan)
-        col[idx] = np.frombuffer(values_of[key], dtype=np.float64)
+        col[idx] = np.frombuffer(written, dtype=np.float64)
         mask = np.zeros(rows, dtype=bool)
         mask[idx] = True
         columns[key] = col

@@ -47,7 +47,16 @@ def _sniff_csv(path: Path, head: bytes) -> bool:
 
 def _sniff_json(path: Path, head: bytes) -> bool:
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    return text.startswith(b"{") and b'"log_history"' not in head and _LOSS_KEY.search(head) is not None
+    if not text.startswith(b"{") or b'"log_history"' in head:
+        return False
+    if _LOSS_KEY.search(head) is None and len(head) >= 8192:
+        # a long pretty-printed history can list `accuracy` for many KiB before `loss`
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(1 << 22)
+        except OSError:
+            return False
+    return _LOSS_KEY.search(head) is not None
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -92,9 +101,13 @@ def _read_json(path: Path) -> LogData:
     except OSError as exc:
         raise ReadError(f"cannot read log file: {exc.strerror}", Location(path)) from exc
     except ValueError as exc:
-        raise ReadError(f"not valid JSON ({exc}): expected a Keras history", Location(path)) from exc
+        raise ReadError(
+            f"not valid JSON ({exc}): expected a Keras history", Location(path)
+        ) from exc
     if not isinstance(obj, dict):
-        raise ReadError('expected a JSON object of per-epoch lists, e.g. {"loss": [...]}', Location(path))
+        raise ReadError(
+            'expected a JSON object of per-epoch lists, e.g. {"loss": [...]}', Location(path)
+        )
     lists = {k: v for k, v in ((k, _per_epoch(v)) for k, v in obj.items()) if v is not None}
     loss_lengths = [len(v) for k, v in lists.items() if "loss" in k.lower()]
     if not loss_lengths:
@@ -112,7 +125,9 @@ def _read_json(path: Path) -> LogData:
             continue
         present[key] = np.array([v is not None for v in values], dtype=bool)
         columns[key] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
-    scalars = {k: v for k, v in obj.items() if k not in lists and isinstance(v, (int, float, str, bool))}
+    scalars = {
+        k: v for k, v in obj.items() if k not in lists and isinstance(v, (int, float, str, bool))
+    }
     return columns_to_logdata(
         columns,
         present,

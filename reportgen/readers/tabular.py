@@ -9,7 +9,13 @@ import numpy as np
 
 from reportgen.errors import display_path
 from reportgen.model import LogData, Restart, Series
-from reportgen.readers.base import EPOCH_COLUMNS, STEP_COLUMNS, TIME_COLUMNS, clean_series, merge_restarts
+from reportgen.readers.base import (
+    EPOCH_COLUMNS,
+    STEP_COLUMNS,
+    TIME_COLUMNS,
+    clean_series,
+    merge_restarts,
+)
 
 
 def _find(columns: list[str], candidates: tuple[str, ...]) -> str | None:
@@ -74,7 +80,7 @@ def columns_to_logdata(
     wall = columns.get(time_col) if time_col is not None else None
     source = display_path(path)
     series: dict[str, Series] = {}
-    restarts: list[Restart] = []
+    restarts: list[list[Restart]] = []
     for name in names:
         if name in (step_col, time_col) or (name == epoch_col and step_col is None):
             continue
@@ -94,7 +100,7 @@ def columns_to_logdata(
             wall_time=None if wall is None else wall[sel],
         )
         series[name] = s
-        restarts.extend(found)
+        restarts.append(found)
     return LogData(
         series=series,
         format=fmt,

@@ -10,6 +10,7 @@ no TensorFlow, protobuf or tensorboard needed at run time.
 from __future__ import annotations
 
 import struct
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -63,11 +64,12 @@ def read(path: Path) -> LogData:
         runs = {"": [path]}
     source = display_path(path)
     series: dict[str, Series] = {}
-    restarts: list[Restart] = []
+    restarts: list[list[Restart]] = []
     warnings: list[str] = []
     other: set[str] = set()
     for run, files in runs.items():
         per_tag: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+        plugins: dict[bytes, str | None] = {}  # a tag's plugin, from its first metadata in the run
         for file in files:
             try:
                 data = file.read_bytes()
@@ -76,22 +78,23 @@ def read(path: Path) -> LogData:
             records = frame_records(data, file)
             if records.truncated:
                 warnings.append(f"{display_path(file)}: {records.truncated}")
-            scalars = decode_scalars(records)
+            scalars = decode_scalars(records, plugins)
             other.update(f"{run}/{t}" if run else t for t in scalars.other_tags)
             for tag, arrays in scalars.tags.items():
                 per_tag.setdefault(tag, []).append(arrays)
+        in_run: dict[str, Series] = {}
         for tag in sorted(per_tag):
             parts = per_tag[tag]
             name = f"{run}/{tag}" if run else tag
-            s, found = clean_series(
+            in_run[tag], found = clean_series(
                 name,
                 np.concatenate([p[0] for p in parts]),
                 np.concatenate([p[1] for p in parts]),
                 source=source,
                 wall_time=np.concatenate([p[2] for p in parts]),
             )
-            series[name] = s
-            restarts.extend(found)
+            restarts.append(found)
+        series.update((s.name, s) for s in _with_epochs(in_run).values())
     if not series:
         shown = ", ".join(sorted(other)[:5]) or "none"
         raise ReadError(
@@ -111,6 +114,21 @@ def read(path: Path) -> LogData:
         restarts=merge_restarts(restarts),
         meta={"runs": sorted(runs), "warnings": warnings, "non_scalar_tags": sorted(other)},
     )
+
+
+def _with_epochs(in_run: dict[str, Series]) -> dict[str, Series]:
+    """Lightning logs an `epoch` scalar and the HF Trainer `train/epoch` at the steps where it
+    logs: give every series of the run the epoch in force at each of its steps (NaN before the
+    first), so TensorBoard logs too can be drawn against epochs."""
+    epoch = in_run.get("epoch") or in_run.get("train/epoch")
+    if epoch is None or len(epoch) == 0:
+        return in_run
+    out = {}
+    for tag, s in in_run.items():
+        at = np.searchsorted(epoch.steps, s.steps, side="right") - 1
+        values = np.where(at >= 0, epoch.values[np.clip(at, 0, None)], np.nan)
+        out[tag] = replace(s, epoch=values)
+    return out
 
 
 READER = Reader(

@@ -51,7 +51,7 @@ class Scalars:
     other_tags: tuple[str, ...]  # tags seen that are not scalars (images, text, hparams, ...)
 
 
-def decode_scalars(records: Records) -> Scalars:
+def decode_scalars(records: Records, plugins: dict[bytes, str | None] | None = None) -> Scalars:
     """Every scalar summary value in the records: simple_value ones, and tensor ones whose tag's
     plugin is `scalars` (TF2 `tf.summary.scalar`) or that carry no plugin and hold one number."""
     data = records.data
@@ -76,15 +76,16 @@ def decode_scalars(records: Records) -> Scalars:
         fast_val.append(val)
         slow.extend(rec[~ok].tolist())
     rec_f = np.concatenate(fast_rec) if fast_rec else np.zeros(0, np.int64)
-    ts_l = np.concatenate(fast_ts).tolist() if fast_ts else []
-    te_l = np.concatenate(fast_te).tolist() if fast_te else []
     tag_index: dict[bytes, int] = {}
     setdefault = tag_index.setdefault
-    codes_f = np.array(
-        [setdefault(data[a:b], len(tag_index)) for a, b in zip(ts_l, te_l)], dtype=np.int64
+    codes_f = _tag_codes(
+        buf,
+        np.concatenate(fast_ts) if fast_ts else np.zeros(0, np.int64),
+        np.concatenate(fast_te) if fast_te else np.zeros(0, np.int64),
+        tag_index,
     )
     # general decoder for the rest
-    plugins: dict[bytes, str | None] = {}
+    plugins = {} if plugins is None else plugins
     other: set[str] = set()
     s_rec: list[int] = []
     s_code: list[int] = []
@@ -118,16 +119,52 @@ def decode_scalars(records: Records) -> Scalars:
     return Scalars(tags=tags, records=n, other_tags=tuple(sorted(other - set(tags))))
 
 
-def _varints(buf: np.ndarray, pos: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Decode one varint at each position: (value as uint64, byte length, complete?)."""
-    idx = np.minimum(pos[:, None] + np.arange(width, dtype=np.int64)[None, :], buf.shape[0] - 1)
-    b = buf[idx].astype(np.uint64)
-    stop = b < 0x80
-    complete = stop.any(axis=1)
-    length = stop.argmax(axis=1) + 1
-    used = np.arange(width)[None, :] < length[:, None]
-    parts = np.where(used, (b & np.uint64(0x7F)) << (np.arange(width, dtype=np.uint64) * np.uint64(7)), 0)
-    return np.bitwise_or.reduce(parts, axis=1), length.astype(np.int64), complete
+def _tag_codes(
+    buf: np.ndarray, ts: np.ndarray, te: np.ndarray, tag_index: dict[bytes, int]
+) -> np.ndarray:
+    """A code per record for its tag bytes `buf[ts:te]`, grouping equal tags with numpy (tags
+    of one length are compared as fixed-size byte rows), adding new tags to `tag_index`."""
+    codes = np.empty(ts.shape[0], dtype=np.int64)
+    lengths = te - ts
+    for length in np.unique(lengths).tolist():
+        sel = np.flatnonzero(lengths == length)
+        if length == 0:
+            codes[sel] = tag_index.setdefault(b"", len(tag_index))
+            continue
+        for start in range(0, sel.shape[0], max(1, (1 << 22) // length)):
+            part = sel[start : start + max(1, (1 << 22) // length)]
+            rows = buf[ts[part, None] + np.arange(length, dtype=np.int64)[None, :]]
+            keys = np.ascontiguousarray(rows).view(f"V{length}").reshape(-1)
+            unique, inverse = np.unique(keys, return_inverse=True)
+            # first appearance order, so codes follow the file (stable output)
+            first = np.full(unique.shape[0], keys.shape[0], dtype=np.int64)
+            np.minimum.at(first, inverse.reshape(-1), np.arange(keys.shape[0]))
+            mapping = np.empty(unique.shape[0], dtype=np.int64)
+            for u in np.argsort(first, kind="stable").tolist():
+                mapping[u] = tag_index.setdefault(unique[u].tobytes(), len(tag_index))
+            codes[part] = mapping[inverse.reshape(-1)]
+    return codes
+
+
+def _varints(
+    buf: np.ndarray, pos: np.ndarray, width: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Decode one varint at each position: (value as uint64, byte length, complete?).
+
+    One byte column at a time, stopping when no varint continues (steps below 2**21 take three
+    passes, not ten)."""
+    last = buf.shape[0] - 1
+    value = np.zeros(pos.shape[0], dtype=np.uint64)
+    length = np.zeros(pos.shape[0], dtype=np.int64)
+    going = np.ones(pos.shape[0], dtype=bool)
+    for k in range(width):
+        b = buf[np.minimum(pos + k, last)]
+        value |= np.where(going, (b & 0x7F).astype(np.uint64) << np.uint64(7 * k), np.uint64(0))
+        length += going
+        going &= b >= 0x80
+        if not going.any():
+            break
+    return value, length, ~going
 
 
 def _gather(buf: np.ndarray, pos: np.ndarray, dtype: str, size: int) -> np.ndarray:
@@ -207,7 +244,9 @@ def _fields(data: bytes, pos: int, end: int):
             raise ValueError(f"unsupported wire type {wire}")
 
 
-def _decode_event(data: bytes, start: int, end: int, plugins: dict[bytes, str | None], other: set[str]):
+def _decode_event(
+    data: bytes, start: int, end: int, plugins: dict[bytes, str | None], other: set[str]
+):
     """Yield (tag bytes, step, wall_time, value) for each scalar in one Event."""
     wall = 0.0
     step = 0
@@ -231,7 +270,9 @@ def _decode_event(data: bytes, start: int, end: int, plugins: dict[bytes, str | 
         return  # not an Event we understand (TensorBoard skips these too)
 
 
-def _decode_value(data: bytes, start: int, end: int, plugins: dict[bytes, str | None], other: set[str]):
+def _decode_value(
+    data: bytes, start: int, end: int, plugins: dict[bytes, str | None], other: set[str]
+):
     tag = b""
     simple: float | None = None
     tensor: tuple[int, int] | None = None

@@ -8,6 +8,7 @@ one tight pass over the lengths, then verify all the CRCs at once with numpy.
 from __future__ import annotations
 
 import struct
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,8 +35,9 @@ class Records:
 def frame_records(data: bytes, path: Path, *, verify: bool = True) -> Records:
     """Split an event file into records; ReadError when it is not TFRecord framed or a CRC fails."""
     end = len(data)
-    offsets: list[int] = []
-    lengths: list[int] = []
+    # typed arrays, not lists: no Python int kept per record
+    offsets = array("q")
+    lengths = array("q")
     pos = 0
     unpack = _U64.unpack_from
     append_offset = offsets.append
@@ -47,8 +49,8 @@ def frame_records(data: bytes, path: Path, *, verify: bool = True) -> Records:
         append_offset(pos + 12)
         append_length(n)
         pos += n + 16
-    offs = np.array(offsets, dtype=np.int64)
-    lens = np.array(lengths, dtype=np.int64)
+    offs = np.frombuffer(offsets, dtype=np.int64) if offsets else np.zeros(0, np.int64)
+    lens = np.frombuffer(lengths, dtype=np.int64) if lengths else np.zeros(0, np.int64)
     buf = np.frombuffer(data, dtype=np.uint8)
     if verify and offs.shape[0]:
         _verify(buf, offs, lens, path)

@@ -1,0 +1,82 @@
+"""The analysis on real training logs from ../shared/realogs (read with reportgen's readers)."""
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from reportgen.analysis import analyse
+from reportgen.model import RunData, RunSpec
+from reportgen.readers import read_log
+from reportgen.roles import infer_roles
+
+REALOGS = Path(
+    os.environ.get("REPORTGEN_REALOGS", Path(__file__).parents[1].parent / "shared" / "realogs")
+)
+
+
+def real_run(rel: str) -> RunData:
+    if not REALOGS.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"real-log corpus missing at {REALOGS}")
+        pytest.skip(f"real-log corpus not present at {REALOGS}")
+    log = read_log(REALOGS / rel)
+    return RunData(
+        spec=RunSpec(name=Path(rel).stem, path=Path(rel), logs=()),
+        series=log.series,
+        roles=infer_roles(list(log.series)),
+        hparams={},
+        sources=(),
+        restarts=log.restarts,
+        x="epoch" if log.x_is_epoch else "step",
+    )
+
+
+def kinds(a):
+    return sorted({f.kind for f in a.flags} - {"restart", "plateau"})
+
+
+def test_fastai_run_overfits_after_its_validation_minimum():
+    run = real_run("plain/fastai-sportsball-classifier__history.csv")
+    a = analyse(run)
+    assert kinds(a) == ["overfitting"]
+    (f,) = [f for f in a.flags if f.kind == "overfitting"]
+    val = run.role("val_loss")
+    i_best = int(np.argmin(val.values))
+    assert f.evidence["best_step"] == int(val.steps[i_best])
+    assert abs(f.evidence["onset_step"] - int(val.steps[i_best])) <= 2
+    assert f.evidence["train_still_falling"] is True
+    assert a.best.step == int(val.steps[i_best])
+
+
+def test_stuck_training_loss_is_underfitting():
+    a = analyse(real_run("lightning/Contact-Point-Detection__hall_of_fame__20200205__lightning_logs__metrics.csv"))
+    assert kinds(a) == ["underfitting"]
+    (f,) = [f for f in a.flags if f.kind == "underfitting"]
+    assert f.evidence["criterion"] == "flat"
+
+
+@pytest.mark.parametrize(
+    "rel",
+    [
+        # a converged loss wobbling between 0.0003 and 0.003
+        "lightning/Gaussian-Mixture-Neural-Network__lightning_logs__version_0__metrics.csv",
+        # per-batch MNIST losses spread over two orders of magnitude
+        "lightning/cv-image-classification__lightning_logs__version_0__metrics.csv",
+        "lightning/slm_training__lightning_logs__version_0__metrics.csv",
+        "keras/Car-Prediction-CNN-Model__training.log",
+        "plain/detr_custom_dcmha__detr-r50_log.txt",
+    ],
+)
+def test_healthy_real_runs_raise_no_warning(rel):
+    a = analyse(real_run(rel))
+    assert [f.message for f in a.flags if f.severity != "info"] == []
+
+
+def test_lightning_per_step_loss_gets_a_convergence_fit():
+    a = analyse(real_run("lightning/slm_training__lightning_logs__version_0__metrics.csv"))
+    train = a.convergence[0]
+    assert train.metric == a.best.metric or train.metric.startswith("train")
+    assert train.model in ("exponential", "power") and train.r2 >= 0.8
+    assert train.asymptote < a.summaries[train.metric].final
