@@ -98,3 +98,15 @@ def test_check_passes_on_good_input(runs_dir: Path, capsys: pytest.CaptureFixtur
 def test_check_of_a_missing_folder(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "nope"]) == 1
     assert capsys.readouterr().err == "error: nope: not a folder: give the folder that holds your run manifests\n"
+
+
+def test_every_kind_the_analysis_raises_can_be_gated() -> None:
+    """A new flag kind in the analysis must be added to --fail-on's list (else it is a usage error)."""
+    import re
+
+    from reportgen.gate import FLAG_KINDS
+
+    source = Path(__file__).resolve().parents[1] / "reportgen" / "analysis"
+    raised = {k for p in sorted(source.glob("*.py")) for k in re.findall(r'\bkind="([a-z_]+)"', p.read_text(encoding="utf-8"))}
+    assert raised >= {"divergence", "overfitting"}  # the scan finds them at all
+    assert raised <= set(FLAG_KINDS), raised - set(FLAG_KINDS)
