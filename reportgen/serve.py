@@ -170,11 +170,11 @@ class LiveSite:
 class _Handler(SimpleHTTPRequestHandler):
     site: LiveSite
 
-    def __init__(self, *args, site: LiveSite, **kwargs):  # noqa: ANN002, ANN003 - http.server API
+    def __init__(self, *args, site: LiveSite, **kwargs):
         self.site = site
         super().__init__(*args, directory=str(site.out), **kwargs)
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server API
+    def do_GET(self) -> None:
         parts = urlsplit(self.path)
         if parts.path == POLL_PATH:
             self._poll(parts.query)
@@ -214,7 +214,7 @@ class _Handler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")  # a reload must never show a stale figure
         super().end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server API
+    def log_message(self, format: str, *args: object) -> None:
         if self.site.verbose:
             super().log_message(format, *args)
 

@@ -143,9 +143,11 @@ def render_summary_md(
             return []
         return [
             "",
-            f"> **Note:** {' and '.join(parts)} not shown: this summary is kept under {limit:,} "
-            "characters to fit a GitHub comment. The full list is in `summary.json` and on the "
-            "report's index page.",
+            (
+                f"> **Note:** {' and '.join(parts)} not shown: this summary is kept under {limit:,} "
+                "characters to fit a GitHub comment. The full list is in `summary.json` and on the "
+                "report's index page."
+            ),
         ]
 
     footer = ["", f"<sub>{md_text(summary.get('generator', 'reportgen'), 60)}</sub>", ""]

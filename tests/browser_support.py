@@ -38,7 +38,7 @@ def need(path: Path | str, what: str) -> None:
         pytest.fail(f"{what} not found at {path}: run `bash .ci/run` (it installs chromium, chromium-driver and axe-core)")
 
 
-def start_chrome(profile: Path):  # noqa: ANN201 - selenium WebDriver
+def start_chrome(profile: Path):
     need(CHROMIUM, "chromium")
     need(CHROMEDRIVER, "chromedriver")
     from selenium import webdriver
@@ -77,7 +77,7 @@ def http_site(folder: Path) -> Iterator[str]:
     """Serve `folder` on 127.0.0.1 (an ephemeral port) for the duration; yields the base URL."""
 
     class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(folder)))
@@ -104,7 +104,7 @@ class PageVisit:
     missing_anchor: str | None = None
 
 
-def drain_logs(driver) -> tuple[list[str], list[str], list[str]]:  # noqa: ANN001
+def drain_logs(driver) -> tuple[list[str], list[str], list[str]]:
     """(requested URLs, failed loads, SEVERE console messages) since the last call."""
     urls: dict[str, str] = {}
     requested: list[str] = []
@@ -147,7 +147,7 @@ return {styled: styled, links: links, missing_anchor: frag && !document.getEleme
 """
 
 
-def visit(driver, url: str) -> PageVisit:  # noqa: ANN001
+def visit(driver, url: str) -> PageVisit:
     drain_logs(driver)
     driver.get(url)
     found = PageVisit(url=url)
@@ -170,7 +170,7 @@ def inside(url: str, base: str) -> bool:
     return urldefrag(url)[0].startswith(base)
 
 
-def crawl(driver, start: str, base: str, limit: int = 2000) -> tuple[list[str], list[str]]:  # noqa: ANN001
+def crawl(driver, start: str, base: str, limit: int = 2000) -> tuple[list[str], list[str]]:
     """Visit every page reachable from `start` through links under `base`. Returns every problem
     a reader would hit, one line each (empty when the site is sound), and the URLs visited."""
     problems: list[str] = []
@@ -183,7 +183,7 @@ def crawl(driver, start: str, base: str, limit: int = 2000) -> tuple[list[str], 
             continue
         seen.add(url)
         found = visit(driver, url)
-        where = url[len(base):] if url.startswith(base) else url
+        where = url.removeprefix(base)
         problems += [f"{where}: failed to load {f}" for f in found.failed]
         problems += [f"{where}: console error: {c}" for c in found.console]
         problems += [f"{where}: image did not load: {i}" for i in found.broken_images]

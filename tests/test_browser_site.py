@@ -6,18 +6,18 @@ full of HTML/JS payloads stays text. The last tests plant faults to prove the ch
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
-
 from browser_support import AXE_JS, ROOT, crawl, http_site, need, visit
 from conftest import exp_curve, make_run, write_csv
+
 from reportgen.cli import main
 
 pytestmark = pytest.mark.browser
@@ -138,7 +138,7 @@ def test_single_file_report_opens_from_disk_with_every_figure(chrome, example: t
 class PagesLike(SimpleHTTPRequestHandler):
     """Like GitHub Pages: the site under /repo/, and its 404.html for any missing address."""
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
@@ -204,7 +204,7 @@ def test_no_serious_accessibility_violation(chrome, example: tuple[Path, Path], 
         chrome.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
 
 
-def script_findings(driver, url: str) -> list[str]:  # noqa: ANN001
+def script_findings(driver, url: str) -> list[str]:
     """What user text managed to run on the page at `url`: a set marker, an open alert, or a
     javascript: link left clickable."""
     from selenium.common.exceptions import NoAlertPresentException

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import make_run
+
 from reportgen.check import check
 from reportgen.cli import main
 from reportgen.errors import UsageError

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from conftest import make_run
+
 from reportgen.serve import POLL_PATH, LiveSite, inject_reload, make_server
 
 DEADLINE = 20.0  # seconds any one wait may take
@@ -23,13 +23,13 @@ DEADLINE = 20.0  # seconds any one wait may take
 
 def get(url: str, timeout: float = 5.0) -> tuple[int, str]:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 - 127.0.0.1 only
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
             return resp.status, resp.read().decode("utf-8")
     except urllib.error.HTTPError as err:
         return err.code, err.read().decode("utf-8")
 
 
-def wait_until(check, what: str, deadline: float = DEADLINE):  # noqa: ANN001, ANN201
+def wait_until(check, what: str, deadline: float = DEADLINE):
     end = time.monotonic() + deadline
     while time.monotonic() < end:
         value = check()
@@ -101,11 +101,11 @@ def test_rebuilds_on_change_and_keeps_last_good_site_on_failure(
     wait_until(lambda: site.version == start + 2, "a rebuild after the folder came back")
 
 
-def test_template_error_keeps_last_good_site(live: tuple[LiveSite, str, list[str]], runs_dir: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_template_error_keeps_last_good_site(live: tuple[LiveSite, str, list[str]], runs_dir: Path, monkeypatch) -> None:
     site, url, said = live
     import reportgen.build
 
-    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def broken(*args, **kwargs):
         raise RuntimeError("template exploded")
 
     monkeypatch.setattr(reportgen.build, "build", broken)
@@ -121,7 +121,7 @@ def test_inject_reload() -> None:
 
 @pytest.mark.browser
 def test_open_page_reloads_in_the_browser(chrome, live: tuple[LiveSite, str, list[str]], runs_dir: Path) -> None:
-    site, url, _ = live
+    _, url, _ = live
     chrome.get(url + "runs/alpha/index.html")
     assert chrome.find_element("tag name", "h1").text == "First title"
     chrome.execute_script("window.__before_reload = 1")

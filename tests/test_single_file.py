@@ -7,12 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import make_run
+from sitecheck import parse
+
 from reportgen.cli import main
 from reportgen.single_file import make_single_file, page_id
 from reportgen.writer import read_site
-from sitecheck import parse
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import markdown
-
 from conftest import make_run
+
 from reportgen.build import build
 from reportgen.summary_md import COMMENT_LIMIT, github_length, md_text, render_summary_md
 
