@@ -36,6 +36,7 @@ MIME = {
     ".js": "text/javascript",
     ".txt": "text/plain",
 }
+BLANK_IMAGE = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
 ID_ATTRS = ("id",)
 IDREF_ATTRS = ("aria-labelledby", "aria-describedby", "aria-controls", "for", "headers", "list")
 _TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*?)?(/?)>")
@@ -121,6 +122,9 @@ class _Rewriter:
 
     def reference(self, page: str, tag: str, attr: str, ref: str) -> str:
         target, fragment = _resolve(page, ref)
+        if target is None and attr != "href" and not ref.startswith("data:"):
+            # an image from the web in a run's notes: the file must make no request at all
+            return BLANK_IMAGE
         if target is None:
             return html.escape(ref)  # leaves the site: a link the reader may follow, not a load
         if target in self.ids:

@@ -20,7 +20,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture
 def single(runs_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
-    make_run(runs_dir, "clean", group="g", tags=["base"], notes="See [the other run](https://example.org/x).")
+    make_run(runs_dir, "clean", group="g", tags=["base"], notes="See [the other run](https://example.org/x).\n\n![chart](https://example.invalid/chart.png)")
     make_run(runs_dir, "late", overfit=True, steps=400)
     assert main(["build", "runs", "-o", "site", "-q", "--single-file", "out/report.html"]) == 0
     return tmp_path / "out" / "report.html"
@@ -33,7 +33,10 @@ def test_everything_is_inside(single: Path) -> None:
     assert "--fg:" in text  # the site's stylesheet, inlined
     ids = re.findall(r'\sid="([^"]*)"', text)
     assert len(ids) == len(set(ids)), "ids must stay unique across pages"
-    images = [v for tag, attr, v in page.refs if tag == "img"]
+    # the notes' web image is blanked: the file makes no request
+    assert "https://example.invalid/chart.png" in (single.parent.parent / "site" / "runs" / "clean" / "index.html").read_text(encoding="utf-8")
+    assert "example.invalid" not in text
+    images = [v for tag, attr, v in page.refs if tag == "img" and not v.startswith("data:image/gif;")]
     site = read_site(single.parent.parent / "site")
     assert len(images) == sum(1 for p in site if p.endswith(".png"))  # each figure, once
     for src in images:
