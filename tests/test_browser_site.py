@@ -190,11 +190,15 @@ def test_no_serious_accessibility_violation(chrome, example: tuple[Path, Path], 
     need(AXE_JS, "axe-core (npm)")
     site, report = example
     axe = AXE_JS.read_text(encoding="utf-8")
-    run_page = sorted(site.glob("runs/*/index.html"))[0]
     chrome.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
     try:
         found = {}
-        pages = {"index": site / "index.html", "run page": run_page, "404": site / "404.html", "single file": report}
+        pages = {"index": site / "index.html", "404": site / "404.html", "single file": report}
+        # one page of each kind: the first in each top-level folder (runs/, compare/, ...)
+        for folder in sorted(p for p in site.iterdir() if p.is_dir() and p.name != "static"):
+            first = min(folder.rglob("index.html"), default=None)
+            if first is not None:
+                pages[first.relative_to(site).as_posix()] = first
         for label, page in pages.items():
             chrome.get(page.resolve().as_uri())
             chrome.execute_script(axe)
