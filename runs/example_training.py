@@ -1,19 +1,17 @@
 """Data and training for the example runs: small fully connected networks in numpy (forward
-pass, backprop and SGD/Adam/AdamW by hand) on scikit-learn's bundled digits and diabetes data."""
+pass, backprop and SGD/Adam/AdamW by hand) on scikit-learn's bundled digits and diabetes data.
+
+All arithmetic that could differ between machines goes through example_numerics (see there), so
+a run gives the same bits on any CPU."""
 
 from __future__ import annotations
 
 import itertools
 import math
-import os
 import sys
 from dataclasses import dataclass, replace
 
-# One BLAS thread: some BLAS builds split sums differently with the thread count, which would
-# change the last bits of the results. Must be set before numpy loads its BLAS.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-
+import example_numerics as num
 import numpy as np
 
 # ---------------------------------------------------------------- data
@@ -56,8 +54,10 @@ def load_diabetes_split() -> Split:
     y = data.target.astype(np.float64)
     order = np.random.default_rng(1).permutation(len(y))
     tr, va = order[:309], order[309:]
-    mx, sx = x[tr].mean(axis=0), x[tr].std(axis=0)
-    my, sy = y[tr].mean(), y[tr].std()
+    mx = np.array([num.mean(col) for col in x[tr].T])
+    sx = np.sqrt(np.array([num.mean((col - m) ** 2) for col, m in zip(x[tr].T, mx)]))
+    my = num.mean(y[tr])
+    sy = math.sqrt(num.mean((y[tr] - my) ** 2))
     return Split((x[tr] - mx) / sx, (y[tr] - my) / sy, (x[va] - mx) / sx, (y[va] - my) / sy)
 
 
@@ -65,9 +65,11 @@ def imbalanced(split: Split, keep: float = 0.65, top: int = 120) -> Split:
     """A long-tailed training set: the first `top * keep**k` training images of class k.
     The validation set stays balanced, so train and val class distributions differ."""
     chosen = []
+    share = 1.0  # keep**k by repeated products (pow() comes from the C library)
     for k in range(10):
         idx = np.nonzero(split.y_train == k)[0]
-        chosen.append(idx[: max(2, int(top * keep**k))])
+        chosen.append(idx[: max(2, int(top * share))])
+        share *= keep
     sel = np.sort(np.concatenate(chosen))
     return Split(split.x_train[sel], split.y_train[sel], split.x_val, split.y_val)
 
@@ -81,7 +83,7 @@ class Config:
 
     hidden: tuple[int, ...] = (64,)
     activation: str = "relu"  # relu | tanh
-    init_scale: float | None = None  # std of the initial weights; None = He init
+    init_scale: float | None = None  # std of the (uniform) initial weights; None = Kaiming
     optimizer: str = "adam"  # adam | adamw | sgd
     lr: float = 1e-3
     momentum: float = 0.0
@@ -93,6 +95,7 @@ class Config:
     n_train: int | None = None  # train on the first n examples only
     task: str = "classification"  # classification | regression
     dtype: str = "float64"  # float32 overflows like a GPU run does
+    grad_norm: bool = False  # measure the global gradient norm every step (costs time)
     warmup_steps: int = 0  # linear warmup from 0 to lr, before the schedule
 
     def hparams(self) -> dict:
@@ -150,9 +153,9 @@ def _forward(weights, biases, x, activation):
     h = x
     last = len(weights) - 1
     for i, (w, b) in enumerate(zip(weights, biases)):
-        z = h @ w + b
+        z = num.dot(h, w) + b
         if i < last:
-            h = np.maximum(z, 0.0) if activation == "relu" else np.tanh(z)
+            h = np.maximum(z, 0.0) if activation == "relu" else num.tanh(z)
         else:
             h = z
         acts.append(h)
@@ -165,14 +168,14 @@ def _loss_and_grad(out, y, task):
     n = len(y)
     if task == "regression":
         err = out[:, 0] - y
-        return float(np.mean(err * err)), (2.0 / n) * err[:, None], math.nan
+        return num.mean(err * err), (2.0 / n) * err[:, None], math.nan
     # log-softmax with the max subtracted, as every framework does
     top = out.max(axis=1, keepdims=True)
-    lse = top[:, 0] + np.log(np.exp(out - top).sum(axis=1))
-    loss = float(np.mean(lse - out[np.arange(n), y]))
-    grad = np.exp(out - lse[:, None])
+    lse = top[:, 0] + num.log(num.sum_cols(num.exp(out - top)))
+    loss = num.mean(lse - out[np.arange(n), y])
+    grad = num.exp(out - lse[:, None])
     grad[np.arange(n), y] -= 1.0
-    acc = float(np.mean(out.argmax(axis=1) == y))
+    acc = int(np.count_nonzero(out.argmax(axis=1) == y)) / n
     return loss, grad / n, acc
 
 
@@ -180,7 +183,7 @@ def _evaluate(weights, biases, split: Split, cfg: Config) -> tuple[float, float]
     out = _forward(weights, biases, split.x_val, cfg.activation)[-1]
     loss, _, acc = _loss_and_grad(out, split.y_val, cfg.task)
     if cfg.task == "regression":
-        return loss, float(np.mean(np.abs(out[:, 0] - split.y_val)))
+        return loss, num.mean(np.abs(out[:, 0] - split.y_val))
     return loss, acc
 
 
@@ -201,8 +204,12 @@ def train(cfg: Config, split: Split) -> History:
     sizes = [x_tr.shape[1], *cfg.hidden, n_out]
     weights, biases = [], []
     for fan_in, fan_out in itertools.pairwise(sizes):
-        std = cfg.init_scale if cfg.init_scale is not None else math.sqrt(2.0 / fan_in)
-        weights.append(rng.normal(0.0, std, size=(fan_in, fan_out)).astype(dtype))
+        # uniform init as PyTorch's nn.Linear does (its draw needs no exp/log, unlike normal)
+        if cfg.init_scale is None:
+            bound = math.sqrt(6.0 / fan_in)  # Kaiming-uniform for ReLU
+        else:
+            bound = cfg.init_scale * math.sqrt(3.0)  # that standard deviation
+        weights.append(rng.uniform(-bound, bound, size=(fan_in, fan_out)).astype(dtype))
         biases.append(np.zeros(fan_out, dtype=dtype))
     params = weights + biases
     m1 = [np.zeros_like(p) for p in params]
@@ -214,6 +221,7 @@ def train(cfg: Config, split: Split) -> History:
     rec: dict[str, list[float]] = {k: [] for k in ("loss", "acc", "lr", "gnorm", "epoch")}
     ep: dict[str, list[float]] = {k: [] for k in ("tl", "ta", "vl", "vm", "end")}
     t = 0
+    bias1 = bias2 = 1.0
     with np.errstate(all="ignore"):
         for epoch in range(cfg.epochs):
             order = rng.permutation(len(y_tr))
@@ -225,19 +233,23 @@ def train(cfg: Config, split: Split) -> History:
                 gw: list = [None] * len(weights)
                 gb: list = [None] * len(weights)
                 for i in range(len(weights) - 1, -1, -1):
-                    gw[i] = acts[i].T @ g
-                    gb[i] = g.sum(axis=0)
+                    gw[i] = num.dot(acts[i].T, g)
+                    gb[i] = num.sum_rows(g)
                     if i > 0:
-                        g = g @ weights[i].T
+                        g = num.dot(g, weights[i].T)
                         g = (
                             g * (acts[i] > 0)
                             if cfg.activation == "relu"
                             else g * (1.0 - acts[i] ** 2)
                         )
                 grads = gw + gb
-                gnorm = math.sqrt(sum(float(np.sum(q * q)) for q in grads))
+                gnorm = (
+                    math.sqrt(math.fsum(num.sum_squares(q) for q in grads))
+                    if cfg.grad_norm
+                    else math.nan
+                )
                 if cfg.schedule == "cosine":
-                    lr = cfg.lr * 0.5 * (1.0 + math.cos(math.pi * t / total))
+                    lr = cfg.lr * 0.5 * (1.0 + num.cos_pi(t / total))
                 elif cfg.schedule == "linear":
                     lr = cfg.lr * (1.0 - t / total)
                 else:
@@ -245,6 +257,7 @@ def train(cfg: Config, split: Split) -> History:
                 if t < cfg.warmup_steps:
                     lr = lr * (t + 1) / cfg.warmup_steps
                 t += 1
+                bias1, bias2 = bias1 * 0.9, bias2 * 0.999  # 0.9**t and 0.999**t, no pow()
                 for k, (p, gr) in enumerate(zip(params, grads)):
                     decay = cfg.weight_decay if k < len(weights) else 0.0
                     if cfg.optimizer == "sgd":
@@ -259,7 +272,7 @@ def train(cfg: Config, split: Split) -> History:
                             gr = gr + decay * p
                         m1[k] = 0.9 * m1[k] + 0.1 * gr
                         m2[k] = 0.999 * m2[k] + 0.001 * gr * gr
-                        step = (m1[k] / (1 - 0.9**t)) / (np.sqrt(m2[k] / (1 - 0.999**t)) + 1e-8)
+                        step = (m1[k] / (1.0 - bias1)) / (np.sqrt(m2[k] / (1.0 - bias2)) + 1e-8)
                         if decay and cfg.optimizer == "adamw":
                             step = step + decay * p
                         p -= lr * step
@@ -279,8 +292,8 @@ def train(cfg: Config, split: Split) -> History:
                     bad_epochs += 1
                     if bad_epochs >= 3:
                         lr_now, bad_epochs = lr_now * 0.5, 0
-            ep["tl"].append(float(np.mean(losses)))
-            ep["ta"].append(float(np.mean(accs)))
+            ep["tl"].append(num.mean(losses))
+            ep["ta"].append(num.mean(accs))
             ep["vl"].append(val_loss)
             ep["vm"].append(val_metric)
             ep["end"].append(t)

@@ -16,18 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import os
 import sys
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-# One BLAS thread: some BLAS builds split sums differently with the thread count, which would
-# change the last bits of the results. Must be set before numpy loads its BLAS.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
 
 # numpy, then this folder's modules (on sys.path when the script runs)
 import numpy as np
@@ -42,6 +35,7 @@ from example_frameworks import (
     tensorboardx_events,
 )
 from example_logs import epochs_csv, labels_csv, steps_csv, steps_jsonl
+from example_numerics import LN10
 from example_training import (
     Config,
     History,
@@ -193,12 +187,32 @@ def _diverge_notes(h: History) -> str:
     )
 
 
+def _sweep_notes(lr: float) -> Callable[[History], str]:
+    def notes(h: History) -> str:
+        text = (
+            "Learning-rate sweep (tag `lr-sweep`): the same MLP (64 ReLU units) trained with SGD + "
+            f"momentum 0.9 at lr = {lr:g}; everything else is fixed across the sweep (1e-3, 1e-2, "
+            f"1e-1, 1). This run ends at validation loss {h.val_loss[-1]:.3f}, accuracy "
+            f"{h.val_metric[-1]:.1%}."
+        )
+        if lr >= 1:
+            text += (
+                " At this rate training is unstable: the loss jumps around and validation "
+                f"accuracy swings between {h.val_metric.min():.0%} and {h.val_metric.max():.0%}."
+            )
+        elif lr < 0.005:
+            text += " At this rate training is slow: the loss is still falling at the end."
+        return text + "\n\nJSON Lines: one object per logged step, one per validation."
+
+    return notes
+
+
 def _overfit_notes(h: History) -> str:
     best = int(np.argmin(h.val_loss))
     return (
-        "Overfitting on purpose: a 256-256 ReLU MLP (83k weights) trained on only 80 training "
-        "images with Adam, no weight decay, no augmentation and no early stopping, for 200 "
-        f"epochs. Train loss goes to {h.step_loss[-1]:.0e} while validation loss bottoms out at "
+        f"Overfitting on purpose: a 128-128 ReLU MLP ({h.n_params:,} parameters) trained on only "
+        f"{h.n_train} training images with Adam, no weight decay, no augmentation and no early "
+        f"stopping, for {len(h.val_loss)} epochs. Train loss goes to {h.step_loss[-1]:.0e} while validation loss bottoms out at "
         f"{h.val_loss[best]:.3f} after epoch {best + 1} (step {h.epoch_end_step[best]}) and then "
         f"climbs steadily to {h.val_loss[-1]:.3f}. Validation accuracy barely moves "
         f"({h.val_metric[best]:.3f} -> {h.val_metric[-1]:.3f}): the network grows over-confident "
@@ -207,7 +221,7 @@ def _overfit_notes(h: History) -> str:
 
 
 def _plateau_notes(h: History) -> str:
-    escape = _first(h.step_loss < 0.9 * math.log(10))
+    escape = _first(h.step_loss < 0.9 * LN10)
     return (
         "A plateau: three tanh layers of 32 units initialised with std 0.03 start so close to "
         "the saddle point at zero that the gradient is tiny. The loss sits at ln 10 = 2.303 "
@@ -216,8 +230,10 @@ def _plateau_notes(h: History) -> str:
     )
 
 
+# Not "metrics.csv": that name with a step column is Lightning's CSVLogger file, and these are
+# plain logs of a hand-written loop.
 def _csv(log_every: int = 1) -> Callable[[History, Config], dict[str, bytes]]:
-    return lambda h, c: {"metrics.csv": steps_csv(h, log_every=log_every, task=c.task)}
+    return lambda h, c: {"training_log.csv": steps_csv(h, log_every=log_every, task=c.task)}
 
 
 def _jsonl(
@@ -247,13 +263,7 @@ def phase1_examples() -> list[Example]:
             title=f"SGD learning-rate sweep: lr = {lr:g}",
             shows=f"learning-rate sweep, lr = {lr:g}"
             + (" (too high: unstable)" if lr >= 1 else " (too low: slow)" if lr < 0.005 else ""),
-            notes=(
-                "Learning-rate sweep (tag `lr-sweep`): the same MLP (64 ReLU units) trained with "
-                f"SGD + momentum 0.9 at lr = {lr:g}; everything else is fixed. lr 1e-3 is too slow, "
-                "1e-2 and 1e-1 train well, and at lr 1 training is unstable: the loss jumps around "
-                "and validation accuracy swings between 45 % and 77 %. JSON Lines: one object per logged step, "
-                "one per validation."
-            ),
+            notes=_sweep_notes(lr),
             cfg=Config(
                 hidden=(64,), optimizer="sgd", momentum=0.9, lr=lr, epochs=25, batch_size=64
             ),
@@ -268,13 +278,13 @@ def phase1_examples() -> list[Example]:
             name="digits-mlp-clean",
             title="MLP on digits: AdamW with a cosine schedule",
             shows="clean run (train and val fall together, no flags expected)",
-            notes=(
+            notes=lambda h: (
                 "A well-behaved run: MLP with 128 ReLU units, AdamW (weight decay 0.01), cosine "
                 "learning-rate decay to zero, batch 64, 30 epochs. Train and validation loss fall "
-                "together and level off; validation accuracy ends near 98 %.\n\n"
+                "together and level off; validation accuracy ends at "
+                f"{h.val_metric[-1]:.1%}.\n\n"
                 "JSON Lines with a `wall_time` field (a fixed start time plus 12.5 ms per step and "
-                "0.35 s per validation) and "
-                "the learning rate of every logged step."
+                "0.35 s per validation) and the learning rate of every logged step."
             ),
             cfg=Config(
                 hidden=(128,),
@@ -292,10 +302,10 @@ def phase1_examples() -> list[Example]:
         *seeds,
         Example(
             name="digits-mlp-overfit",
-            title="Big MLP on 80 digits: overfitting",
+            title="Big MLP on 50 digits: overfitting",
             shows="overfitting (val loss bottoms out, then rises while train loss goes to ~0)",
             notes=_overfit_notes,
-            cfg=Config(hidden=(256, 256), lr=3e-3, epochs=200, batch_size=16, n_train=80),
+            cfg=Config(hidden=(128, 128), lr=3e-3, epochs=150, batch_size=10, n_train=50),
             data="digits",
             write=_csv(),
             tags=("overfitting", "adam"),
@@ -366,7 +376,7 @@ def phase1_examples() -> list[Example]:
             ),
             cfg=Config(hidden=(32,), lr=3e-3, epochs=100, batch_size=32, task="regression"),
             data="diabetes",
-            write=lambda h, c: {"metrics.csv": epochs_csv(h)},
+            write=lambda h, c: {"training_log.csv": epochs_csv(h)},
             tags=("regression", "adam"),
             x="epoch",
         ),
@@ -575,8 +585,9 @@ SITE_CONFIG = b"title: reportgen examples\n"
 README_HEAD = """\
 # Example runs
 
-Example training runs for `reportgen build runs/`. Every file in this folder except
-`generate.py` is written by `generate.py`; do not edit them by hand, change the script and run
+Example training runs for `reportgen build runs/`. Every file in this folder except the Python
+files (`generate.py` and its `example_*.py` modules) is written by `generate.py`; do not edit
+them by hand, change the script and run
 
     pip install scikit-learn   # only to load its bundled datasets, nothing is downloaded
     python runs/generate.py    # rewrites the files here; --out DIR writes elsewhere
@@ -595,8 +606,15 @@ logged as float32 values, as a PyTorch `loss.item()` would be (the diverging run
 float32 throughout, so it overflows as a GPU run does). Wall times, where a log has them, are a
 fixed start (2023-11-14 22:13:20 UTC) plus a fixed time per step, never the clock.
 
-Byte-identical regeneration holds for a given numpy/BLAS build: a different BLAS kernel can
-change the last bits of a matrix product, and a training run amplifies them.
+Regeneration is byte-identical on any machine: BLAS kernels, numpy's SIMD loops and the C
+library's exp/log/cos each pick code by CPU and can change the last bit of a result, which a
+training run (a diverging one above all) amplifies. So the training does its arithmetic in
+`example_numerics.py` from correctly rounded IEEE operations only (+, -, *, /, sqrt) in a fixed
+order: matrix products sum one term at a time, means use `math.fsum`, exp/log/cos are
+polynomials after exact range reduction, and weights start uniform (PyTorch's `nn.Linear`
+init), whose draw needs no exp/log. Checked here by regenerating with other OpenBLAS kernels
+(`OPENBLAS_CORETYPE=Prescott`, `SkylakeX`) and with numpy's AVX2/AVX-512 loops disabled
+(`NPY_DISABLE_CPU_FEATURES`): every file identical. The price is speed: about 20 s of CPU.
 
 Each run folder holds `run.yaml` (the manifest) and its log. Numbers quoted in the notes (best
 step, where the loss overflowed, ...) are measured from the run by the script.
@@ -613,8 +631,9 @@ layout each framework produces (checked against the real logs in `../shared/real
 frameworks' sources): Lightning's CSVLogger (sparse rows, `lr-Adam` rows with an empty epoch,
 CRLF), the Hugging Face Trainer's `trainer_state.json`, Keras' `History.history` as JSON and its
 CSVLogger `training.log`, a TensorBoard event file written by tensorboardX's SummaryWriter, and
-an MLflow file-store run folder. Their manifests say `format: auto`; they build once the readers
-for those formats exist. Regenerating them also needs `pyyaml` and `tensorboardX`.
+an MLflow file-store run folder. Their manifests say `format: auto`, so they also check that
+each reader's sniffer recognises its framework's files. Regenerating them also needs `pyyaml`
+and `tensorboardX`.
 
 The TensorBoard file is the SummaryWriter's own output with two clock- and machine-dependent
 details fixed afterwards: the wall time of the first (file-version) event and the file name

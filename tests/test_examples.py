@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import importlib.util
 import io
 import json
 import math
@@ -112,9 +113,7 @@ def test_phase1_logs_read_with_the_csv_and_jsonl_readers():
     for path, data in phase1():
         for log, fmt in log_entries(path, data):
             logdata = read_log(log, fmt)
-            # a file named metrics.csv with a step column has Lightning's layout and is read by
-            # that reader; the series are the same as the plain csv reader's
-            assert logdata.format in ("csv", "jsonl", "lightning"), log
+            assert logdata.format == log.suffix.lstrip("."), f"{log}: read as {logdata.format}"
             loss = logdata.series.get("train_loss")
             assert loss is not None and len(loss) >= 20, f"{log}: no train_loss series"
             assert "val_loss" in logdata.series, f"{log}: no val_loss series"
@@ -375,3 +374,43 @@ def test_mlflow_file_store_layout():
         assert stamps == sorted(stamps) and steps == sorted(steps), metric
     params = {p.name: p.read_text(encoding="utf-8") for p in (log / "params").iterdir()}
     assert params == {k: str(v) for k, v in data["hparams"].items()}
+
+
+# ---------------------------------------------------------------- portable arithmetic
+
+
+def _numerics():
+    spec = importlib.util.spec_from_file_location("example_numerics", RUNS / "example_numerics.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_portable_exp_log_cos_match_the_c_library_to_a_few_ulp():
+    num = _numerics()
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.uniform(-700, 700, 20000), [0.0, 1e-12, -1e-12, 1.0, -1.0]])
+    np.testing.assert_allclose(num.exp(x), np.exp(x), rtol=4e-16, atol=0)
+    assert num.exp(np.array([800.0, -800.0, np.inf, -np.inf]))[:2].tolist() == [np.inf, 0.0]
+    assert np.isnan(num.exp(np.array([np.nan])))[0]
+    y = rng.uniform(1e-6, 1e6, 20000)
+    np.testing.assert_allclose(num.log(y), np.log(y), rtol=5e-16, atol=5e-16)
+    assert num.log(np.array([1.0]))[0] == 0.0
+    assert num.log(np.array([0.0]))[0] == -np.inf
+    t = rng.uniform(-6, 6, 20000)
+    np.testing.assert_allclose(num.tanh(t), np.tanh(t), rtol=0, atol=5e-16)
+    u = np.linspace(0, 1, 1001)
+    np.testing.assert_allclose([num.cos_pi(v) for v in u], np.cos(np.pi * u), rtol=0, atol=1e-15)
+
+
+def test_portable_products_and_sums_match_numpy():
+    num = _numerics()
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=(17, 33)), rng.normal(size=(33, 9))
+    np.testing.assert_allclose(num.dot(a, b), a @ b, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(num.sum_rows(a), a.sum(axis=0), rtol=1e-13)
+    np.testing.assert_allclose(num.sum_cols(a), a.sum(axis=1), rtol=1e-13)
+    assert num.mean([0.1] * 10) == 0.1  # fsum is exact: no drift
+    assert num.mean([1e308, 1e308]) == np.inf
+    assert np.isnan(num.mean([np.inf, -np.inf]))
+    np.testing.assert_allclose(num.sum_squares(a), float(np.sum(a * a)), rtol=1e-13)
