@@ -10,6 +10,7 @@ from pathlib import Path
 
 from reportgen.analysis import analyse
 from reportgen.balance import balance_view, collect_balance, per_class_metrics, plan_balance_figure, with_balance_flags
+from reportgen.crossrun import gather_cross_run
 from reportgen.errors import ReportgenError
 from reportgen.figure_table import figure_tables
 from reportgen.figures import FigureSpec, draw, plan_run_figures, plan_thumbnail
@@ -132,12 +133,16 @@ def build(
         }))
     say(f"drew {len(files)} figure(s)")
 
+    cross = gather_cross_run(loaded.site, runs, analyses, records)
+    problems.extend(cross.problems)
+    files.update(cross.files)
     plan = plan_site(
         loaded.site, records, figures, thumbs, problems, built_at=build_time(os.environ.get("SOURCE_DATE_EPOCH")),
         datasets=dataset_records,
+        groups=cross.groups, comparisons=cross.comparisons, nav=cross.nav, extra_pages=cross.pages,
     )
     files.update(render(plan, make_env()))
-    summary = build_summary(records, problems, loaded.site.title)
+    summary = build_summary(records, problems, loaded.site.title, groups=cross.groups, comparisons=cross.comparisons)
     summary["datasets"] = dataset_records
     files["summary.json"] = dump_json(summary)
     files["summary.md"] = render_summary_md(plain(summary), site_url=site_url).encode("utf-8")

@@ -24,7 +24,7 @@ DECLARED_KEYS = ("name", "runs", "tags")
 @dataclass(frozen=True)
 class Comparison:
     name: str  # unique across the site
-    slug: str  # unique across the site; the page is comparisons/<slug>.html
+    slug: str  # unique across the site; the page is compare/<slug>/index.html
     kind: str  # "declared" | "group" | "tag"
     runs: tuple[str, ...]  # sorted run names
 

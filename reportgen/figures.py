@@ -31,6 +31,20 @@ class Line:
     linewidth: float = 1.6
     alpha: float = 1.0
     marker: str | None = None
+    markevery: int | None = None  # draw the marker on every k-th point only (long lines)
+    drawstyle: str = "default"  # "steps-post" for counts
+
+
+@dataclass(frozen=True)
+class Band:
+    """A shaded range between `lower` and `upper`; gaps where either is NaN."""
+
+    x: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    color: str
+    label: str | None = None
+    alpha: float = 0.22
 
 
 @dataclass(frozen=True)
@@ -73,6 +87,12 @@ class Panel:
     yscale: str = "linear"
     legend: bool = True
     bare: bool = False  # sparkline: no axes, ticks or labels
+    bands: tuple[Band, ...] = ()
+    legend_outside: bool = False  # to the right of the axes, for many entries
+    legend_cols: int = 1
+    xticks: tuple[tuple[float, str], ...] | None = None  # categorical axes (strip plots)
+    xlim: tuple[float, float] | None = None
+    ylim: tuple[float, float] | None = None
     categories: tuple[str, ...] = ()  # x tick labels of a bar chart
     bars: tuple[Bars, ...] = ()
 
@@ -87,6 +107,7 @@ class FigureSpec:
     ncols: int = 1
     dpi: int = 110
     extra: dict = field(default_factory=dict)
+    height_ratios: tuple[float, ...] | None = None  # one per row of panels
 
 
 def x_values(series: Series, x: str) -> np.ndarray:
@@ -296,7 +317,8 @@ def draw(spec: FigureSpec) -> bytes:
     fig = Figure(figsize=(spec.width, spec.height), dpi=spec.dpi, layout="constrained" if not _bare(spec) else None)
     FigureCanvasAgg(fig)
     nrows = (len(spec.panels) + spec.ncols - 1) // spec.ncols
-    axes = fig.subplots(nrows, spec.ncols, squeeze=False)
+    ratios = {"height_ratios": list(spec.height_ratios)} if spec.height_ratios else None
+    axes = fig.subplots(nrows, spec.ncols, squeeze=False, gridspec_kw=ratios)
     for i, ax in enumerate(axes.flat):
         if i >= len(spec.panels):
             ax.set_visible(False)
@@ -314,9 +336,14 @@ def _bare(spec: FigureSpec) -> bool:
 
 
 def _draw_panel(ax, panel: Panel, small: bool) -> None:  # noqa: ANN001 - matplotlib Axes
+    for band in panel.bands:
+        shown = np.isfinite(band.lower) & np.isfinite(band.upper)
+        ax.fill_between(band.x, np.where(shown, band.lower, 0.0), np.where(shown, band.upper, 0.0), where=shown,
+                        color=band.color, alpha=band.alpha, linewidth=0, label=band.label, interpolate=False)
     for line in panel.lines:
         ax.plot(line.x, line.y, color=line.color, linestyle=line.linestyle, linewidth=line.linewidth,
-                alpha=line.alpha, label=line.label, marker=line.marker, markersize=4)
+                alpha=line.alpha, label=line.label, marker=line.marker, markersize=4, markevery=line.markevery,
+                drawstyle=line.drawstyle)
     for ref in panel.reflines:
         draw_ref = ax.axhline if ref.orientation == "h" else ax.axvline
         draw_ref(ref.value, color=ref.color, linestyle=ref.linestyle, linewidth=1.0, label=ref.label or None)
@@ -347,5 +374,16 @@ def _draw_panel(ax, panel: Panel, small: bool) -> None:  # noqa: ANN001 - matplo
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+    if panel.xticks is not None:
+        ax.set_xticks([t for t, _ in panel.xticks], [label for _, label in panel.xticks])
+        ax.grid(False, axis="x")
+    if panel.xlim is not None:
+        ax.set_xlim(*panel.xlim)
+    if panel.ylim is not None:
+        ax.set_ylim(*panel.ylim)
     if panel.legend and any(h.get_label() and not h.get_label().startswith("_") for h in ax.get_legend_handles_labels()[0]):
-        ax.legend(fontsize=fontsize - 1, frameon=False, loc="best")
+        if panel.legend_outside:
+            ax.legend(fontsize=fontsize - 1, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                      ncols=panel.legend_cols, borderaxespad=0.0, handlelength=2.6)
+        else:
+            ax.legend(fontsize=fontsize - 1, frameon=False, loc="best")

@@ -25,17 +25,43 @@ import numpy as np
 
 from reportgen.errors import Location, ReadError
 
-LABEL_COLUMNS = ("label", "labels", "class", "class_name", "classname", "class_id", "target",
-                 "y", "category", "category_id")
-COUNT_KEYS = ("category_counts", "class_counts", "label_counts", "counts", "distribution",
-              "class_distribution")
+LABEL_COLUMNS = (
+    "label",
+    "labels",
+    "class",
+    "class_name",
+    "classname",
+    "class_id",
+    "target",
+    "y",
+    "category",
+    "category_id",
+)
+COUNT_KEYS = (
+    "category_counts",
+    "class_counts",
+    "label_counts",
+    "counts",
+    "distribution",
+    "class_distribution",
+)
 NAME_KEYS = ("categories", "class_names", "names", "id2label", "labels")
-SPLIT_RE = re.compile(r"(train|training|val|valid|validation|dev|test|testing|eval|holdout)",
-                      re.IGNORECASE)
+SPLIT_RE = re.compile(
+    r"(train|training|val|valid|validation|dev|test|testing|eval|holdout)", re.IGNORECASE
+)
 # Rows/keys that are totals or dataset metadata, not classes.
 TOTAL_NAMES = ("", "total", "sum", "all", "overall")
-META_KEYS = {"images", "annotations", "total", "total_images", "total_annotations", "count",
-             "n", "num_images", "num_samples"}
+META_KEYS = {
+    "images",
+    "annotations",
+    "total",
+    "total_images",
+    "total_annotations",
+    "count",
+    "n",
+    "num_images",
+    "num_samples",
+}
 
 
 @dataclass(frozen=True)
@@ -129,7 +155,9 @@ def _npy_labels(path: Path) -> dict[str, int]:
     flat = arr.reshape(-1)
     if np.issubdtype(flat.dtype, np.floating):
         if not np.all(np.isfinite(flat)) or not np.all(flat == np.round(flat)):
-            raise ReadError("labels must be whole numbers or strings, got fractional values", Location(path))
+            raise ReadError(
+                "labels must be whole numbers or strings, got fractional values", Location(path)
+            )
         flat = flat.astype(np.int64)
     values, counts = np.unique(flat, return_counts=True)
     return {str(v.item() if hasattr(v, "item") else v): int(c) for v, c in zip(values, counts)}
@@ -182,7 +210,9 @@ def read_class_tables(path: Path) -> dict[str, ClassCounts]:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ReadError(f"invalid JSON: {exc.msg}", Location(path, exc.lineno, exc.colno)) from exc
+            raise ReadError(
+                f"invalid JSON: {exc.msg}", Location(path, exc.lineno, exc.colno)
+            ) from exc
         return _json_tables(data, path)
     return {"": _csv_counts(text, path)}
 
@@ -197,12 +227,12 @@ def _csv_counts(text: str, path: Path) -> ClassCounts:
         counts: dict[str, dict[str, int]] = {}
         for line, row in body:
             split = row[0] if len(body) > 1 else "all"
-            counts[split] = {header[j]: _count(row[j], path, line) for j in range(1, len(header)) if j < len(row)}
+            counts[split] = {
+                header[j]: _count(row[j], path, line) for j in range(1, len(header)) if j < len(row)
+            }
         return ClassCounts(counts, layout="wide")
     if len(header) < 2:
-        raise ReadError(
-            "expected at least two columns: a class and a count", Location(path, hline)
-        )
+        raise ReadError("expected at least two columns: a class and a count", Location(path, hline))
     splits = header[1:]
     single = len(splits) == 1
     counts = {("all" if single else s): {} for s in splits}
@@ -276,7 +306,7 @@ def _json_tables(data: Any, path: Path) -> dict[str, ClassCounts]:
         if nm:
             names.setdefault(table, {}).update(nm)
     if len(tables) == 1:
-        (only, counts), = tables.items()
+        ((only, counts),) = tables.items()
         return {"": ClassCounts(counts, names.get(only, {}), layout="json_nested")}
     return {
         t: ClassCounts(c, names.get(t, {}), layout="json_nested") for t, c in sorted(tables.items())

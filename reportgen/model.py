@@ -109,7 +109,7 @@ class AnalysisConfig:
     # a rise above noise_z times the validation noise (robust sigma of second differences).
     overfit_min_points: int = 5
     overfit_min_after: int = 3
-    noise_z: float = 3.0
+    noise_z: float = 2.5
     # Divergence: the exploded loss must also have lost this fraction of its progress.
     diverge_progress: float = 0.5
     # Spikes are looked for in series with at least this many finite points, and must also

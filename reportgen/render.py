@@ -4,6 +4,7 @@ turns the plan into files with Jinja (no disk writes). Every link is relative to
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -93,21 +94,35 @@ def plan_site(
     problems: list[ReportgenError],
     built_at: str | None = None,
     datasets: list[dict[str, Any]] | None = None,
+    *,
+    groups: Sequence[dict[str, Any]] = (),
+    comparisons: Sequence[dict[str, Any]] = (),
+    nav: dict[str, dict[str, Any]] | None = None,
+    extra_pages: Sequence[Page] = (),
 ) -> SitePlan:
     """Pages of the site. `records` are summary records (see summary.run_record), `figures` maps a
     run name to its figure entries ({file, alt, width, height}), `thumbs` a run name to its
-    thumbnail file."""
+    thumbnail file. `groups` and `comparisons` are listed on the index, `nav` gives each run page
+    its group and comparison links (see pages.run_navigation), `extra_pages` are added as given."""
     pages: list[Page] = []
+    nav = nav or {}
+    group_pages = {g["name"]: g["page"] for g in groups}
     index_rows = []
     for rec in records:
         row = dict(rec)
         row["thumb"] = thumbs.get(rec["name"])
+        row["group_page"] = group_pages.get(rec["group"]) if rec["group"] else None
         index_rows.append(row)
     problem_rows = [{"where": str(p.where), "key": p.key, "message": p.message} for p in problems]
     datasets = datasets or []
-    pages.append(
-        Page("index.html", "index.html", {"runs": index_rows, "problems": problem_rows, "datasets": datasets})
-    )
+    choices = {
+        "tags": sorted({t for r in records for t in r["tags"]}),
+        "groups": sorted({r["group"] for r in records if r["group"]}),
+        "flags": sorted({f["kind"] for r in records for f in r["flags"]}),
+    }
+    index = {"runs": index_rows, "problems": problem_rows, "groups": list(groups), "comparisons": list(comparisons),
+             "choices": choices, "datasets": datasets}
+    pages.append(Page("index.html", "index.html", index))
     for rec in records:
         page = rec["page"]
         pages.append(
@@ -117,6 +132,7 @@ def plan_site(
                 {
                     "run": rec,
                     "figures": [dict(f, src=link(page, f["file"])) for f in figures.get(rec["name"], [])],
+                    "nav": nav.get(rec["name"], {"group_page": None, "comparisons": []}),
                 },
             )
         )
@@ -133,6 +149,7 @@ def plan_site(
                 },
             )
         )
+    pages.extend(extra_pages)
     pages.append(Page("404.html", "404.html", {}))
     return SitePlan(title=site.title, pages=tuple(pages), static=static_files(), built_at=built_at)
 

@@ -57,12 +57,21 @@ def run_record(run: RunData, analysis: RunAnalysis, page: str) -> dict[str, Any]
     )
 
 
-def build_summary(records: list[dict[str, Any]], problems: list[ReportgenError], title: str) -> dict[str, Any]:
+def build_summary(
+    records: list[dict[str, Any]],
+    problems: list[ReportgenError],
+    title: str,
+    *,
+    groups: list[dict[str, Any]] | None = None,
+    comparisons: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "generator": f"reportgen {__version__}",
         "title": title,
         "runs": records,
+        "groups": groups or [],
+        "comparisons": comparisons or [],
         "problems": [{"where": str(p.where), "key": p.key, "message": p.message} for p in problems],
     }
 

@@ -12,7 +12,11 @@ from reportgen.model import AnalysisConfig, Restart, RunData, RunSpec, Series
 
 def series(name: str, values: Any, steps: Any = None, epoch: Any = None) -> Series:
     v = np.asarray(values, dtype=np.float64)
-    s = np.arange(v.shape[0], dtype=np.int64) if steps is None else np.asarray(steps, dtype=np.int64)
+    s = (
+        np.arange(v.shape[0], dtype=np.int64)
+        if steps is None
+        else np.asarray(steps, dtype=np.int64)
+    )
     e = None if epoch is None else np.asarray(epoch, dtype=np.float64)
     return Series(name=name, steps=s, values=v, epoch=e)
 
@@ -32,7 +36,10 @@ def make_run(
     keyword names that are role names (train_loss=..., val_loss=...)."""
     from reportgen.model import ROLES
 
-    ser = {k: (v if v.name == k else Series(k, v.steps, v.values, v.epoch, v.wall_time)) for k, v in named.items()}
+    ser = {
+        k: (v if v.name == k else Series(k, v.steps, v.values, v.epoch, v.wall_time))
+        for k, v in named.items()
+    }
     if roles is None:
         roles = {k: k for k in ser if k in ROLES}
     spec = RunSpec(

@@ -2,8 +2,8 @@ import json
 import math
 
 import numpy as np
-
 from analysis_factories import make_run, series
+
 from reportgen.analysis import analyse
 from reportgen.model import AnalysisConfig, Flag, Restart
 
@@ -86,8 +86,14 @@ def test_best_is_validation_minimum_else_training():
     a = analyse(messy_run())
     assert a.best.role == "val_loss" and a.best.metric == "val_loss"
     assert a.best.step == 1000 and a.best.epoch == 10.0
-    only_train = analyse(make_run(train_loss=series("train_loss", [3.0, 1.0, 2.0], steps=[5, 6, 7])))
-    assert (only_train.best.role, only_train.best.step, only_train.best.value) == ("train_loss", 6, 1.0)
+    only_train = analyse(
+        make_run(train_loss=series("train_loss", [3.0, 1.0, 2.0], steps=[5, 6, 7]))
+    )
+    assert (only_train.best.role, only_train.best.step, only_train.best.value) == (
+        "train_loss",
+        6,
+        1.0,
+    )
     assert only_train.best.epoch is None
     assert analyse(make_run(lr=series("lr", [1.0]))).best is None
 

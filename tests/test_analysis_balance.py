@@ -83,7 +83,9 @@ def test_distribution_shift_flag():
     (f,) = [f for f in t.flags if f.kind == "distribution_shift"]
     assert f.evidence["split"] == "validation" and f.evidence["reference"] == "train"
     assert f.evidence["jsd_bits"] > 0.05 and f.evidence["p_value"] < 0.01
-    assert f.message.startswith("The class mix of the validation split differs from the train split")
+    assert f.message.startswith(
+        "The class mix of the validation split differs from the train split"
+    )
 
 
 def test_class_order_and_declared_classes():
@@ -107,3 +109,15 @@ def test_bad_counts_raise():
         balance_table({"train": {"x": 1.5}})
     with pytest.raises(ValueError, match="no class counts"):
         balance_table({})
+
+
+def test_degenerate_splits():
+    one_class = balance_table({"train": {"x": 5}, "val": {"y": 5}})
+    assert one_class.normalised_entropy == {"train": 0.0, "val": 0.0}
+    assert str(one_class.normalised_entropy["train"]) == "0.0"  # not -0.0
+    assert one_class.imbalance_ratio == {"train": None, "val": None}
+    (sh,) = one_class.shifts
+    assert sh.jsd == pytest.approx(1.0)
+    empty = balance_table({"train": {"x": 0, "y": 0}, "val": {"x": 1}})
+    assert empty.shifts == ()  # nothing to compare with an empty reference
+    assert [f.evidence["split"] for f in empty.flags if f.kind == "class_missing"] == ["val"]

@@ -1,9 +1,9 @@
 import math
 
 import numpy as np
+from analysis_factories import series
 from numpy.testing import assert_allclose
 
-from analysis_factories import series
 from reportgen.analysis.convergence import convergence
 from reportgen.model import AnalysisConfig
 
@@ -26,7 +26,7 @@ def test_exponential_rate_recovered_with_noise():
 def test_power_law_rate_recovered_with_noise():
     rng = np.random.default_rng(4)
     t = np.arange(1, 3001)
-    y = 0.5 + 3.0 * t ** -0.7 + rng.normal(0, 0.005, t.size)
+    y = 0.5 + 3.0 * t**-0.7 + rng.normal(0, 0.005, t.size)
     c = convergence(series("train_loss", y, steps=t), CFG)
     assert c.model == "power", c.reason
     assert_allclose(c.rate, 0.7, rtol=0.1)
@@ -95,3 +95,13 @@ def test_refuses_a_negative_asymptote_for_a_loss_that_never_went_negative():
     ok = convergence(series("train_loss", y + 0.5, steps=t), CFG)
     assert ok.model == "exponential"
     assert_allclose(ok.asymptote, 0.3, atol=1e-3)
+
+
+def test_extreme_magnitudes_fit_without_overflow():
+    t = np.arange(0, 1000)
+    for scale in (1e300, 1e-300):
+        y = scale * (0.2 + 2.0 * np.exp(-0.01 * t))
+        c = convergence(series("train_loss", y, steps=t), CFG)
+        assert c.model == "exponential", c.reason
+        assert_allclose(c.rate, 0.01, rtol=1e-3)
+        assert_allclose(c.asymptote, 0.2 * scale, rtol=1e-3)

@@ -1,9 +1,9 @@
 import math
 
 import numpy as np
+from analysis_factories import make_run, series
 from numpy.testing import assert_allclose
 
-from analysis_factories import make_run, series
 from reportgen.analysis import analyse
 from reportgen.analysis.plateau import plateau_windows
 from reportgen.model import AnalysisConfig, Restart
@@ -68,7 +68,9 @@ def test_overfitting_gl_value_matches_definition():
     f = flag(a, "overfitting")
     # GL is taken on the 3-point running median: its minimum is median(1.1, 1.0, 1.02) = 1.02
     # and its last value is median(1.38, 1.40) = 1.39
-    assert_allclose(f.evidence["gl_end"], 100 * (1.39 / 1.02 - 1), rtol=1e-3)  # evidence keeps 4 digits
+    assert_allclose(
+        f.evidence["gl_end"], 100 * (1.39 / 1.02 - 1), rtol=1e-3
+    )  # evidence keeps 4 digits
     assert f.evidence["onset_step"] == 10 and f.evidence["best_step"] == 10
     assert f.evidence["epochs_since_best"] == 20.0
     assert f.message == (
@@ -191,7 +193,9 @@ def test_plateau_flag_has_its_window():
     t = np.arange(1000)
     y = np.where(t < 300, 3 - 0.005 * t, 1.5)
     y = np.where(t >= 700, 1.5 - 0.002 * (t - 700), y)
-    a = analyse(make_run(train_loss=series("train_loss", y), analysis=AnalysisConfig(smoothing=0.0)))
+    a = analyse(
+        make_run(train_loss=series("train_loss", y), analysis=AnalysisConfig(smoothing=0.0))
+    )
     f = flag(a, "plateau")
     assert f.severity == "info"
     # last improvement at t=300 (1.5); next at t=701 (1.498 < 1.5 * 0.999)
@@ -279,3 +283,21 @@ def test_spikes_after_divergence_are_not_reported():
     a = analyse(make_run(train_loss=series("train_loss", y)))
     assert "instability" not in kinds(a)
     assert [f.evidence["criterion"] for f in a.flags if f.kind == "divergence"] == ["non_finite"]
+
+
+def test_a_diverged_run_is_neither_overfitting_nor_on_a_plateau():
+    # learning rate warms up past the stable limit: both losses fall, stall, then blow up to inf;
+    # validation rises long before training explodes, but that is the divergence, not overfitting
+    e = np.arange(1, 31)
+    steps = e * 10
+    t = np.arange(1, 301)
+    train = np.where(t < 150, 0.5 + np.exp(-t / 20), 0.5 * np.exp((t - 150) / 8.0))
+    train = np.where(t > 280, np.inf, train)
+    val = np.where(e < 6, 0.6 + np.exp(-e), 0.6 + 0.05 * np.maximum(e - 5, 0) ** 2.5)
+    val = np.where(e > 28, np.inf, val)
+    a = analyse(make_run(train_loss=series("train_loss", train, steps=t),
+                         val_loss=series("val_loss", val, steps=steps, epoch=e)))
+    assert "divergence" in kinds(a)
+    assert "overfitting" not in kinds(a)
+    assert "plateau" not in kinds(a)
+    assert "underfitting" not in kinds(a)

@@ -75,7 +75,10 @@ def test_count_csv_layouts(tmp_path):
     assert read_class_tables(long)[""].counts == {"all": {"a": 3, "b": 5}}
     per = tmp_path / "per.csv"
     per.write_text("class,train,val\na,30,3\nb,50,4\n", encoding="utf-8")
-    assert read_class_tables(per)[""].counts == {"train": {"a": 30, "b": 50}, "val": {"a": 3, "b": 4}}
+    assert read_class_tables(per)[""].counts == {
+        "train": {"a": 30, "b": 50},
+        "val": {"a": 3, "b": 4},
+    }
     wide = tmp_path / "wide.csv"
     wide.write_text("Labels,0,1,2\ntrain,5,6,0\ntest,1,1,1\n", encoding="utf-8")
     assert read_class_tables(wide)[""].counts == {
@@ -94,8 +97,13 @@ def test_count_json_layouts(tmp_path):
     flat.write_text(json.dumps({"a": 1, "b": 2}), encoding="utf-8")
     assert read_class_tables(flat)[""].counts == {"all": {"a": 1, "b": 2}}
     nested = tmp_path / "nested.json"
-    nested.write_text(json.dumps({"train": {"a": 9, "b": 1}, "test": {"a": 1, "b": 1}}), encoding="utf-8")
-    assert read_class_tables(nested)[""].counts == {"train": {"a": 9, "b": 1}, "test": {"a": 1, "b": 1}}
+    nested.write_text(
+        json.dumps({"train": {"a": 9, "b": 1}, "test": {"a": 1, "b": 1}}), encoding="utf-8"
+    )
+    assert read_class_tables(nested)[""].counts == {
+        "train": {"a": 9, "b": 1},
+        "test": {"a": 1, "b": 1},
+    }
     broken = tmp_path / "broken.json"
     broken.write_text('{"a": 1,\n "b": }', encoding="utf-8")
     with pytest.raises(ReadError) as err:
@@ -128,6 +136,8 @@ def test_real_class_balance_files():
     assert ct.reference == "train2017" and len(ct.shifts) == 2
     assert ct.names[:2] == ("dent", "scratch")
 
-    heads = read_class_tables(root / "traffic-accident-negligence-rate-classification__class_counts.json")
+    heads = read_class_tables(
+        root / "traffic-accident-negligence-rate-classification__class_counts.json"
+    )
     assert len(heads) == 6 and "NUM_NEGLIGENCE" in heads
     assert all(list(h.counts) == ["all"] for h in heads.values())

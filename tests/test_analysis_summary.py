@@ -1,7 +1,7 @@
 import numpy as np
+from analysis_factories import series
 from numpy.testing import assert_allclose
 
-from analysis_factories import series
 from reportgen.analysis.summary import summarise
 
 

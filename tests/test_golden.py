@@ -13,7 +13,15 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "golden"
-COMPARED = ("index.html", "summary.json", "404.html", "runs/diverging/index.html", "runs/mlp-b-baseline-b/index.html")
+COMPARED = (
+    "index.html",
+    "summary.json",
+    "404.html",
+    "runs/diverging/index.html",
+    "runs/mlp-b-baseline-b/index.html",
+    "groups/mlp/index.html",
+    "compare/group-mlp/index.html",
+)
 
 
 def build_golden(out: Path) -> None:

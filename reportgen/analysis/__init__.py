@@ -72,6 +72,20 @@ def _best(run: RunData, x_is_epoch: bool) -> Best | None:
     return None
 
 
+def _before(s: Series | None, step: int) -> Series | None:
+    """The part of a series logged before `step`."""
+    if s is None:
+        return None
+    keep = s.steps < step
+    return Series(
+        name=s.name,
+        steps=s.steps[keep],
+        values=s.values[keep],
+        epoch=None if s.epoch is None else s.epoch[keep],
+        wall_time=None if s.wall_time is None else s.wall_time[keep],
+    )
+
+
 def _loss_series(run: RunData) -> list[tuple[str, Series]]:
     """(role, series) for each loss role present, each series once (first role wins)."""
     out: list[tuple[str, Series]] = []
@@ -129,17 +143,28 @@ def analyse(run: RunData, config: AnalysisConfig | None = None) -> RunAnalysis:
             flags.append(sp)
 
     of, gen_extra = overfitting(val, train, cfg, x_is_epoch)
+    if of is not None and diverged_at is not None:
+        # In a diverged run only the part before the divergence can show overfitting (a rise
+        # measured against inf reads as an absurd percentage), and only while training loss was
+        # still falling: validation rising with a flat or rising training loss is the same
+        # instability that ended in divergence.
+        of, _ = overfitting(_before(val, diverged_at), _before(train, diverged_at), cfg, x_is_epoch)
+        if of is not None and not of.evidence.get("train_still_falling"):
+            of = None
     if of is not None:
         flags.append(of)
     if gen_extra:
         extra["generalisation"] = gen_extra
 
     # A diverged run is not "underfitting": its loss going flat or up is the divergence.
-    uf = underfitting(train, run.spec, cfg, baseline, baseline_text) if diverged_at is None else None
+    uf = (
+        underfitting(train, run.spec, cfg, baseline, baseline_text) if diverged_at is None else None
+    )
     if uf is not None:
         flags.append(uf)
 
-    if train is not None:
+    # ...nor on a plateau: "no improvement" is what divergence looks like to that rule.
+    if train is not None and diverged_at is None:
         pl = plateaus(train, "train_loss", cfg)
         if pl is not None:
             flags.append(pl)
@@ -152,7 +177,11 @@ def analyse(run: RunData, config: AnalysisConfig | None = None) -> RunAnalysis:
                 message=f"Training resumed at step {r.step}; {r.dropped} earlier points "
                 f"from {r.source} were replaced.",
                 step=int(r.step),
-                evidence={"resumed_step": int(r.step), "source": r.source, "dropped": int(r.dropped)},
+                evidence={
+                    "resumed_step": int(r.step),
+                    "source": r.source,
+                    "dropped": int(r.dropped),
+                },
             )
         )
 

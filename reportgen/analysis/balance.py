@@ -45,7 +45,9 @@ class BalanceTable:
     flags: tuple[Flag, ...]
 
 
-def _class_order(keys: set[str], class_names: Mapping[str, str] | Sequence[str] | None) -> list[str]:
+def _class_order(
+    keys: set[str], class_names: Mapping[str, str] | Sequence[str] | None
+) -> list[str]:
     """Declared classes first in their declared order, then the rest: integer-like keys
     numerically, others alphabetically."""
     declared: list[str] = []
@@ -137,7 +139,9 @@ def balance_table(
         row: dict[str, int] = {}
         for k, v in counts[s].items():
             if isinstance(v, bool) or not float(v).is_integer() or v < 0:
-                raise ValueError(f"class {k!r} in split {s!r} has count {v!r}; expected a whole number >= 0")
+                raise ValueError(
+                    f"class {k!r} in split {s!r} has count {v!r}; expected a whole number >= 0"
+                )
             row[str(k)] = row.get(str(k), 0) + int(v)
         clean[s] = row
     keys = set().union(*(set(r) for r in clean.values()))
@@ -157,7 +161,7 @@ def balance_table(
         ratio[s] = float(present.max() / present.min()) if present.shape[0] >= 2 else None
         if tot and k >= 2:
             p = present / tot
-            entropy[s] = float(-np.sum(p * np.log(p)) / math.log(k))
+            entropy[s] = max(0.0, float(-np.sum(p * np.log(p)) / math.log(k)))  # no -0.0
         else:
             entropy[s] = None
         missing[s] = tuple(names[i] for i in range(k) if m[i] == 0)
@@ -168,7 +172,11 @@ def balance_table(
             if s == ref or totals[s] == 0:
                 continue
             stat, dof, p = chi_square_homogeneity(mat[ref], mat[s])
-            shifts.append(SplitShift(s, jensen_shannon(mat[ref].astype(float), mat[s].astype(float)), stat, dof, p))
+            shifts.append(
+                SplitShift(
+                    s, jensen_shannon(mat[ref].astype(float), mat[s].astype(float)), stat, dof, p
+                )
+            )
     flags = _flags(splits, names, mat, totals, ratio, missing, ref, shifts, cfg)
     return BalanceTable(
         classes=tuple(classes),

@@ -9,7 +9,8 @@ exact least-squares (c, a) at each candidate. No scipy needed, and no starting g
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -19,6 +20,9 @@ from reportgen.model import AnalysisConfig, Convergence, Series
 
 MAX_FIT_POINTS = 1000  # longer curves are averaged into this many bins before fitting
 GRID = 240
+# Fitted parameters are reported to 6 significant digits: the search is not more precise than
+# that, and stable digits keep reports byte-identical across tiny numeric changes.
+FIT_DIGITS = 6
 GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 
 
@@ -105,6 +109,16 @@ def fit_model(model: str, t: np.ndarray, y: np.ndarray) -> Fit:
     )
 
 
+def _unscale(fit: Fit, mid: float, scale: float) -> Fit:
+    """A fit made on (y - mid) / scale, expressed in the original units (R\u00b2 is unchanged)."""
+    return replace(
+        fit,
+        asymptote=mid + scale * fit.asymptote,
+        amplitude=scale * fit.amplitude,
+        sse=fit.sse * scale * scale,
+    )
+
+
 def _bin(t: np.ndarray, y: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     """Average consecutive points into at most `size` bins (keeps long logs fast)."""
     n = t.shape[0]
@@ -123,7 +137,7 @@ def _warmup_index(steps: np.ndarray, smoothed: np.ndarray, config: AnalysisConfi
     or stall before it falls)."""
     if config.fit_warmup is not None:
         return int(np.searchsorted(steps, config.fit_warmup, side="left"))
-    head = max(1, int(math.ceil(smoothed.shape[0] * 0.25)))
+    head = max(1, math.ceil(smoothed.shape[0] * 0.25))
     return int(np.argmax(smoothed[:head]))
 
 
@@ -175,12 +189,12 @@ def convergence(series: Series, config: AnalysisConfig) -> Convergence:
     i0 = _warmup_index(series.steps[fin], smoothed, config)
     i1 = _fit_end(y, i0)
     s_steps, s_y, s_sm = steps[i0:i1], y[i0:i1], smoothed[i0:i1]
-    base = dict(
-        metric=name,
-        steps_to_90pct_drop=_empirical_drop(s_steps, s_sm, 0.9) if s_y.shape[0] else None,
-        steps_to_99pct_drop=_empirical_drop(s_steps, s_sm, 0.99) if s_y.shape[0] else None,
-        fit_start_step=int(s_steps[0]) if s_y.shape[0] else None,
-    )
+    base: dict[str, Any] = {
+        "metric": name,
+        "steps_to_90pct_drop": _empirical_drop(s_steps, s_sm, 0.9) if s_y.shape[0] else None,
+        "steps_to_99pct_drop": _empirical_drop(s_steps, s_sm, 0.99) if s_y.shape[0] else None,
+        "fit_start_step": int(s_steps[0]) if s_y.shape[0] else None,
+    }
     n = s_y.shape[0]
     if n < config.fit_min_points:
         return Convergence(
@@ -193,9 +207,17 @@ def convergence(series: Series, config: AnalysisConfig) -> Convergence:
     spacing = float(np.median(np.diff(s_steps))) if n > 1 else 1.0
     tb, yb = _bin(s_steps, s_y, MAX_FIT_POINTS)
     t0 = float(s_steps[0])
+    # Fit on a rescaled copy (centre, then divide by the largest deviation) so losses near
+    # 1e300 or 1e-300 neither overflow nor underflow in the sums of squares.
+    mid = float(np.median(yb))
+    with np.errstate(over="ignore", invalid="ignore"):
+        scale = float(np.max(np.abs(yb - mid)))
+    if not (math.isfinite(scale) and scale > 0):
+        return Convergence(model=None, reason="the loss values are too extreme to fit", **base)
+    yn = (yb - mid) / scale
     fits = [
-        fit_model("exponential", tb - t0, yb),
-        fit_model("power", tb - t0 + spacing, yb),
+        _unscale(fit_model("exponential", tb - t0, yn), mid, scale),
+        _unscale(fit_model("power", tb - t0 + spacing, yn), mid, scale),
     ]
     span = float(yb.max() - yb.min())
     # an asymptote far below every observed value means the curve has not bent yet; and a
@@ -204,7 +226,8 @@ def convergence(series: Series, config: AnalysisConfig) -> Convergence:
     if float(yb.min()) >= 0:
         floor = max(floor, -0.01 * span)
     usable = [
-        f for f in fits
+        f
+        for f in fits
         if f.amplitude > 0 and not f.at_low_edge and not f.at_high_edge and f.asymptote > floor
     ]
     best_r2 = max(fits, key=lambda f: f.r2)
@@ -239,12 +262,12 @@ def convergence(series: Series, config: AnalysisConfig) -> Convergence:
     s1 = _steps_within(fit, 0.01, t0, spacing)
     return Convergence(
         model=fit.model,
-        rate=num(fit.rate),
-        asymptote=num(fit.asymptote),
-        amplitude=num(fit.amplitude),
+        rate=num(fit.rate, FIT_DIGITS),
+        asymptote=num(fit.asymptote, FIT_DIGITS),
+        amplitude=num(fit.amplitude, FIT_DIGITS),
         r2=num(fit.r2, 4),
-        half_life=num(math.log(2.0) / fit.rate) if fit.model == "exponential" else None,
-        steps_to_5pct=num(s5),
-        steps_to_1pct=num(s1),
+        half_life=num(math.log(2.0) / fit.rate, FIT_DIGITS) if fit.model == "exponential" else None,
+        steps_to_5pct=num(s5, FIT_DIGITS),
+        steps_to_1pct=num(s1, FIT_DIGITS),
         **base,
     )

@@ -23,6 +23,13 @@ def _label(role: str) -> str:
     }.get(role, "Loss")
 
 
+def _quantum(y: np.ndarray) -> float:
+    """Smallest gap between distinct values: the logging resolution when values were rounded
+    (for full-precision floats it is tiny and changes nothing)."""
+    u = np.unique(y)
+    return float(np.min(np.diff(u))) if u.shape[0] > 1 else 0.0
+
+
 def non_finite(series: Series, role: str, x_is_epoch: bool) -> Flag | None:
     """Flag at the first NaN/inf value of a loss, with the last finite value before it."""
     bad = np.nonzero(~np.isfinite(series.values))[0]
@@ -156,13 +163,16 @@ def spikes(
     z = resid / sigma_at
     sigma = float(np.median(sigma_at))
     above = z > config.spike_z
+    # Values logged with few digits (0.0001, 0.0002, ...) jump by whole quanta: a jump of one
+    # or two quanta is rounding, not a spike.
+    above &= y - trend > 2.0 * _quantum(y)
     if relative:
         above &= y >= (1.0 + config.spike_min_rise) * trend
     # Near the ends the centred median sees only one side, so a steep first drop (or a final
     # rise) would look like a spike: only points with a full window on both sides count.
     half = max(trend_window(n), 7) // 2
     above[:half] = False
-    above[n - half:] = False
+    above[n - half :] = False
     if not above.any():
         return None
     # one spike per run of consecutive points; report its peak
@@ -174,8 +184,10 @@ def spikes(
     step_big = int(series.steps[idx[k_big]])
     epoch_big = epoch_at(series, int(idx[k_big]), x_is_epoch)
     count = len(peaks)
-    size = f"{ratio_big:.1f}\u00d7 the local level" if ratio_big is not None else (
-        f"{y[k_big] - trend[k_big]:.4g} above the local level"
+    size = (
+        f"{ratio_big:.1f}\u00d7 the local level"
+        if ratio_big is not None
+        else (f"{y[k_big] - trend[k_big]:.4g} above the local level")
     )
     times = "once" if count == 1 else f"{count} times"
     shown = peaks[:MAX_REPORTED_SPIKES]
@@ -183,8 +195,7 @@ def spikes(
         "criterion": "robust_z",
         "role": role,
         "z_threshold": num(config.spike_z),
-        "noise": "local robust sigma of second differences"
-        + (" of log(loss)" if relative else ""),
+        "noise": "local robust sigma of second differences" + (" of log(loss)" if relative else ""),
         "noise_sigma": num(sigma),
         "spike_count": count,
         "spike_steps": [int(series.steps[idx[k]]) for k in shown],

@@ -18,8 +18,9 @@ from reportgen.model import AnalysisConfig, Flag, Series
 
 
 def val_window(n: int) -> int:
-    """Odd running-median window for validation curves: about 10% of the points, 3 to 11."""
-    w = min(max(int(round(n / 10)), 3), 11)
+    """Odd running-median window for validation curves: about 10% of the points, 3 to 21
+    (long, noisy validation series need the width, or the trend's minimum is a lucky dip)."""
+    w = min(max(round(n / 10), 3), 21)
     return w if w % 2 == 1 else w + 1
 
 
@@ -163,7 +164,9 @@ def overfitting(
         "gap_slope_per_step": num(gap_slope),
         "evaluations_since_best": int(n - 1 - i_best),
         "epochs_since_best": (
-            num(end_epoch - best_epoch) if end_epoch is not None and best_epoch is not None else None
+            num(end_epoch - best_epoch)
+            if end_epoch is not None and best_epoch is not None
+            else None
         ),
         "trend_window": val_window(n),
     }

@@ -81,7 +81,7 @@ def running_median(values: np.ndarray, window: int) -> np.ndarray:
 
 def trend_window(n: int) -> int:
     """Odd window for the robust trend: about 5% of the points, between 3 and 51."""
-    w = int(round(n * 0.05))
+    w = round(n * 0.05)
     w = min(max(w, 3), 51)
     return w if w % 2 == 1 else w + 1
 

@@ -22,16 +22,27 @@ def summarise(series: Series, role: str | None, last_window: int = 10) -> Metric
     last_step = int(series.steps[-1]) if n else None
     if nf == 0:
         return MetricSummary(
-            name=series.name, role=role, points=n, finite_points=0, first=None, final=None,
-            min=None, max=None, step_at_min=None, step_at_max=None, last_window_mean=None,
-            pct_change=None, first_step=first_step, last_step=last_step,
+            name=series.name,
+            role=role,
+            points=n,
+            finite_points=0,
+            first=None,
+            final=None,
+            min=None,
+            max=None,
+            step_at_min=None,
+            step_at_max=None,
+            last_window_mean=None,
+            pct_change=None,
+            first_step=first_step,
+            last_step=last_step,
         )
     idx = np.nonzero(fin)[0]
     fv = vals[idx]
     i_min = int(idx[int(np.argmin(fv))])
     i_max = int(idx[int(np.argmax(fv))])
     first, final = float(fv[0]), float(fv[-1])
-    window = fv[-max(int(last_window), 1):]
+    window = fv[-max(int(last_window), 1) :]
     pct = None if first == 0.0 else (final - first) / abs(first) * 100.0
     return MetricSummary(
         name=series.name,

@@ -23,7 +23,9 @@ def chance_baseline(spec: RunSpec, config: AnalysisConfig) -> tuple[float | None
     if config.baseline is not None:
         return float(config.baseline), "configured baseline"
     if spec.loss == "cross_entropy" and spec.num_classes is not None and spec.num_classes >= 2:
-        return math.log(spec.num_classes), f"ln {spec.num_classes} (cross-entropy, {spec.num_classes} classes)"
+        return math.log(
+            spec.num_classes
+        ), f"ln {spec.num_classes} (cross-entropy, {spec.num_classes} classes)"
     if spec.loss == "bce":
         return math.log(2.0), "ln 2 (binary cross-entropy)"
     return None, None
@@ -51,6 +53,16 @@ def _levels(series: Series) -> tuple[float, float, int, float] | None:
     return start, end, n, se
 
 
+def _fell_early(series: Series, end: float) -> bool:
+    """True when the first few points sit well above the end level: the loss fell fast before
+    the first block and then levelled off, which is learning, not a flat loss."""
+    y = series.values[np.isfinite(series.values)]
+    k = max(3, y.shape[0] // 50)
+    early = float(np.median(y[:k]))
+    margin = max(0.1 * abs(end), 3.0 * 1.25 * diff_sigma(y) / math.sqrt(k))
+    return early > end + margin
+
+
 def underfitting(
     train: Series | None,
     spec: RunSpec,
@@ -61,7 +73,8 @@ def underfitting(
     """Flag when the training loss ends at or above config.underfit_ratio of the chance
     baseline, or (no baseline needed) when it fell by less than config.underfit_flat_drop
     over at least 20 points (by more than two standard errors of the measured drop, so noise
-    alone cannot make a flat curve look like it learned)."""
+    alone cannot make a flat curve look like it learned) and its first points were not well
+    above its end (a fast early drop followed by a level loss is learning)."""
     if train is None:
         return None
     lv = _levels(train)
@@ -87,7 +100,7 @@ def underfitting(
             f"Training loss ended at {end:.3g}, {100 * end / baseline:.0f}% of the chance level "
             f"{baseline:.3g} ({baseline_text}): the model learned little."
         )
-    elif n >= 20 and drop < config.underfit_flat_drop + 2.0 * se:
+    elif n >= 20 and drop < config.underfit_flat_drop + 2.0 * se and not _fell_early(train, end):
         ev["criterion"] = "flat"
         msg = (
             f"Training loss stayed flat around {end:.3g}, falling only {100 * max(drop, 0):.1f}% "

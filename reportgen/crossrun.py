@@ -1,0 +1,133 @@
+"""Cross-run pages for `build`: group statistics, comparisons, their figures and pages, gathered
+in one call so build.py stays glue. Nothing is written here; figures come back as bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from reportgen.analysis.groups import summarise_group
+from reportgen.comparisons import check_comparisons, run_colors
+from reportgen.errors import ReportgenError
+from reportgen.figures import FigureSpec, draw
+from reportgen.group_figures import (
+    count_segments,
+    group_curves,
+    plan_comparison_figure,
+    plan_group_curve_figure,
+    plan_group_strip,
+)
+from reportgen.model import RunAnalysis, RunData, SiteConfig
+from reportgen.pages import (
+    comparison_record,
+    group_page_path,
+    group_record,
+    group_slugs,
+    plan_comparison_context,
+    plan_group_context,
+    run_navigation,
+)
+from reportgen.render import Page, link
+
+# Defaults until reportgen.yaml grows a setting for them (analysis.groups.CENTERS / BANDS).
+CENTER = "mean"
+BAND = "ci95"
+
+
+@dataclass(frozen=True)
+class CrossRun:
+    groups: list[dict[str, Any]]  # group records (summary.json "groups")
+    comparisons: list[dict[str, Any]]  # comparison records (summary.json "comparisons")
+    pages: list[Page]
+    files: dict[str, bytes]  # figures
+    nav: dict[str, dict[str, Any]]  # run name -> group page and comparisons
+    problems: list[ReportgenError]  # bad `compare:` declarations
+
+
+def _entry(spec: FigureSpec, file: str, page: str) -> dict[str, Any]:
+    return {
+        "file": file,
+        "src": link(page, file),
+        "name": spec.name,
+        "alt": spec.alt,
+        "width": round(spec.width * spec.dpi),
+        "height": round(spec.height * spec.dpi),
+    }
+
+
+def gather_cross_run(
+    site: SiteConfig,
+    runs: Sequence[RunData],
+    analyses: Sequence[RunAnalysis],
+    records: Sequence[dict[str, Any]],
+    *,
+    center: str = CENTER,
+    band: str = BAND,
+) -> CrossRun:
+    """Groups with at least two runs get a group page; every comparison (declared, per group,
+    per tag) a comparison page. Bad declarations are returned as problems, never raised.
+    `center` (mean | median) and `band` (ci95 | std | sem) shape the group curves."""
+    by_name = {run.spec.name: (run, analysis) for run, analysis in zip(runs, analyses)}
+    rec_by_name = {r["name"]: r for r in records}
+    styles = run_colors(list(by_name))
+    compare_conf = site.extra.get("compare") or []
+    planned, errors = check_comparisons(
+        [run.spec for run in runs], compare_conf, config_path=site.path, positions=site.extra.get("positions")
+    )
+    comparisons = [comparison_record(c, rec_by_name) for c in planned]
+    # A group's comparison may be renamed on a name clash, so find it by its runs.
+    group_comparison = {plan.runs: comp["page"] for comp, plan in zip(comparisons, planned) if plan.kind == "group"}
+
+    members_of: dict[str, list[str]] = {}
+    for run in runs:
+        if run.spec.group:
+            members_of.setdefault(run.spec.group, []).append(run.spec.name)
+    names = sorted(g for g, m in members_of.items() if len(m) >= 2)
+    slugs = group_slugs(names)
+    files: dict[str, bytes] = {}
+    groups: list[dict[str, Any]] = []
+    pages: list[Page] = []
+    contexts = []
+    for name in names:
+        members = [by_name[r] for r in sorted(members_of[name])]
+        summary = summarise_group(name, [(run.spec.name, analysis) for run, analysis in members])
+        page = group_page_path(slugs[name])
+        figs: list[dict[str, Any]] = []
+        coverage = {}
+        for role in ("val_loss", "train_loss"):
+            rc = group_curves(members, role, center=center, band=band)
+            if rc is None:
+                continue
+            coverage[role] = {"min_runs": max(2, rc.curve.min_runs), "segments": count_segments(rc.curve)}
+            figs.append(_draw(plan_group_curve_figure(rc, styles, _steps_count(members, role)), page, files))
+        strip = plan_group_strip(summary, styles)
+        if strip is not None:
+            figs.append(_draw(strip, page, files))
+        record = group_record(summary, slugs[name], coverage, center, band, group_comparison.get(summary.runs))
+        groups.append(record)
+        contexts.append((record, figs))
+    for record, figs in contexts:
+        context = plan_group_context(record, rec_by_name, styles, figs, comparisons)
+        pages.append(Page(record["page"], "group.html", context))
+    for comp in comparisons:
+        page = comp["page"]
+        members = [by_name[r] for r in comp["runs"]]
+        spec = plan_comparison_figure(members, styles)
+        figs = [_draw(spec, page, files)] if spec is not None else []
+        pages.append(Page(page, "compare.html", plan_comparison_context(comp, rec_by_name, styles, figs, groups)))
+    nav = run_navigation(records, groups, comparisons)
+    return CrossRun(groups, comparisons, pages, files, nav, list(errors))
+
+
+def _steps_count(members: Sequence[tuple[RunData, RunAnalysis]], role: str) -> str:
+    """What the aggregated steps count: epochs when every run's log counts epochs as its steps
+    (epoch-only logs carry no separate epoch column), else steps."""
+    series = [(run, run.role(role)) for run, _ in members if run.role(role) is not None]
+    return "epoch" if series and all(run.x == "epoch" and s.epoch is None for run, s in series) else "step"
+
+
+def _draw(spec: FigureSpec, page: str, files: dict[str, bytes]) -> dict[str, Any]:
+    file = page.rsplit("/", 1)[0] + f"/{spec.name}.png"
+    files[file] = draw(spec)
+    return _entry(spec, file, page)

@@ -1,0 +1,211 @@
+"""Figures of group and comparison pages: what to draw (pure FigureSpecs); figures.draw renders.
+
+Every run keeps the colour (and, past the palette, the marker) that comparisons.run_colors gave
+it for the whole site, so a run looks the same on every page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from reportgen.analysis.groups import GroupCurve, GroupSummary, aggregate_curves
+from reportgen.comparisons import Style
+from reportgen.figures import (
+    MAX_POINTS,
+    Band,
+    FigureSpec,
+    Line,
+    Panel,
+    RefLine,
+    _loss_scale,
+    decimate,
+    x_values,
+)
+from reportgen.model import RunAnalysis, RunData
+
+CENTER_COLOR = "#000000"
+ROLE_LABELS = {"val_loss": "validation loss", "train_loss": "train loss"}
+BAND_LABELS = {"ci95": "95% confidence interval (t)", "std": "± 1 std", "sem": "± 1 standard error"}
+MAX_LEGEND_RUNS = 24  # past this the legend would hide the plot; the page's table is the key
+MARK_EVERY = 12  # markers per line, roughly, when a run needs one to tell it apart
+
+
+@dataclass(frozen=True)
+class RoleCurves:
+    """The curves of one role across a group's runs, and their aggregate."""
+
+    role: str
+    runs: tuple[str, ...]  # runs that log the role, sorted
+    raw: tuple[tuple[np.ndarray, np.ndarray], ...]  # (steps, values) per run, as aggregated
+    curve: GroupCurve
+    smoothed: bool  # the curves are the runs' smoothed (EMA) values, not raw logged values
+
+
+def role_curve(run: RunData, analysis: RunAnalysis, role: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """(steps, values) of a run's `role`: raw validation values (usually sparse and clean), the
+    smoothed training loss (usually dense and noisy, so raw values would mostly average noise)."""
+    series = run.role(role)
+    if series is None or len(series) == 0:
+        return None
+    values = analysis.smoothed.get(series.name, series.values) if role == "train_loss" else series.values
+    return series.steps, values
+
+
+def group_curves(
+    members: Sequence[tuple[RunData, RunAnalysis]], role: str, *, center: str = "mean", band: str = "ci95"
+) -> RoleCurves | None:
+    """Aggregate the runs' `role` curves on the union of their steps; None when fewer than two
+    runs log it. Log space when the values span more than two decades (as the figure's axis)."""
+    found = []
+    for run, analysis in sorted(members, key=lambda m: m[0].spec.name):
+        curve = role_curve(run, analysis, role)
+        if curve is not None:
+            found.append((run.spec.name, curve))
+    if len(found) < 2:
+        return None
+    raw = tuple(c for _, c in found)
+    log_space = _loss_scale([v for _, v in raw]) == "log"
+    # With 3+ runs, two survivors of a longer tail are no group mean (and a t interval for n=2 is
+    # 12.7 standard errors wide): the center and band need 3 runs there.
+    min_runs = min(3, len(found))
+    aggregated = aggregate_curves(raw, log_space=log_space, min_runs=min_runs, center=center, band=band)
+    return RoleCurves(role, tuple(n for n, _ in found), raw, aggregated, smoothed=role == "train_loss")
+
+
+def count_segments(curve: GroupCurve) -> list[dict[str, int]]:
+    """Runs with data per step as stretches of equal count: [{first, last, n}], in step order."""
+    out: list[dict[str, int]] = []
+    for step, n in zip(curve.steps.tolist(), curve.n.tolist()):
+        if out and out[-1]["n"] == n:
+            out[-1]["last"] = step
+        else:
+            out.append({"first": step, "last": step, "n": n})
+    return out
+
+
+def _thin(n: int, limit: int = MAX_POINTS) -> np.ndarray:
+    """Indices keeping at most `limit` evenly spaced points (first and last kept)."""
+    if n <= limit:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, limit).round().astype(np.int64))
+
+
+def plan_group_curve_figure(rc: RoleCurves, styles: Mapping[str, Style], xlabel: str = "step") -> FigureSpec:
+    """The group's curve for one role: the runs faint in their colours, the center line in black
+    with its band where at least two runs have data, and below it how many runs have data."""
+    curve = rc.curve
+    label = ROLE_LABELS.get(rc.role, rc.role)
+    lines = []
+    for name, (steps, values) in zip(rc.runs, rc.raw):
+        x, y = decimate(steps.astype(np.float64), values)
+        lines.append(Line(None, x, y, styles[name].color, linewidth=0.9, alpha=0.35))
+    keep = _thin(curve.steps.shape[0])
+    x = curve.steps[keep].astype(np.float64)
+    center_label = ("geometric " if curve.log_space else "") + curve.center_kind
+    lines.append(Line(f"{center_label} of {len(rc.runs)} runs", x, curve.center[keep], CENTER_COLOR, linewidth=1.8))
+    bands = (Band(x, curve.lower[keep], curve.upper[keep], CENTER_COLOR, BAND_LABELS[curve.band_kind], alpha=0.18),)
+    yscale = "log" if curve.log_space else "linear"
+    top = Panel(None, "", label, tuple(lines), yscale=yscale, bands=bands)
+    counts = Line(None, x, curve.n[keep].astype(np.float64), "#555555", linewidth=1.2, drawstyle="steps-post")
+    bottom = Panel(None, xlabel, "runs with data", (counts,), legend=False, ylim=(0.0, len(rc.runs) + 0.5),
+                   reflines=(RefLine(float(curve.min_runs), "", color="#aaaaaa", linestyle=":"),))
+    how = "smoothed " if rc.smoothed else ""
+    return FigureSpec(
+        name=f"group-{rc.role.replace('_', '-')}",
+        alt=f"{label.capitalize()} of {len(rc.runs)} runs by {xlabel}: each run's {how}curve faint, "
+        f"the {center_label} in black with its {BAND_LABELS[curve.band_kind]} shaded where at least "
+        f"{max(2, curve.min_runs)} runs have data (dotted line below); below, how many runs have data at each {xlabel}",
+        panels=(top, bottom),
+        height=4.6,
+        height_ratios=(3.0, 1.0),
+    )
+
+
+def plan_group_strip(summary: GroupSummary, styles: Mapping[str, Style]) -> FigureSpec | None:
+    """Final and best value of the monitored loss per run, as points, with mean ± std."""
+    role = summary.monitored
+    keys = [f"final_{role}", f"best_{role}"]
+    panels_lines: list[Line] = []
+    bands: list[Band] = []
+    ticks = []
+    for i, key in enumerate(keys):
+        stat = summary.stat(key)
+        present = [(r, v) for r, v in stat.values if v is not None and np.isfinite(v)]
+        if not present:
+            continue
+        ticks.append((float(i), stat.label))
+        offsets = np.linspace(-0.22, 0.22, len(present)) if len(present) > 1 else np.zeros(1)
+        for (run, value), dx in zip(present, offsets):
+            style = styles[run]
+            panels_lines.append(Line(None, np.array([i + dx]), np.array([value]), style.color, linestyle="none",
+                                     marker=style.marker or "o", alpha=0.9))
+        sp = stat.spread
+        panels_lines.append(Line(None if ticks[:-1] else "mean", np.array([i - 0.32, i + 0.32]), np.array([sp.mean, sp.mean]),
+                                 CENTER_COLOR, linewidth=1.6))
+        if sp.n >= 2:
+            bands.append(Band(np.array([i - 0.32, i + 0.32]), np.full(2, sp.mean - sp.std), np.full(2, sp.mean + sp.std),
+                              CENTER_COLOR, "± 1 std" if not bands else None, alpha=0.15))
+    if not ticks:
+        return None
+    panel = Panel(None, "", ROLE_LABELS.get(role, role), tuple(panels_lines), bands=tuple(bands),
+                  xticks=tuple(ticks), xlim=(-0.6, len(keys) - 0.4))
+    return FigureSpec(
+        name="group-final",
+        alt=f"Final and best {ROLE_LABELS.get(role, role)} of each run (one point per run, in its colour), "
+        "with the mean as a black bar and ± 1 standard deviation shaded",
+        panels=(panel,),
+        width=5.0,
+        height=3.2,
+    )
+
+
+def _shared_x(runs: Sequence[RunData]) -> str:
+    kinds = {run.x for run in runs}
+    return kinds.pop() if len(kinds) == 1 else "step"
+
+
+def plan_comparison_figure(
+    members: Sequence[tuple[RunData, RunAnalysis]], styles: Mapping[str, Style]
+) -> FigureSpec | None:
+    """Smoothed validation (solid) and training (dashed) loss of every run, one colour per run."""
+    members = sorted(members, key=lambda m: m[0].spec.name)
+    xlabel = _shared_x([run for run, _ in members])
+    lines: list[Line] = []
+    n_runs = 0
+    for run, analysis in members:
+        style = styles[run.spec.name]
+        labelled = False
+        for role, dash in (("val_loss", "-"), ("train_loss", "--")):
+            series = run.role(role)
+            if series is None or len(series) == 0:
+                continue
+            values = analysis.smoothed.get(series.name, series.values)
+            xs = x_values(series, run.x) if xlabel == run.x else series.steps.astype(np.float64)
+            x, y = decimate(xs, values)
+            if y.size == 0:
+                continue
+            every = max(1, y.size // MARK_EVERY) if style.marker else None
+            show = not labelled and len(members) <= MAX_LEGEND_RUNS
+            lines.append(Line(run.spec.name if show else None, x, y, style.color, linestyle=dash, linewidth=1.4,
+                              marker=style.marker, markevery=every))
+            labelled = True
+        n_runs += labelled
+    if not lines:
+        return None
+    empty = np.zeros(0)
+    key = (Line("validation", empty, empty, "#555555", "-"), Line("train", empty, empty, "#555555", "--"))
+    cols = 1 if n_runs <= 12 else 2
+    panel = Panel(None, xlabel, "loss", tuple(lines) + key, yscale=_loss_scale([ln.y for ln in lines]),
+                  legend_outside=True, legend_cols=cols)
+    listed = "each run in its own colour, named in the legend" if len(members) <= MAX_LEGEND_RUNS else (
+        "each run in its own colour (the table below gives each run's colour)")
+    return FigureSpec(
+        name="curves",
+        alt=f"Smoothed loss of {n_runs} runs by {xlabel}: validation solid, train dashed, {listed}",
+        panels=(panel,),
+        width=7.6 + 1.5 * cols,
+        height=4.2,
+    )
