@@ -41,6 +41,9 @@ PAYLOADS = [
 ]
 
 
+SHARED_TAG = "<b>shared</b><script>window.__xss='tag'</script>"
+
+
 def generated_runs(runs: Path) -> Path:
     """A small example when the repository has no runs/ folder: a clean run, an overfitting one,
     one that diverges to NaN, and one counted in epochs with notes and hyper-parameters."""
@@ -87,8 +90,9 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
         manifest.update(
             name=f"{payload} #{i}",
             title=payload,
-            group=payload,
-            tags=[payload, "ok"],
+            # shared by several runs, so group and comparison pages carry payloads in titles too
+            group=PAYLOADS[i % 2],
+            tags=[payload, SHARED_TAG],
             notes=f"{payload}\n\n[link]({payload}) and [js](javascript:window.__xss='md-link')",
             hparams={payload: payload, "lr": 0.1},
         )
@@ -234,7 +238,8 @@ def script_findings(driver, url: str) -> list[str]:
 def test_user_text_renders_as_text_and_never_runs(chrome, hostile: Path) -> None:
     base = hostile.resolve().as_uri() + "/"
     pages = sorted(p.relative_to(hostile).as_posix() for p in hostile.rglob("*.html"))
-    assert len(pages) == len(PAYLOADS) + 2
+    assert len(pages) >= len(PAYLOADS) + 2
+    assert [p for p in pages if not p.startswith("runs/") and p not in ("index.html", "404.html")]  # group/compare pages
     problems = {page: script_findings(chrome, base + page) for page in pages}
     report = (hostile.parent / "report.html").resolve().as_uri()
     problems["report.html"] = script_findings(chrome, report)
@@ -268,3 +273,28 @@ def test_planted_faults_are_caught(chrome, hostile: Path, tmp_path: Path) -> Non
     assert "request leaves the machine: https://example.invalid/pixel.png" in text
     planted = run_page.relative_to(site).as_posix()
     assert script_findings(chrome, base + planted) == ["script ran: window.__xss = planted"]
+
+
+VISIBLE_VALUES = """
+return Array.from(document.querySelectorAll('#runs-table tbody tr')).filter(r => !r.hidden)
+  .map(r => r.cells[arguments[0]].getAttribute('data-value'));
+"""
+
+
+def test_leaderboard_sorts_on_the_site_and_in_the_single_file(chrome, example: tuple[Path, Path]) -> None:
+    site, report = example
+    for url in (site.resolve().as_uri() + "/index.html", report.resolve().as_uri()):
+        chrome.get(url)
+        heads = chrome.find_elements("css selector", "#runs-table thead th")
+        col = next(i for i, th in enumerate(heads) if th.text.strip() == "Best loss")
+        button = heads[col].find_element("css selector", "button")
+        before = [float(v) for v in chrome.execute_script(VISIBLE_VALUES, col) if v]
+        assert before != sorted(before), "built in name order, so a sort has something to do"
+        for direction in ("ascending", "descending"):
+            button.click()
+            assert heads[col].get_attribute("aria-sort") == direction
+            raw = chrome.execute_script(VISIBLE_VALUES, col)
+            values = [float(v) for v in raw if v]
+            assert len(values) >= 10, url
+            assert [v for v in raw if v] == raw[: len(values)], "runs without a value go last"
+            assert values == sorted(values, reverse=direction == "descending"), (url, direction)
