@@ -24,6 +24,7 @@ from reportgen.render import build_time, dataset_page_path, make_env, plan_site,
 from reportgen.runwork import RunFailure, RunResult, build_run, figure_entry, preload
 from reportgen.slug import slugify
 from reportgen.summary import build_summary, dump_json, plain
+from reportgen.summary_md import render_summary_md
 from reportgen.writer import check_output_dir, output_lock, write_site
 
 
@@ -46,22 +47,30 @@ def build(
     bar: Progress | None = None,
     jobs: int | None = None,
     cache: bool = True,
+    site_url: str | None = None,
 ) -> BuildReport:
     """Build the site for `runs_dir` into `out`. Problems with single runs are collected in the
     report (the other runs still build); raises ReportgenError only when no site can be written.
-    `jobs`: worker processes (default every core); `cache`: reuse unchanged runs' results."""
+    `jobs`: worker processes (default every core); `cache`: reuse unchanged runs' results;
+    `site_url` (where the site will be published) makes summary.md's links absolute."""
     say = progress or (lambda _msg: None)
     check_output_dir(out, runs_dir)
     try:
         with output_lock(out, on_wait=lambda: say(f"waiting for another build into {out} to finish")):
-            return _build_locked(runs_dir, out, say, bar, jobs, cache)
+            return _build_locked(runs_dir, out, say, bar, jobs, cache, site_url)
     finally:
         if bar is not None:
             bar.close()
 
 
 def _build_locked(
-    runs_dir: Path, out: Path, say: Callable[[str], None], bar: Progress | None, jobs: int | None, cache: bool
+    runs_dir: Path,
+    out: Path,
+    say: Callable[[str], None],
+    bar: Progress | None,
+    jobs: int | None,
+    cache: bool,
+    site_url: str | None,
 ) -> BuildReport:
     loaded = load_manifests(runs_dir)
     problems: list[ReportgenError] = list(loaded.problems)
@@ -158,6 +167,7 @@ def _build_locked(
     summary = build_summary(records, problems, loaded.site.title, groups=cross.groups, comparisons=cross.comparisons)
     summary["datasets"] = dataset_records
     files["summary.json"] = dump_json(summary)
+    files["summary.md"] = render_summary_md(plain(summary), site_url=site_url).encode("utf-8")
     if bar is not None:
         bar.advance(len(plan.pages))
         bar.stage("writing", len(files))

@@ -22,6 +22,7 @@ from reportgen.balance import (
     with_balance_flags,
 )
 from reportgen.errors import Location, ManifestError, ReadError, ReportgenError
+from reportgen.figure_table import figure_tables
 from reportgen.figures import FigureSpec, draw, plan_run_figures, plan_thumbnail
 from reportgen.model import RunAnalysis, RunData, RunSpec
 from reportgen.render import dataset_page_path, run_page_path
@@ -93,6 +94,7 @@ def figure_entry(spec: FigureSpec, file: str) -> dict:
         "alt": spec.alt,
         "width": round(spec.width * spec.dpi),
         "height": round(spec.height * spec.dpi),
+        "tables": figure_tables(spec),
     }
 
 

@@ -167,3 +167,27 @@ def write_site(
             os.replace(old, out)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write one file (e.g. the --single-file report) atomically: a temporary sibling, then a
+    rename, so a reader never sees half a file."""
+    if path.is_dir():
+        raise OutputError("is a folder; give a file name such as report.html", Location(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def read_site(out: Path) -> dict[str, bytes]:
+    """A written site back as path -> bytes (sorted), without reportgen's marker file."""
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != MARKER
+    }

@@ -71,3 +71,13 @@ def runs_dir(tmp_path: Path) -> Path:
     d = tmp_path / "runs"
     d.mkdir()
     return d
+
+
+@pytest.fixture(scope="session")
+def chrome(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - selenium WebDriver
+    """One headless Chromium for the whole session (starting one costs about a second)."""
+    from browser_support import start_chrome
+
+    driver = start_chrome(tmp_path_factory.mktemp("chrome-profile"))
+    yield driver
+    driver.quit()

@@ -16,16 +16,28 @@ class PageParser(HTMLParser):
         self.tags: list[str] = []
         self.event_handlers: list[str] = []
         self.text: list[str] = []
+        self.scripts: list[str] = []  # the text of each inline <script>
+        self._in_script = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
+        if tag == "script":
+            self._in_script = True
+            self.scripts.append("")
         for name, value in attrs:
             if name.startswith("on"):
                 self.event_handlers.append(f"{tag}[{name}]")
             if name in ("href", "src") and value is not None:
                 self.refs.append((tag, name, value))
 
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+
     def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts[-1] += data
+            return
         self.text.append(data)
 
 

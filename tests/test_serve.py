@@ -1,0 +1,163 @@
+"""`reportgen serve` for real on 127.0.0.1: it serves the built site with a reload script that is
+never written to disk, rebuilds when inputs change, keeps the last good site when a rebuild
+fails, and reloads an open page in a real browser. Every wait is bounded."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import make_run
+
+from reportgen.serve import POLL_PATH, LiveSite, inject_reload, make_server
+
+DEADLINE = 20.0  # seconds any one wait may take
+
+
+def get(url: str, timeout: float = 5.0) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return resp.status, resp.read().decode("utf-8")
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode("utf-8")
+
+
+def wait_until(check, what: str, deadline: float = DEADLINE):
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    pytest.fail(f"timed out after {deadline}s waiting for {what}")
+
+
+@pytest.fixture
+def live(runs_dir: Path) -> Iterator[tuple[LiveSite, str, list[str]]]:
+    make_run(runs_dir, "alpha", title="First title")
+    said: list[str] = []
+    site = LiveSite(runs_dir, interval=0.1, say=said.append)
+    site.rebuild(first=True)
+    server = make_server(site, port=0)
+    threads = [
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True),
+        threading.Thread(target=site.watch, kwargs={"max_polls": int(DEADLINE * 30)}, daemon=True),
+    ]
+    for t in threads:
+        t.start()
+    try:
+        yield site, f"http://127.0.0.1:{server.server_address[1]}/", said
+    finally:
+        site.stop()
+        server.shutdown()
+        server.server_close()
+        for t in threads:
+            t.join(timeout=5)
+        site.cleanup()
+
+
+def test_serves_with_reload_script_only_in_responses(live: tuple[LiveSite, str, list[str]]) -> None:
+    site, url, _ = live
+    status, page = get(url)
+    assert status == 200 and "First title" in page
+    assert POLL_PATH in page
+    assert POLL_PATH not in (site.out / "index.html").read_text(encoding="utf-8")
+    status, run_page = get(url + "runs/alpha/index.html")
+    assert status == 200 and POLL_PATH in run_page
+    status, missing = get(url + "runs/nope/index.html")
+    assert status == 404 and "Page not found" in missing
+    status, css = get(url + "static/style.css")
+    assert status == 200 and POLL_PATH not in css
+
+
+def test_rebuilds_on_change_and_keeps_last_good_site_on_failure(
+    live: tuple[LiveSite, str, list[str]], runs_dir: Path, tmp_path: Path
+) -> None:
+    site, url, said = live
+    start = site.version
+    manifest = runs_dir / "alpha.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("First title", "Second title"), encoding="utf-8")
+    # a waiting page is answered as soon as the new version is up
+    status, body = get(f"{url}{POLL_PATH.lstrip('/')}?since={start}", timeout=DEADLINE)
+    assert status == 200 and json.loads(body)["version"] == start + 1
+    assert "Second title" in get(url)[1]
+
+    # the runs folder disappears: the rebuild fails, the last good site stays up
+    runs_dir.rename(tmp_path / "moved")
+    wait_until(lambda: any("rebuild failed" in s for s in said), "the failed rebuild to be reported")
+    assert f"error: {runs_dir}: not a folder: give the folder that holds your run manifests" in said
+    assert site.version == start + 1
+    assert "Second title" in get(url)[1]
+
+    # it comes back: the site is rebuilt again
+    (tmp_path / "moved").rename(runs_dir)
+    wait_until(lambda: site.version == start + 2, "a rebuild after the folder came back")
+
+
+def test_template_error_keeps_last_good_site(live: tuple[LiveSite, str, list[str]], runs_dir: Path, monkeypatch) -> None:
+    site, url, said = live
+    import reportgen.build
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("template exploded")
+
+    monkeypatch.setattr(reportgen.build, "build", broken)
+    assert site.rebuild() is False
+    assert said[-2:] == ["error: RuntimeError: template exploded", "rebuild failed: still serving the last good site"]
+    assert "First title" in get(url)[1]
+
+
+def test_inject_reload() -> None:
+    assert inject_reload(b"<html><body><p>x</p></body></html>", 3).startswith(b"<html><body><p>x</p><script>")
+    assert b"var version = 3;" in inject_reload(b"<p>no body</p>", 3)
+
+
+@pytest.mark.browser
+def test_open_page_reloads_in_the_browser(chrome, live: tuple[LiveSite, str, list[str]], runs_dir: Path) -> None:
+    _, url, _ = live
+    chrome.get(url + "runs/alpha/index.html")
+    assert chrome.find_element("tag name", "h1").text == "First title"
+    chrome.execute_script("window.__before_reload = 1")
+    manifest = runs_dir / "alpha.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("First title", "Reloaded title"), encoding="utf-8")
+    wait_until(lambda: chrome.execute_script("return window.__before_reload === undefined"), "the page to reload")
+    wait_until(lambda: chrome.find_element("tag name", "h1").text == "Reloaded title", "the new title")
+
+
+def test_serve_command_on_localhost(runs_dir: Path, tmp_path: Path) -> None:
+    make_run(runs_dir, "alpha")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reportgen", "serve", str(runs_dir), "--port", "0"],
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    try:
+        assert proc.stderr is not None
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.extend(iter(proc.stderr.readline, "")), daemon=True)
+        reader.start()
+        line = wait_until(lambda: next((x for x in lines if x.startswith("serving ")), None), "the server to start")
+        url = line.split()[1]
+        assert url.startswith("http://127.0.0.1:")
+        status, page = get(url)
+        assert status == 200 and "alpha" in page
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        if proc.stderr is not None:
+            proc.stderr.close()
+
+
+def test_serve_fails_when_first_build_fails(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "reportgen", "serve", "nope", "--port", "0"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=60, check=False)
+    assert done.returncode == 1
+    assert done.stderr == "error: nope: not a folder: give the folder that holds your run manifests\n"
