@@ -7,17 +7,27 @@ redoes the runs that changed; pages are always rendered from all runs' records."
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from reportgen.balance import balance_view, collect_balance, plan_balance_figure
-from reportgen.cache import RunCache, balance_fingerprint, cache_dir_for, code_fingerprint, run_key
-from reportgen.crossrun import gather_cross_run
+from reportgen.cache import (
+    RunCache,
+    balance_fingerprint,
+    cache_dir_for,
+    code_fingerprint,
+    dump_model,
+    load_model,
+    run_key,
+)
+from reportgen.crossrun import CrossRun, gather_cross_run
 from reportgen.errors import ReportgenError
 from reportgen.figures import draw
 from reportgen.manifest import load_manifests
+from reportgen.model import SiteConfig
 from reportgen.parallel import run_jobs
 from reportgen.progress import Progress
 from reportgen.render import build_time, dataset_page_path, make_env, plan_site, render
@@ -26,6 +36,36 @@ from reportgen.slug import slugify
 from reportgen.summary import build_summary, dump_json, plain
 from reportgen.summary_md import render_summary_md
 from reportgen.writer import check_output_dir, output_lock, write_site
+
+
+def _cross_run(site: SiteConfig, done: list[RunResult], records: list[dict], run_cache: RunCache, code: str) -> CrossRun:
+    """Group and comparison pages (crossrun.gather_cross_run), from the cache when no run and
+    no setting changed since the last build: drawing them is the one cross-run cost."""
+    h = hashlib.sha256(f"cross-run\0{code}\0{site!r}\0".encode())
+    for r in done:
+        h.update(hashlib.sha256(r.cross).digest())
+    h.update(dump_json(records))
+    key = h.hexdigest()
+    hit = run_cache.load(key)
+    cached = _load_cross(hit)
+    if cached is not None:
+        return cached
+    # groups and comparisons need the runs' curves: each worker sent the few it needs
+    pairs = [r.cross_data() for r in done]
+    cross = gather_cross_run(site, [p[0] for p in pairs], [p[1] for p in pairs], records)
+    run_cache.store(key, {"blob": dump_model(cross)})
+    return cross
+
+
+def _load_cross(hit: dict | None) -> CrossRun | None:
+    """A cached CrossRun, or None when there is none or it cannot be used (then it is rebuilt)."""
+    if hit is None:
+        return None
+    try:
+        found = load_model(hit["blob"])
+    except Exception:  # noqa: BLE001 - any failure means "not usable", never a crash
+        return None
+    return found if isinstance(found, CrossRun) else None
 
 
 @dataclass(frozen=True)
@@ -142,10 +182,7 @@ def _build_locked(
             "runs": sorted(r.name for r in done if r.record.get("dataset") and r.record["dataset"]["name"] == ds.name),
             "figure": figure_entry(fig, file),
         }))
-    # groups and comparisons need the runs' curves: each worker sent the few it needs
-    pairs = [r.cross_data() for r in done]
-    cross = gather_cross_run(loaded.site, [p[0] for p in pairs], [p[1] for p in pairs], records)
-    del pairs
+    cross = _cross_run(loaded.site, done, records, run_cache, code)
     problems.extend(cross.problems)
     files.update(cross.files)
     plan = plan_site(

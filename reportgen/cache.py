@@ -111,19 +111,19 @@ class _ModelUnpickler(pickle.Unpickler):
     """Loads a run's data (RunData, RunAnalysis): reportgen's own dataclasses, paths and numpy
     arrays, nothing else, so even a tampered entry cannot name a function to call."""
 
-    ALLOWED = {
+    ALLOWED = frozenset({
         ("pathlib", "PosixPath"), ("pathlib", "WindowsPath"), ("pathlib", "PurePosixPath"),
         ("pathlib", "PureWindowsPath"), ("copyreg", "_reconstructor"), ("builtins", "object"),
         ("builtins", "set"), ("builtins", "frozenset"), ("builtins", "complex"),
         ("numpy", "ndarray"), ("numpy", "dtype"),
         ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
         ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
-    }
+    })
 
-    def find_class(self, module: str, name: str):  # noqa: ANN201
+    def find_class(self, module: str, name: str) -> object:
         if (module, name) in self.ALLOWED:
             return super().find_class(module, name)
-        if module in ("reportgen.model", "reportgen.errors") or module.startswith("reportgen.analysis."):
+        if module.startswith("reportgen."):  # our own classes (dataclasses, errors), never functions
             found = super().find_class(module, name)
             if isinstance(found, type):
                 return found

@@ -32,7 +32,7 @@ def three(runs_dir: Path) -> Path:
 def test_rebuild_reuses_unchanged_runs_and_matches_a_cold_build(three: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     first = build(three, out, jobs=1)
-    assert first.cached == 0 and len(entries(out)) == 3
+    assert first.cached == 0 and len(entries(out)) == 3 + 1  # one per run, one for group/comparison pages
     again = build(three, out, jobs=1)
     assert again.cached == 3
     # touching one log rebuilds that run only
@@ -49,7 +49,7 @@ def test_rebuild_reuses_unchanged_runs_and_matches_a_cold_build(three: Path, tmp
     assert cold.cached == 0
     assert site_bytes(out) == site_bytes(tmp_path / "cold")
     assert "run c, edited" in (out / "runs" / "c" / "index.html").read_text(encoding="utf-8")
-    assert len(entries(out)) == 3  # entries no run uses any more are pruned
+    assert len(entries(out)) == 3 + 1  # entries no build uses any more are pruned
 
 
 def test_changing_a_shared_setting_rebuilds_every_run(three: Path, tmp_path: Path) -> None:
