@@ -10,6 +10,7 @@ from typing import Any
 from reportgen.analysis.groups import summarise_group
 from reportgen.comparisons import check_comparisons, run_colors
 from reportgen.errors import ReportgenError
+from reportgen.figure_table import figure_tables
 from reportgen.figures import FigureSpec, draw
 from reportgen.group_figures import (
     count_segments,
@@ -53,6 +54,7 @@ def _entry(spec: FigureSpec, file: str, page: str) -> dict[str, Any]:
         "alt": spec.alt,
         "width": round(spec.width * spec.dpi),
         "height": round(spec.height * spec.dpi),
+        "tables": figure_tables(spec),
     }
 
 

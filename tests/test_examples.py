@@ -36,6 +36,8 @@ def manifest_paths() -> list[Path]:
             continue
         if FRAMEWORK_DIRS & set(rel.parts[:-1]):
             continue
+        if yaml.safe_load(path.read_text(encoding="utf-8")).get("kind") == "dataset":
+            continue  # a dataset description, not a run (see test_the_dataset_manifest...)
         found.append(path)
     return found
 
@@ -171,11 +173,13 @@ def test_sweep_runs_differ_only_in_learning_rate():
 
 def test_class_balance_label_files_exist():
     with_balance = [(p, d) for p, d in load_manifests() if "class_balance" in d]
-    assert len(with_balance) == 1
-    for path, data in with_balance:
-        assert sorted(data["class_balance"]) == ["train", "val"]
-        for split, rel in data["class_balance"].items():
-            assert (path.parent / rel).is_file(), f"{path}: class_balance.{split}: {rel}"
+    assert [d["class_balance"] for _, d in with_balance] == ["digits-imbalanced"]
+    dataset_file = RUNS / "data" / "digits-imbalanced" / "dataset.yaml"
+    dataset = yaml.safe_load(dataset_file.read_text(encoding="utf-8"))
+    assert dataset["kind"] == "dataset" and dataset["name"] == "digits-imbalanced"
+    assert sorted(dataset["class_balance"]) == ["train", "val"]
+    for split, rel in dataset["class_balance"].items():
+        assert (dataset_file.parent / rel).is_file(), f"{dataset_file}: class_balance.{split}: {rel}"
 
 
 def test_imbalanced_label_files_are_long_tailed_and_val_balanced():
