@@ -28,13 +28,10 @@ def figure_tables(spec: FigureSpec, max_rows: int = MAX_ROWS) -> list[dict[str, 
         if panel.bare:
             continue
         for line in main_lines(panel):
-            # lines keep NaN where the log had a non-finite value (a gap in the plot); the
-            # table lists numbers only
-            shown = np.flatnonzero(np.isfinite(line.y))
-            n = int(shown.shape[0])
+            n = int(line.x.shape[0])
             if n == 0:
                 continue
-            idx = shown[np.unique(np.linspace(0, n - 1, min(n, max_rows)).round().astype(np.int64))]
+            idx = np.unique(np.linspace(0, n - 1, min(n, max_rows)).round().astype(np.int64))
             caption = " · ".join(part for part in (panel.title, line.label) if part) or panel.ylabel or spec.name
             tables.append(
                 {
