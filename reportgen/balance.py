@@ -28,7 +28,7 @@ def read_counts(spec: BalanceSpec) -> dict[str, dict[str, int]]:
         elif source.split is not None and source.path is not None:
             if source.path.suffix.lower() == ".json":
                 tables = read_class_tables(source.path)
-                first = tables[sorted(tables)[0]]
+                first = tables[min(tables)]
                 merged: dict[str, int] = {}
                 for split_counts in first.counts.values():
                     for k, v in split_counts.items():
@@ -38,7 +38,7 @@ def read_counts(spec: BalanceSpec) -> dict[str, dict[str, int]]:
                 counts[source.split] = read_labels(source.path, source.column)
         elif source.path is not None:
             tables = read_class_tables(source.path)
-            first = tables[sorted(tables)[0]]
+            first = tables[min(tables)]
             counts.update(first.counts)
     if not counts:
         raise ReadError("class_balance gave no class counts", spec.where)
@@ -52,7 +52,7 @@ def class_names_of(spec: BalanceSpec) -> tuple[str, ...] | dict[str, str] | None
     for source in spec.sources:
         if source.split is None and source.path is not None:
             tables = read_class_tables(source.path)
-            names.update(tables[sorted(tables)[0]].class_names)
+            names.update(tables[min(tables)].class_names)
     return names or None
 
 

@@ -25,13 +25,14 @@ from reportgen.cache import (
 )
 from reportgen.crossrun import CrossRun, gather_cross_run
 from reportgen.errors import ReportgenError
+from reportgen.figure_table import figure_entry
 from reportgen.figures import draw
 from reportgen.manifest import load_manifests
 from reportgen.model import SiteConfig
 from reportgen.parallel import run_jobs
 from reportgen.progress import Progress
 from reportgen.render import build_time, dataset_page_path, make_env, plan_site, render
-from reportgen.runwork import RunFailure, RunResult, build_run, figure_entry, preload
+from reportgen.runwork import RunFailure, RunResult, build_run, preload
 from reportgen.slug import slugify
 from reportgen.summary import build_summary, dump_json, plain
 from reportgen.summary_md import render_summary_md

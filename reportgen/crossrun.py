@@ -10,7 +10,7 @@ from typing import Any
 from reportgen.analysis.groups import summarise_group
 from reportgen.comparisons import check_comparisons, run_colors
 from reportgen.errors import ReportgenError
-from reportgen.figure_table import figure_tables
+from reportgen.figure_table import figure_entry
 from reportgen.figures import FigureSpec, draw
 from reportgen.group_figures import (
     count_segments,
@@ -47,15 +47,7 @@ class CrossRun:
 
 
 def _entry(spec: FigureSpec, file: str, page: str) -> dict[str, Any]:
-    return {
-        "file": file,
-        "src": link(page, file),
-        "name": spec.name,
-        "alt": spec.alt,
-        "width": round(spec.width * spec.dpi),
-        "height": round(spec.height * spec.dpi),
-        "tables": figure_tables(spec),
-    }
+    return dict(figure_entry(spec, file), src=link(page, file))
 
 
 def gather_cross_run(

@@ -42,3 +42,16 @@ def figure_tables(spec: FigureSpec, max_rows: int = MAX_ROWS) -> list[dict[str, 
                 }
             )
     return tables
+
+
+def figure_entry(spec: FigureSpec, file: str) -> dict[str, Any]:
+    """What a page needs to show a drawn figure: its file (site path), alt text, pixel size and
+    the numbers behind it."""
+    return {
+        "file": file,
+        "name": spec.name,
+        "alt": spec.alt,
+        "width": round(spec.width * spec.dpi),
+        "height": round(spec.height * spec.dpi),
+        "tables": figure_tables(spec),
+    }

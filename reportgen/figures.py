@@ -382,7 +382,7 @@ def _drawable(v: np.ndarray) -> np.ndarray:
         return np.clip(v, -PLOT_LIMIT, PLOT_LIMIT)  # NaN stays NaN (a gap)
 
 
-def _draw_panel(ax, panel: Panel, small: bool) -> None:  # noqa: ANN001 - matplotlib Axes
+def _draw_panel(ax, panel: Panel, small: bool) -> None:
     for band in panel.bands:
         shown = np.isfinite(band.lower) & np.isfinite(band.upper)
         ax.fill_between(band.x, np.where(shown, band.lower, 0.0), np.where(shown, band.upper, 0.0), where=shown,

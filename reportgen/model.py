@@ -125,7 +125,7 @@ class AnalysisConfig:
     # Chi-square p-value below which (with shift_jsd) splits count as shifted.
     shift_p: float = 0.01
 
-    def replace(self, **changes: Any) -> "AnalysisConfig":
+    def replace(self, **changes: Any) -> AnalysisConfig:
         from dataclasses import replace
 
         return replace(self, **changes)

@@ -58,7 +58,7 @@ def read_run(spec: RunSpec, runs_dir: Path | None = None) -> RunData:
         except ReadError as exc:
             raise exc from None
     by_name: dict[str, list[Series]] = {}
-    restarts: list[Restart] = list(r for _, data in logs for r in data.restarts)
+    restarts: list[Restart] = [r for _, data in logs for r in data.restarts]
     sources: list[SourceInfo] = []
     hparams: dict = {}
     for path, data in logs:

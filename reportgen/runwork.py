@@ -22,8 +22,8 @@ from reportgen.balance import (
     with_balance_flags,
 )
 from reportgen.errors import Location, ManifestError, ReadError, ReportgenError
-from reportgen.figure_table import figure_tables
-from reportgen.figures import FigureSpec, draw, plan_run_figures, plan_thumbnail
+from reportgen.figure_table import figure_entry
+from reportgen.figures import draw, plan_run_figures, plan_thumbnail
 from reportgen.model import RunAnalysis, RunData, RunSpec
 from reportgen.render import dataset_page_path, run_page_path
 from reportgen.runs import LOSS_ROLES, loss_like, read_run
@@ -85,17 +85,6 @@ class RunResult:
             problems=tuple(tuple(p) for p in data["problems"]),
             cross=data["cross"],
         )
-
-
-def figure_entry(spec: FigureSpec, file: str) -> dict:
-    return {
-        "file": file,
-        "name": spec.name,
-        "alt": spec.alt,
-        "width": round(spec.width * spec.dpi),
-        "height": round(spec.height * spec.dpi),
-        "tables": figure_tables(spec),
-    }
 
 
 def run_warnings(run: RunData) -> list[str]:

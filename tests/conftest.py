@@ -74,7 +74,7 @@ def runs_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def chrome(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - selenium WebDriver
+def chrome(tmp_path_factory: pytest.TempPathFactory):
     """One headless Chromium for the whole session (starting one costs about a second)."""
     from browser_support import start_chrome
 

@@ -261,7 +261,7 @@ def test_planted_faults_are_caught(chrome, hostile: Path, tmp_path: Path) -> Non
     html = html.replace("</main>", '<a href="runs/gone/index.html">gone</a><img src="missing.png" alt="">'
                         '<img src="https://example.invalid/pixel.png" alt=""></main>')
     index.write_text(html, encoding="utf-8")
-    run_page = sorted(site.glob("runs/*/index.html"))[0]
+    run_page = min(site.glob("runs/*/index.html"))
     run_html = run_page.read_text(encoding="utf-8")
     run_page.write_text(run_html.replace("</h1>", "</h1><img src=x onerror=\"window.__xss='planted'\">", 1), encoding="utf-8")
 

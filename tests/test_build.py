@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import make_run, write_csv
-from reportgen.build import build
 from sitecheck import broken_refs, parse
+
+from reportgen.build import build
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -134,6 +134,6 @@ def test_run_with_only_ambiguous_losses_builds_with_a_warning(runs_dir: Path, tm
     report = build(runs_dir, tmp_path / "site")
     assert report.problems == () and report.runs == ("gan",)
     assert report.warnings == (
-        "run 'gan': 2 loss series (d_loss, g_loss) but none is clearly the training or validation loss; "
-        "name them in the manifest, e.g. metrics: {train_loss: <name>, val_loss: <name>}",
+        ("run 'gan': 2 loss series (d_loss, g_loss) but none is clearly the training or validation loss; "
+        "name them in the manifest, e.g. metrics: {train_loss: <name>, val_loss: <name>}"),
     )

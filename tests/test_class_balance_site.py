@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import make_run
+from sitecheck import broken_refs
+
 from reportgen.build import build
 from reportgen.manifest import load_manifests
-from sitecheck import broken_refs
 
 
 @pytest.fixture(autouse=True)
@@ -72,8 +72,8 @@ def test_unknown_dataset_and_missing_label_file_are_reported(runs_dir: Path) -> 
     make_run(runs_dir, "b", class_balance={"train": "missing.csv"})
     assert [p.format_message() for p in load_manifests(runs_dir).problems] == [
         "runs/b.yaml:3:10: class_balance.train: label file not found: missing.csv (paths are relative to the manifest)",
-        "runs/a.yaml:2:16: class_balance: no dataset named 'nosuch' (datasets: none are defined); give a file "
-        "path or define it in a YAML file with kind: dataset",
+        ("runs/a.yaml:2:16: class_balance: no dataset named 'nosuch' (datasets: none are defined); give a file "
+        "path or define it in a YAML file with kind: dataset"),
     ]
 
 

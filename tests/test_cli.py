@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import make_run
+
 from reportgen import __version__
 from reportgen.cli import main
 

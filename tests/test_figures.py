@@ -78,7 +78,7 @@ def test_decimate_keeps_extremes_and_marks_non_finite() -> None:
     assert 50.0 in dy and -40.0 in dy
     assert np.isnan(dy).sum() == 1 and dx[np.isnan(dy)][0] == 5.0  # the gap stays where it was
     assert dx[0] == 0 and dx[-1] == 999_999
-    small_x, small_y = decimate(x[:100], np.ones(100))
+    _small_x, small_y = decimate(x[:100], np.ones(100))
     assert_allclose(small_y, np.ones(100))
 
 

@@ -75,8 +75,8 @@ def test_check_reports_the_same_messages_as_build(runs_dir: Path, capsys: pytest
     assert checked == [
         "error: runs/missing.yaml:3:1: colour: unknown key; see docs/manifest.md",
         "error: runs/missing.yaml:2:7: logs: log file not found: nope.csv (paths are relative to the manifest)",
-        "error: runs/noloss.yaml:2: logs: no loss column found (the logs have: accuracy); name it in the "
-        "manifest, e.g. metrics: {train_loss: <column>}",
+        ("error: runs/noloss.yaml:2: logs: no loss column found (the logs have: accuracy); name it in the "
+        "manifest, e.g. metrics: {train_loss: <column>}"),
         "checked 1 valid run(s) in runs; 3 problem(s)",
     ]
     assert not Path("site").exists()  # check writes nothing

@@ -30,7 +30,7 @@ def build_golden(out: Path) -> None:
     build(GOLDEN / "runs", out)
 
 
-def test_golden_site_matches(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_golden_site_matches(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(GOLDEN)  # paths in messages are relative to the working directory
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     build_golden(tmp_path / "site")

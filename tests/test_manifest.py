@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import make_run, write_csv
+
 from reportgen.errors import ManifestError
 from reportgen.manifest import load_manifests
 from reportgen.readers import FORMATS
@@ -71,8 +71,8 @@ def test_names_that_slug_to_the_same_url_are_rejected(runs_dir: Path) -> None:
     write_csv(runs_dir / "logs" / "b.csv", {"step": [0, 1], "loss": [1.0, 0.5]})
     (runs_dir / "b.yaml").write_text("name: my-run\nlogs: logs/b.csv\n", encoding="utf-8")
     assert messages(runs_dir) == [
-        "runs/b.yaml:1:1: name: run name 'my-run' gives the same page address (my-run) as 'My Run' "
-        "in runs/My Run.yaml:1; rename one of them"
+        ("runs/b.yaml:1:1: name: run name 'my-run' gives the same page address (my-run) as 'My Run' "
+        "in runs/My Run.yaml:1; rename one of them")
     ]
 
 

@@ -12,11 +12,11 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
-
 from conftest import exp_curve, make_run
-from reportgen.build import build
+from numpy.testing import assert_allclose
 from sitecheck import broken_refs, parse
+
+from reportgen.build import build
 
 
 def text_of(page: Path) -> str:

@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import yaml
-
 from conftest import realogs_dir
+from sitecheck import broken_refs
+
 from reportgen.build import build
 from reportgen.slug import slugify
-from sitecheck import broken_refs
 
 
 def read_entries(root: Path) -> list[str]:

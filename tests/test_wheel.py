@@ -11,7 +11,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import make_run
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -53,7 +53,7 @@ def ema(values: np.ndarray, weight: float = 0.6) -> np.ndarray:
     return out
 
 
-def _lfilter(big: bool = True):  # noqa: ANN202 - scipy's function or None
+def _lfilter(big: bool = True):
     """scipy.signal.lfilter when scipy is installed (an optional accelerator) and worth it:
     importing it costs more than the plain loop on a short series, so it is used for a long
     one, or when it is already loaded (pool workers of a large build)."""
@@ -123,7 +123,7 @@ def _centred_median(xs: np.ndarray, half: int) -> np.ndarray:
     return res
 
 
-def _median_filter(big: bool = True):  # noqa: ANN202 - scipy's function or None
+def _median_filter(big: bool = True):
     """scipy.ndimage.median_filter when scipy is installed (an optional accelerator) and worth
     importing (see _lfilter)."""
     if not big and "scipy.ndimage" not in sys.modules:
