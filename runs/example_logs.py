@@ -119,3 +119,16 @@ def steps_jsonl(h: History, *, log_every: int = 1, wall_time: bool = False) -> b
 
 def labels_csv(labels: np.ndarray) -> bytes:
     return csv_bytes(["label"], [{"label": str(int(v))} for v in labels])
+
+
+def resumed_csv(log: bytes, *, crashed_after: int, resumed_from: int) -> bytes:
+    """A CSV log of a run that crashed after step `crashed_after` and was resumed from its
+    checkpoint at step `resumed_from`, the logger appending to the same file: rows up to the
+    crash, then the rows the resumed run wrote from `resumed_from + 1` on (the training loop is
+    deterministic, so resuming reproduces them exactly)."""
+    lines = log.decode("utf-8").splitlines()
+    header, rows = lines[0], lines[1:]
+    step = [int(r.split(",", 1)[0]) for r in rows]
+    before = [r for r, s in zip(rows, step) if s <= crashed_after]
+    after = [r for r, s in zip(rows, step) if s > resumed_from]
+    return ("\n".join([header, *before, *after]) + "\n").encode("utf-8")

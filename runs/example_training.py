@@ -61,14 +61,15 @@ def load_diabetes_split() -> Split:
     return Split((x[tr] - mx) / sx, (y[tr] - my) / sy, (x[va] - mx) / sx, (y[va] - my) / sy)
 
 
-def imbalanced(split: Split, keep: float = 0.65, top: int = 120) -> Split:
-    """A long-tailed training set: the first `top * keep**k` training images of class k.
-    The validation set stays balanced, so train and val class distributions differ."""
+def imbalanced(split: Split, keep: float = 0.65, top: int = 120, missing: int = 9) -> Split:
+    """A long-tailed training set: the first `top * keep**k` training images of class k (at
+    least 2), except class `missing`, which the training set never sees. The validation set
+    stays balanced, so train and val class distributions differ."""
     chosen = []
     share = 1.0  # keep**k by repeated products (pow() comes from the C library)
     for k in range(10):
         idx = np.nonzero(split.y_train == k)[0]
-        chosen.append(idx[: max(2, int(top * share))])
+        chosen.append(idx[: 0 if k == missing else max(2, int(top * share))])
         share *= keep
     sel = np.sort(np.concatenate(chosen))
     return Split(split.x_train[sel], split.y_train[sel], split.x_val, split.y_val)

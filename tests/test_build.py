@@ -137,3 +137,22 @@ def test_run_with_only_ambiguous_losses_builds_with_a_warning(runs_dir: Path, tm
         ("run 'gan': 2 loss series (d_loss, g_loss) but none is clearly the training or validation loss; "
         "name them in the manifest, e.g. metrics: {train_loss: <name>, val_loss: <name>}"),
     )
+
+
+def test_a_resumed_csv_with_sparse_validation_is_one_restart(runs_dir: Path, tmp_path: Path) -> None:
+    # crashed after step 35, resumed from the step-30 checkpoint, the logger appending: train
+    # loss repeats from step 31, the sparse validation loss only from step 32 (its first point
+    # inside the overlap); that is one resume, not two
+    rows = [(s, 1.0 / s, (2.0 / s) if s % 10 == 0 else None) for s in range(1, 36)]
+    rows += [(s, 0.9 / s, (1.8 / s) if s % 10 == 0 else None) for s in range(31, 61)]
+    # validation points inside the overlap too (steps 32 and 34, logged on both attempts)
+    rows = [(s, t, v if v is not None else (2.5 / s if s in (32, 34) else None)) for s, t, v in rows]
+    write_csv(runs_dir / "logs" / "r.csv", {
+        "step": [r[0] for r in rows], "train_loss": [r[1] for r in rows], "val_loss": [r[2] for r in rows],
+    })
+    (runs_dir / "r.yaml").write_text("name: r\nlogs: logs/r.csv\n", encoding="utf-8")
+    build(runs_dir, tmp_path / "site")
+    summary = json.loads((tmp_path / "site" / "summary.json").read_text(encoding="utf-8"))
+    restarts = [f for f in summary["runs"][0]["flags"] if f["kind"] == "restart"]
+    assert [(f["step"], f["evidence"]["dropped"]) for f in restarts] == [(31, 5)]
+    assert summary["runs"][0]["metrics"]["train_loss"]["points"] == 60

@@ -105,7 +105,16 @@ def columns_to_logdata(
         series=series,
         format=fmt,
         hparams=hparams or {},
-        restarts=merge_restarts(restarts),
+        restarts=_row_restarts(x, x_present, source) if merge_restarts(restarts) else (),
         x_is_epoch=x_is_epoch,
         meta=meta or {},
     )
+
+
+def _row_restarts(x: np.ndarray, x_present: np.ndarray, source: str) -> tuple[Restart, ...]:
+    """Restarts of a row-based log, read from its x column in write order. Its series restart
+    together, but a sparse one (validation every epoch) first repeats a step later than the
+    dense ones, so per-series restarts would report one resume as several."""
+    rows = np.rint(x[x_present]).astype(np.int64)
+    _, found = clean_series("x", rows, np.zeros(rows.shape[0]), source=source)
+    return tuple(found)
