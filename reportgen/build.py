@@ -39,23 +39,27 @@ from reportgen.summary_md import render_summary_md
 from reportgen.writer import check_output_dir, output_lock, write_site
 
 
-def _cross_run(site: SiteConfig, done: list[RunResult], records: list[dict], run_cache: RunCache, code: str) -> CrossRun:
+def _cross_run(
+    site: SiteConfig, done: list[RunResult], records: list[dict], run_cache: RunCache, code: str
+) -> tuple[CrossRun, bool]:
     """Group and comparison pages (crossrun.gather_cross_run), from the cache when no run and
-    no setting changed since the last build: drawing them is the one cross-run cost."""
+    no setting changed since the last build: drawing them is the one cross-run cost. Returns
+    them and whether they came from the cache."""
     h = hashlib.sha256(f"cross-run\0{code}\0{site!r}\0".encode())
     for r in done:
         h.update(hashlib.sha256(r.cross).digest())
-    h.update(dump_json(records))
+    # every record field but the notes, which no cross-run page shows
+    h.update(dump_json([{k: v for k, v in rec.items() if k != "notes"} for rec in records]))
     key = h.hexdigest()
     hit = run_cache.load(key)
     cached = _load_cross(hit)
     if cached is not None:
-        return cached
+        return cached, True
     # groups and comparisons need the runs' curves: each worker sent the few it needs
     pairs = [r.cross_data() for r in done]
     cross = gather_cross_run(site, [p[0] for p in pairs], [p[1] for p in pairs], records)
     run_cache.store(key, {"blob": dump_model(cross)})
-    return cross
+    return cross, False
 
 
 def _load_cross(hit: dict | None) -> CrossRun | None:
@@ -78,6 +82,7 @@ class BuildReport:
     warnings: tuple[str, ...]
     flags: dict[str, int]  # flag kind -> number of runs carrying it
     cached: int = 0  # runs taken from the cache
+    cross_cached: bool = False  # group and comparison pages taken from the cache
 
 
 def build(
@@ -183,7 +188,7 @@ def _build_locked(
             "runs": sorted(r.name for r in done if r.record.get("dataset") and r.record["dataset"]["name"] == ds.name),
             "figure": figure_entry(fig, file),
         }))
-    cross = _cross_run(loaded.site, done, records, run_cache, code)
+    cross, cross_cached = _cross_run(loaded.site, done, records, run_cache, code)
     problems.extend(cross.problems)
     files.update(cross.files)
     plan = plan_site(
@@ -224,4 +229,5 @@ def _build_locked(
         warnings=tuple(w for r in done for w in r.warnings),
         flags=dict(sorted(flag_counts.items())),
         cached=cached,
+        cross_cached=cross_cached,
     )

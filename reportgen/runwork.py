@@ -161,7 +161,11 @@ def _cross_payload(run: RunData, analysis: RunAnalysis) -> bytes:
     from reportgen.cache import dump_model
 
     keep = set(run.roles.values())
-    slim_run = replace(run, series={n: s for n, s in run.series.items() if n in keep})
+    # notes never reach a group or comparison page: leaving them out keeps an edit to a note
+    # from redrawing every cross-run figure (the payload is part of their cache key)
+    slim_run = replace(
+        run, spec=replace(run.spec, notes=""), series={n: s for n, s in run.series.items() if n in keep}
+    )
     slim_analysis = replace(analysis, smoothed={n: v for n, v in analysis.smoothed.items() if n in keep})
     return dump_model((slim_run, slim_analysis))
 

@@ -39,12 +39,19 @@ def test_rebuild_reuses_unchanged_runs_and_matches_a_cold_build(three: Path, tmp
     log = three / "logs" / "b.csv"
     st = log.stat()
     os.utime(log, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
-    assert build(three, out, jobs=1).cached == 2
+    touched = build(three, out, jobs=1)
+    assert touched.cached == 2 and touched.cross_cached  # same content: same group pages
     # editing one manifest's notes rebuilds that run, and every page showing it changes
     manifest = three / "c.yaml"
     manifest.write_text(manifest.read_text(encoding="utf-8").replace("run c", "run c, edited"), encoding="utf-8")
     warm = build(three, out, jobs=1)
     assert warm.cached == 2
+    assert warm.cross_cached  # no group or comparison page shows notes: nothing to redraw there
+    # new data in one run redraws the group and comparison pages
+    with open(three / "logs" / "a.csv", "a", encoding="utf-8") as fh:
+        fh.write("200,0.1,0.2\n")
+    changed = build(three, out, jobs=1)
+    assert changed.cached == 2 and not changed.cross_cached
     cold = build(three, tmp_path / "cold", cache=False)
     assert cold.cached == 0
     assert site_bytes(out) == site_bytes(tmp_path / "cold")
