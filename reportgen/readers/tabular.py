@@ -14,7 +14,6 @@ from reportgen.readers.base import (
     STEP_COLUMNS,
     TIME_COLUMNS,
     clean_series,
-    merge_restarts,
 )
 
 
@@ -105,7 +104,7 @@ def columns_to_logdata(
         series=series,
         format=fmt,
         hparams=hparams or {},
-        restarts=_row_restarts(x, x_present, source) if merge_restarts(restarts) else (),
+        restarts=_row_restarts(x, x_present, source) if any(restarts) else (),
         x_is_epoch=x_is_epoch,
         meta=meta or {},
     )
