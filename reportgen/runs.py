@@ -53,10 +53,7 @@ def read_run(spec: RunSpec, runs_dir: Path | None = None) -> RunData:
     role naming a series that is not logged, or no loss series at all)."""
     logs: list[tuple[Path, LogData]] = []
     for log in spec.logs:
-        try:
-            logs.append((log.path, read_log(log.path, log.format)))
-        except ReadError as exc:
-            raise exc from None
+        logs.append((log.path, read_log(log.path, log.format)))
     by_name: dict[str, list[Series]] = {}
     restarts: list[Restart] = [r for _, data in logs for r in data.restarts]
     sources: list[SourceInfo] = []

@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 import yaml
 
-REALOGS = Path(__file__).resolve().parents[1].parent / "shared" / "realogs"
+# ../shared/realogs beside the repository; REPORTGEN_REALOGS points elsewhere (a git worktree)
+REALOGS = Path(
+    os.environ.get("REPORTGEN_REALOGS") or Path(__file__).resolve().parents[1].parent / "shared" / "realogs"
+)
 
 
 def realogs_dir() -> Path:

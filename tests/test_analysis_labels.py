@@ -1,27 +1,13 @@
 import csv
 import json
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import realogs_dir as realogs
 
 from reportgen.analysis.balance import balance_table
 from reportgen.errors import ReadError
 from reportgen.labels import read_class_tables, read_labels
-
-# ../shared/realogs from the repo root; REPORTGEN_REALOGS points elsewhere (e.g. from a worktree).
-REALOGS = Path(
-    os.environ.get("REPORTGEN_REALOGS", Path(__file__).parents[1].parent / "shared" / "realogs")
-)
-
-
-def realogs() -> Path:
-    if not REALOGS.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"real-log corpus missing at {REALOGS}")
-        pytest.skip(f"real-log corpus not present at {REALOGS}")
-    return REALOGS
 
 
 def test_csv_label_column(tmp_path):

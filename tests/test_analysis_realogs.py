@@ -1,27 +1,19 @@
 """The analysis on real training logs from ../shared/realogs (read with reportgen's readers)."""
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import realogs_dir
 
 from reportgen.analysis import analyse
 from reportgen.model import RunData, RunSpec
 from reportgen.readers import read_log
 from reportgen.roles import infer_roles
 
-REALOGS = Path(
-    os.environ.get("REPORTGEN_REALOGS", Path(__file__).parents[1].parent / "shared" / "realogs")
-)
-
 
 def real_run(rel: str) -> RunData:
-    if not REALOGS.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"real-log corpus missing at {REALOGS}")
-        pytest.skip(f"real-log corpus not present at {REALOGS}")
-    log = read_log(REALOGS / rel)
+    log = read_log(realogs_dir() / rel)
     return RunData(
         spec=RunSpec(name=Path(rel).stem, path=Path(rel), logs=()),
         series=log.series,

@@ -8,27 +8,19 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import REALOGS, realogs_dir
 
 from reportgen.errors import ReadError
 from reportgen.readers import read_log
 
-# ../shared/realogs beside the repository; REPORTGEN_REALOGS points elsewhere (a git worktree).
-REALOGS = Path(
-    os.environ.get("REPORTGEN_REALOGS") or Path(__file__).parents[1].parent / "shared" / "realogs"
-)
-
 
 def _index() -> list[tuple[str, str, str]]:
-    if not (REALOGS / "INDEX.tsv").is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"the real-log corpus is missing: expected {REALOGS}/INDEX.tsv")
-        pytest.skip(f"the real-log corpus is not here ({REALOGS})")
+    realogs_dir()  # fails in CI, skips elsewhere, when the corpus is missing
     rows = []
     for line in (REALOGS / "INDEX.tsv").read_text(encoding="utf-8").splitlines():
         if line.startswith("#") or not line.strip():
