@@ -26,13 +26,13 @@ from reportgen.cache import (
 from reportgen.crossrun import CrossRun, gather_cross_run
 from reportgen.errors import ReportgenError
 from reportgen.figure_table import figure_entry
-from reportgen.figures import draw
+from reportgen.drawing import draw, draw_many
 from reportgen.manifest import load_manifests
 from reportgen.model import SiteConfig
-from reportgen.parallel import run_jobs
+from reportgen.parallel import run_batched
 from reportgen.progress import Progress
 from reportgen.render import build_time, dataset_page_path, make_env, plan_site, render
-from reportgen.runwork import RunFailure, RunResult, build_run, preload
+from reportgen.runwork import RunFailure, RunResult, build_runs, preload
 from reportgen.slug import slugify
 from reportgen.summary import build_summary, dump_json, plain
 from reportgen.summary_md import render_summary_md
@@ -40,7 +40,7 @@ from reportgen.writer import check_output_dir, output_lock, write_site
 
 
 def _cross_run(
-    site: SiteConfig, done: list[RunResult], records: list[dict], run_cache: RunCache, code: str
+    site: SiteConfig, done: list[RunResult], records: list[dict], run_cache: RunCache, code: str, jobs: int | None
 ) -> tuple[CrossRun, bool]:
     """Group and comparison pages (crossrun.gather_cross_run), from the cache when no run and
     no setting changed since the last build: drawing them is the one cross-run cost. Returns
@@ -57,7 +57,10 @@ def _cross_run(
         return cached, True
     # groups and comparisons need the runs' curves: each worker sent the few it needs
     pairs = [r.cross_data() for r in done]
-    cross = gather_cross_run(site, [p[0] for p in pairs], [p[1] for p in pairs], records)
+    cross = gather_cross_run(
+        site, [p[0] for p in pairs], [p[1] for p in pairs], records,
+        draw_all=lambda specs: run_batched(draw_many, specs, (), workers=jobs, preload=preload),
+    )
     run_cache.store(key, {"blob": dump_model(cross)})
     return cross, False
 
@@ -142,11 +145,12 @@ def _build_locked(
         elif tick:
             tick()
     cached = len(specs) - len(todo)
-    computed = run_jobs(
-        build_run,
-        [(specs[i], runs_dir, run_cache.root, keys[i], balance.datasets.get(refs[i]) if refs[i] else None) for i in todo],
+    computed = run_batched(
+        build_runs,
+        [(specs[i], keys[i], balance.datasets.get(refs[i]) if refs[i] else None) for i in todo],
+        (runs_dir, run_cache.root),
         workers=jobs,
-        on_done=tick,
+        on_done=bar.advance if bar is not None else None,
         preload=preload,
     )
     for i, result in zip(todo, computed):
@@ -188,7 +192,7 @@ def _build_locked(
             "runs": sorted(r.name for r in done if r.record.get("dataset") and r.record["dataset"]["name"] == ds.name),
             "figure": figure_entry(fig, file),
         }))
-    cross, cross_cached = _cross_run(loaded.site, done, records, run_cache, code)
+    cross, cross_cached = _cross_run(loaded.site, done, records, run_cache, code, jobs)
     problems.extend(cross.problems)
     files.update(cross.files)
     plan = plan_site(

@@ -3,7 +3,7 @@ in one call so build.py stays glue. Nothing is written here; figures come back a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +11,8 @@ from reportgen.analysis.groups import summarise_group
 from reportgen.comparisons import check_comparisons, run_colors
 from reportgen.errors import ReportgenError
 from reportgen.figure_table import figure_entry
-from reportgen.figures import FigureSpec, draw
+from reportgen.drawing import draw_many
+from reportgen.figures import FigureSpec
 from reportgen.group_figures import (
     count_segments,
     group_curves,
@@ -58,10 +59,12 @@ def gather_cross_run(
     *,
     center: str = CENTER,
     band: str = BAND,
+    draw_all: Callable[[list[FigureSpec]], list[bytes]] = draw_many,
 ) -> CrossRun:
     """Groups with at least two runs get a group page; every comparison (declared, per group,
     per tag) a comparison page. Bad declarations are returned as problems, never raised.
-    `center` (mean | median) and `band` (ci95 | std | sem) shape the group curves."""
+    `center` (mean | median) and `band` (ci95 | std | sem) shape the group curves; `draw_all`
+    draws the planned figures (build passes one that uses every core)."""
     by_name = {run.spec.name: (run, analysis) for run, analysis in zip(runs, analyses)}
     rec_by_name = {r["name"]: r for r in records}
     styles = run_colors(list(by_name))
@@ -79,7 +82,7 @@ def gather_cross_run(
             members_of.setdefault(run.spec.group, []).append(run.spec.name)
     names = sorted(g for g, m in members_of.items() if len(m) >= 2)
     slugs = group_slugs(names)
-    files: dict[str, bytes] = {}
+    files: dict[str, FigureSpec] = {}  # planned here, drawn all at once at the end
     groups: list[dict[str, Any]] = []
     pages: list[Page] = []
     contexts = []
@@ -94,10 +97,10 @@ def gather_cross_run(
             if rc is None:
                 continue
             coverage[role] = {"min_runs": max(2, rc.curve.min_runs), "segments": count_segments(rc.curve)}
-            figs.append(_draw(plan_group_curve_figure(rc, styles, _steps_count(members, role)), page, files))
+            figs.append(_plan(plan_group_curve_figure(rc, styles, _steps_count(members, role)), page, files))
         strip = plan_group_strip(summary, styles)
         if strip is not None:
-            figs.append(_draw(strip, page, files))
+            figs.append(_plan(strip, page, files))
         record = group_record(summary, slugs[name], coverage, center, band, group_comparison.get(summary.runs))
         groups.append(record)
         contexts.append((record, figs))
@@ -108,10 +111,11 @@ def gather_cross_run(
         page = comp["page"]
         members = [by_name[r] for r in comp["runs"]]
         spec = plan_comparison_figure(members, styles)
-        figs = [_draw(spec, page, files)] if spec is not None else []
+        figs = [_plan(spec, page, files)] if spec is not None else []
         pages.append(Page(page, "compare.html", plan_comparison_context(comp, rec_by_name, styles, figs, groups)))
     nav = run_navigation(records, groups, comparisons)
-    return CrossRun(groups, comparisons, pages, files, nav, list(errors))
+    drawn = dict(zip(files, draw_all(list(files.values()))))
+    return CrossRun(groups, comparisons, pages, drawn, nav, list(errors))
 
 
 def _steps_count(members: Sequence[tuple[RunData, RunAnalysis]], role: str) -> str:
@@ -121,7 +125,8 @@ def _steps_count(members: Sequence[tuple[RunData, RunAnalysis]], role: str) -> s
     return "epoch" if series and all(run.x == "epoch" and s.epoch is None for run, s in series) else "step"
 
 
-def _draw(spec: FigureSpec, page: str, files: dict[str, bytes]) -> dict[str, Any]:
+def _plan(spec: FigureSpec, page: str, files: dict[str, FigureSpec]) -> dict[str, Any]:
+    """Plan `spec` for drawing into the page's folder; returns its figure entry."""
     file = page.rsplit("/", 1)[0] + f"/{spec.name}.png"
-    files[file] = draw(spec)
+    files[file] = spec
     return _entry(spec, file, page)

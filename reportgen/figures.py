@@ -1,10 +1,8 @@
-"""Figures: `plan_*` decide what to draw (pure, testable FigureSpecs); `draw` renders a spec to
-PNG bytes with matplotlib's object API (never pyplot: no global state, safe in worker processes).
-"""
+"""Figures: `plan_*` decide what to draw (pure, testable FigureSpecs); drawing.py paints a spec
+to PNG bytes."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -342,95 +340,3 @@ def plan_thumbnail(run: RunData, analysis: RunAnalysis) -> FigureSpec | None:
             panel = Panel(None, "", "", (Line(None, x, y, color, linewidth=1.2),), yscale=scale, legend=False, bare=True)
             return FigureSpec(name="thumb", alt=f"{role.replace('_', ' ')} trend", panels=(panel,), width=1.6, height=0.45, dpi=100)
     return None
-
-
-def draw(spec: FigureSpec) -> bytes:
-    """Render a FigureSpec to PNG bytes (no file written; no timestamp or software metadata, so
-    the same spec gives the same bytes)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(spec.width, spec.height), dpi=spec.dpi, layout="constrained" if not _bare(spec) else None)
-    FigureCanvasAgg(fig)
-    nrows = (len(spec.panels) + spec.ncols - 1) // spec.ncols
-    ratios = {"height_ratios": list(spec.height_ratios)} if spec.height_ratios else None
-    axes = fig.subplots(nrows, spec.ncols, squeeze=False, gridspec_kw=ratios)
-    for i, ax in enumerate(axes.flat):
-        if i >= len(spec.panels):
-            ax.set_visible(False)
-            continue
-        _draw_panel(ax, spec.panels[i], small=len(spec.panels) > 1)
-    if _bare(spec):
-        fig.subplots_adjust(0.02, 0.05, 0.98, 0.95)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None}, transparent=_bare(spec))
-    return buf.getvalue()
-
-
-def _bare(spec: FigureSpec) -> bool:
-    return all(p.bare for p in spec.panels)
-
-
-# Matplotlib's axis arithmetic (span, margins, ticks) overflows near the float64 limit, so
-# values beyond this are drawn at it: no reader can tell 1e300 from 1e308 on a plot anyway.
-PLOT_LIMIT = 1e300
-
-
-def _drawable(v: np.ndarray) -> np.ndarray:
-    v = np.asarray(v, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        return np.clip(v, -PLOT_LIMIT, PLOT_LIMIT)  # NaN stays NaN (a gap)
-
-
-def _draw_panel(ax, panel: Panel, small: bool) -> None:
-    for band in panel.bands:
-        shown = np.isfinite(band.lower) & np.isfinite(band.upper)
-        ax.fill_between(band.x, np.where(shown, band.lower, 0.0), np.where(shown, band.upper, 0.0), where=shown,
-                        color=band.color, alpha=band.alpha, linewidth=0, label=band.label, interpolate=False)
-    for line in panel.lines:
-        ax.plot(_drawable(line.x), _drawable(line.y), color=line.color, linestyle=line.linestyle, linewidth=line.linewidth,
-                alpha=line.alpha, label=line.label, marker=line.marker, markersize=4, markevery=line.markevery,
-                drawstyle=line.drawstyle)
-    for ref in panel.reflines:
-        draw_ref = ax.axhline if ref.orientation == "h" else ax.axvline
-        draw_ref(ref.value, color=ref.color, linestyle=ref.linestyle, linewidth=1.0, label=ref.label or None)
-    if panel.bars:
-        n = len(panel.bars)
-        width = 0.8 / n
-        centers = np.arange(len(panel.categories), dtype=float)
-        for i, group in enumerate(panel.bars):
-            ax.bar(centers + (i - (n - 1) / 2) * width, group.values, width, label=group.label,
-                   color=group.color, hatch=group.hatch, edgecolor="white", linewidth=0.5)
-        crowded = sum(len(c) for c in panel.categories) > 40  # long names would overlap
-        ax.set_xticks(centers, panel.categories, rotation=40 if crowded else 0, ha="right" if crowded else "center")
-    for m in panel.markers:
-        ax.scatter(_drawable(np.array([m.x])), _drawable(np.array([m.y])), s=m.size, marker=m.marker, color=m.color, label=m.label or None, zorder=5,
-                   edgecolors="white", linewidths=0.6)
-    if panel.yscale == "log":
-        ax.set_yscale("log")
-    if panel.bare:
-        ax.set_axis_off()
-        return
-    fontsize = 8 if small else 9
-    if panel.title:
-        ax.set_title(panel.title, fontsize=fontsize + 1, loc="left")
-    ax.set_xlabel(panel.xlabel, fontsize=fontsize)
-    ax.set_ylabel(panel.ylabel, fontsize=fontsize)
-    ax.tick_params(labelsize=fontsize - 1)
-    ax.grid(True, axis="y" if panel.bars else "both", color="#e6e6e6", linewidth=0.6)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    if panel.xticks is not None:
-        ax.set_xticks([t for t, _ in panel.xticks], [label for _, label in panel.xticks])
-        ax.grid(False, axis="x")
-    if panel.xlim is not None:
-        ax.set_xlim(*panel.xlim)
-    if panel.ylim is not None:
-        ax.set_ylim(*panel.ylim)
-    if panel.legend and any(h.get_label() and not h.get_label().startswith("_") for h in ax.get_legend_handles_labels()[0]):
-        if panel.legend_outside:
-            ax.legend(fontsize=fontsize - 1, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                      ncols=panel.legend_cols, borderaxespad=0.0, handlelength=2.6)
-        else:
-            ax.legend(fontsize=fontsize - 1, frameon=False, loc="best")

@@ -23,7 +23,8 @@ from reportgen.balance import (
 )
 from reportgen.errors import Location, ManifestError, ReadError, ReportgenError
 from reportgen.figure_table import figure_entry
-from reportgen.figures import draw, plan_run_figures, plan_thumbnail
+from reportgen.drawing import Painter
+from reportgen.figures import plan_run_figures, plan_thumbnail
 from reportgen.model import RunAnalysis, RunData, RunSpec
 from reportgen.render import dataset_page_path, run_page_path
 from reportgen.runs import LOSS_ROLES, loss_like, read_run
@@ -106,10 +107,14 @@ def _plain_problem(exc: ReportgenError) -> tuple:
     return (type(exc).__name__, exc.message, None if where.path is None else str(where.path), where.line, where.column, exc.key)
 
 
-def process_run(spec: RunSpec, runs_dir: Path, dataset_table: BalanceTable | None = None) -> RunResult:
+def process_run(
+    spec: RunSpec, runs_dir: Path, dataset_table: BalanceTable | None = None, painter: Painter | None = None
+) -> RunResult:
     """Read, analyse and draw one run. `dataset_table` is the class balance of the dataset the
-    run refers to (read once for all its runs). Raises ReportgenError for bad logs; a bad
+    run refers to (read once for all its runs); `painter` draws the figures (share one across
+    runs: it reuses its matplotlib figures). Raises ReportgenError for bad logs; a bad
     class-balance file is a problem in the result, and the run is still built."""
+    painter = painter or Painter()
     run = read_run(spec, runs_dir)
     problems: list[tuple] = []
     table = None
@@ -135,13 +140,13 @@ def process_run(spec: RunSpec, runs_dir: Path, dataset_table: BalanceTable | Non
         figs = [plan_balance_figure(table, spec.display_title), *figs]
     for fig in figs:
         file = f"runs/{slug}/{fig.name}.png"
-        images[file] = draw(fig)
+        images[file] = painter.draw(fig)
         entries.append(figure_entry(fig, file))
     thumb_spec = plan_thumbnail(run, analysis)
     thumb = None
     if thumb_spec is not None:
         thumb = f"runs/{slug}/{thumb_spec.name}.png"
-        images[thumb] = draw(thumb_spec)
+        images[thumb] = painter.draw(thumb_spec)
     return RunResult(
         name=spec.name,
         record=record,
@@ -189,7 +194,9 @@ _ERROR_TYPES: dict[str, type[ReportgenError]] = {
 }
 
 
-def try_process_run(spec: RunSpec, runs_dir: Path, dataset_table: BalanceTable | None = None) -> RunResult | RunFailure:
+def try_process_run(
+    spec: RunSpec, runs_dir: Path, dataset_table: BalanceTable | None = None, painter: Painter | None = None
+) -> RunResult | RunFailure:
     """process_run, with a bad run's error returned instead of raised, so one run never stops
     the others. An unexpected exception is a reportgen bug: it is reported against the run's
     manifest rather than taking the whole build down."""
@@ -197,7 +204,7 @@ def try_process_run(spec: RunSpec, runs_dir: Path, dataset_table: BalanceTable |
         # Logs may hold values near the float64 limit (1e308): arithmetic on them overflows to
         # inf, which is the right answer, not a warning to print over the build's output.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            return process_run(spec, runs_dir, dataset_table)
+            return process_run(spec, runs_dir, dataset_table, painter)
     except ReportgenError as exc:
         return RunFailure(type(exc), exc.message, exc.where, exc.key)
     except Exception as exc:  # noqa: BLE001 - the worker boundary: one run's bug must not stop the others
@@ -211,21 +218,27 @@ def preload() -> None:
     paying for it."""
     import importlib
 
-    for name in ("matplotlib.backends.backend_agg", "scipy.signal", "scipy.ndimage"):
+    for name in ("matplotlib.backends.backend_agg", "PIL.PngImagePlugin", "scipy.signal", "scipy.ndimage"):
         try:
             importlib.import_module(name)
         except ImportError:
             pass
 
 
-def build_run(
-    spec: RunSpec, runs_dir: Path, cache_root: Path | None, key: str, dataset_table: BalanceTable | None = None
-) -> RunResult | RunFailure:
-    """Worker entry: build one run and store its result under `key` (a failed run is not
-    cached, so its error is reported again until it is fixed)."""
+def build_runs(
+    batch: list[tuple[RunSpec, str, BalanceTable | None]], runs_dir: Path, cache_root: Path | None
+) -> list[RunResult | RunFailure]:
+    """Worker entry: build a batch of runs, each (spec, cache key, its dataset's class balance),
+    sharing one Painter, and store each result under its key (a failed run is not cached, so its
+    error is reported again until it is fixed)."""
     from reportgen.cache import RunCache
 
-    result = try_process_run(spec, runs_dir, dataset_table)
-    if isinstance(result, RunResult):
-        RunCache(cache_root).store(key, result.to_plain())
-    return result
+    cache = RunCache(cache_root)
+    painter = Painter()
+    out = []
+    for spec, key, dataset_table in batch:
+        result = try_process_run(spec, runs_dir, dataset_table, painter)
+        if isinstance(result, RunResult):
+            cache.store(key, result.to_plain())
+        out.append(result)
+    return out

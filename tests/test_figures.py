@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 from numpy.testing import assert_allclose
 
-from reportgen.figures import decimate, draw, plan_run_figures, plan_thumbnail
+from reportgen.drawing import draw
+from reportgen.figures import decimate, plan_run_figures, plan_thumbnail
 from reportgen.model import Best, Flag, RunAnalysis, RunData, RunSpec, Series
 
 

@@ -9,7 +9,7 @@ from numpy.testing import assert_allclose
 
 from reportgen.analysis.groups import summarise_group
 from reportgen.comparisons import run_colors
-from reportgen.figures import draw
+from reportgen.drawing import draw
 from reportgen.group_figures import (
     MAX_LEGEND_RUNS,
     count_segments,
