@@ -15,6 +15,7 @@ from reportgen.analysis.groups import GroupCurve, GroupSummary, aggregate_curves
 from reportgen.comparisons import Style
 from reportgen.figures import (
     MAX_POINTS,
+    PLOT_COLUMNS,
     Band,
     FigureSpec,
     Line,
@@ -31,6 +32,9 @@ ROLE_LABELS = {"val_loss": "validation loss", "train_loss": "train loss"}
 BAND_LABELS = {"ci95": "95% confidence interval (t)", "std": "± 1 std", "sem": "± 1 standard error"}
 MAX_LEGEND_RUNS = 24  # past this the legend would hide the plot; the page's table is the key
 MARK_EVERY = 12  # markers per line, roughly, when a run needs one to tell it apart
+# Past this many runs on one figure their lines overlap so much that two pixel columns per
+# min/max pair look the same as one, at half the points to draw.
+CROWDED_RUNS = 8
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,11 @@ def count_segments(curve: GroupCurve) -> list[dict[str, int]]:
     return out
 
 
+def _columns(runs: int) -> int:
+    """Pixel columns to decimate each run's line to (see CROWDED_RUNS)."""
+    return PLOT_COLUMNS if runs <= CROWDED_RUNS else PLOT_COLUMNS // 2
+
+
 def _thin(n: int, limit: int = MAX_POINTS) -> np.ndarray:
     """Indices keeping at most `limit` evenly spaced points (first and last kept)."""
     if n <= limit:
@@ -99,8 +108,9 @@ def plan_group_curve_figure(rc: RoleCurves, styles: Mapping[str, Style], xlabel:
     curve = rc.curve
     label = ROLE_LABELS.get(rc.role, rc.role)
     lines = []
+    columns = _columns(len(rc.runs))
     for name, (steps, values) in zip(rc.runs, rc.raw):
-        x, y = decimate(steps.astype(np.float64), values)
+        x, y = decimate(steps.astype(np.float64), values, columns)
         lines.append(Line(None, x, y, styles[name].color, linewidth=0.9, alpha=0.35))
     keep = _thin(curve.steps.shape[0])
     x = curve.steps[keep].astype(np.float64)
@@ -175,6 +185,7 @@ def plan_comparison_figure(
     xlabel = _shared_x([run for run, _ in members])
     lines: list[Line] = []
     n_runs = 0
+    columns = _columns(len(members))
     for run, analysis in members:
         style = styles[run.spec.name]
         labelled = False
@@ -184,7 +195,7 @@ def plan_comparison_figure(
                 continue
             values = analysis.smoothed.get(series.name, series.values)
             xs = x_values(series, run.x) if xlabel == run.x else series.steps.astype(np.float64)
-            x, y = decimate(xs, values)
+            x, y = decimate(xs, values, columns)
             if y.size == 0:
                 continue
             every = max(1, y.size // MARK_EVERY) if style.marker else None

@@ -10,7 +10,9 @@ from numpy.testing import assert_allclose
 from reportgen.analysis.groups import summarise_group
 from reportgen.comparisons import run_colors
 from reportgen.drawing import draw
+from reportgen.figures import PLOT_COLUMNS
 from reportgen.group_figures import (
+    CROWDED_RUNS,
     MAX_LEGEND_RUNS,
     count_segments,
     group_curves,
@@ -140,3 +142,21 @@ def test_comparison_legend_gives_way_to_the_table_past_its_limit() -> None:
     fig = plan_comparison_figure(members, run_colors(names))
     assert [ln.label for ln in fig.panels[0].lines if ln.label] == ["validation", "train"]
     assert "table below" in fig.alt
+
+
+def test_a_crowded_group_draws_fewer_points_per_run_but_keeps_each_spike() -> None:
+    s = np.arange(10_000)
+    names = [f"r{i:02d}" for i in range(CROWDED_RUNS + 1)]
+    members = []
+    for i, name in enumerate(names):
+        v = 1.0 + np.sin(s / 7.0 + i) * 0.1
+        v[1234 + i] = 9.0 + i  # one spike per run
+        members.append(member(name, s, v))
+    styles = run_colors(names)
+    crowded = plan_group_curve_figure(group_curves(members, "val_loss"), styles)
+    few = plan_group_curve_figure(group_curves(members[:CROWDED_RUNS], "val_loss"), styles)
+    crowded_faint = [ln for ln in crowded.panels[0].lines if ln.label is None]
+    few_faint = [ln for ln in few.panels[0].lines if ln.label is None]
+    assert max(ln.y.size for ln in crowded_faint) <= 4 * (PLOT_COLUMNS // 2) + 1
+    assert max(ln.y.size for ln in crowded_faint) < min(ln.y.size for ln in few_faint)
+    assert [float(ln.y.max()) for ln in crowded_faint] == [9.0 + i for i in range(len(names))]
