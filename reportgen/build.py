@@ -38,7 +38,7 @@ from reportgen.render import (
 )
 from reportgen.runwork import RunFailure, RunResult, build_run, preload
 from reportgen.slug import slugify
-from reportgen.summary import build_summary, dump_json, plain
+from reportgen.summary import build_summary, dump_summary, plain
 from reportgen.summary_md import render_summary_md
 from reportgen.writer import Known, check_output_dir, output_lock, reusable, write_site
 from reportgen.yamlpos import ParsedYaml
@@ -317,8 +317,11 @@ def _build_locked(
     summary = build_summary(records, problems, loaded.site.title, groups=cross.groups, comparisons=cross.comparisons)
     summary["datasets"] = dataset_records
     input_keys["summary.json"] = input_hash(code, "summary.json", summary)
+    records_json: dict[str, str] = {}  # filled only when summary.json is made
     files["summary.json"] = _made(
-        input_keys["summary.json"], last.made, functools.partial(dump_json, summary)
+        input_keys["summary.json"],
+        last.made,
+        functools.partial(dump_summary, summary, last.records, records_json),
     )
     input_keys["summary.md"] = input_hash(code, "summary.md", site_url, summary)
     files["summary.md"] = _made(
@@ -339,7 +342,13 @@ def _build_locked(
     )
     if cache_root is not None:
         made = {key: index[path][0] for path, key in input_keys.items() if path in index}
-        remembered = LastBuild(site=index, made=made, manifests=parsed.used, logs=digests.used)
+        remembered = LastBuild(
+            site=index,
+            made=made,
+            manifests=parsed.used,
+            logs=digests.used,
+            records=records_json or last.records,  # empty when summary.json was linked, not made
+        )
         save_last_build(cache_root, remembered)
     run_cache.prune()
     say(f"wrote {len(files)} file(s) to {out}")

@@ -19,7 +19,7 @@ from reportgen.cache import decode_entry, encode_entry
 
 FILE = "last-build.bin"
 SPARE = "replaced-site"
-VERSION = 1
+VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,8 @@ class LastBuild:
     # input hash of a page or file -> hex SHA-256 of what was made from those inputs
     made: dict[str, str] = field(default_factory=dict)
     manifests: dict[str, tuple] = field(default_factory=dict)  # yamlpos.ParsedYaml.known
-    logs: dict[str, tuple] = field(default_factory=dict)  # cache.FileDigests.known
+    logs: dict[str, tuple] = field(default_factory=dict)  # keys.FileDigests.known
+    records: dict[str, str] = field(default_factory=dict)  # summary.dump_summary's record JSON
 
 
 def spare_dir(cache_root: Path) -> Path:
@@ -53,6 +54,7 @@ def load_last_build(cache_root: Path | None) -> LastBuild:
             made=dict(data["made"]),
             manifests=dict(data["manifests"]),
             logs=dict(data["logs"]),
+            records=dict(data["records"]),
         )
     except (KeyError, TypeError, ValueError):
         return LastBuild()
@@ -69,6 +71,7 @@ def save_last_build(cache_root: Path | None, last: LastBuild) -> None:
         "made": last.made,
         "manifests": last.manifests,
         "logs": last.logs,
+        "records": last.records,
     }
     fd, tmp = tempfile.mkstemp(dir=cache_root, prefix=".tmp-", suffix=".state")
     try:
