@@ -163,9 +163,14 @@ def plan_site(
 
 
 def templates_fingerprint() -> str:
-    """Hash of every template and static file: part of each page's input hash."""
+    """Hash of every template and static file, and of the versions of the libraries that turn
+    them into HTML: part of each page's input hash."""
+    import markdown
+    import nh3
+
     base = templates_dir()
-    h = hashlib.sha256()
+    libraries = f"jinja2 {jinja2.__version__}\0markdown {markdown.__version__}\0nh3 {nh3.__version__}\0"
+    h = hashlib.sha256(libraries.encode())
     for path in sorted(base.rglob("*")):
         if path.is_file():
             h.update(path.relative_to(base).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
