@@ -3,60 +3,132 @@ write the site in one step, so nothing is written unless the whole site could be
 
 Each run's work (read, analyse, draw) is a pure function of its inputs (runwork.py): it runs on
 every core (parallel.py) and its result is cached by content hash (cache.py), so a rebuild only
-redoes the runs that changed; pages are always rendered from all runs' records."""
+redoes the runs that changed. Pages are planned from all runs' records on every build; a page,
+summary or figure whose inputs hash as in the last build is not made again, and files the
+previous site holds unchanged are linked into the new one (lastbuild.py, writer.py)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from reportgen.balance import balance_view, collect_balance, plan_balance_figure
-from reportgen.cache import (
-    RunCache,
-    balance_fingerprint,
-    cache_dir_for,
-    code_fingerprint,
-    dump_model,
-    load_model,
-    run_key,
-)
+from reportgen.cache import Entry, RunCache, cache_dir_for, dump_model, load_model
 from reportgen.crossrun import CrossRun, gather_cross_run
-from reportgen.errors import ReportgenError
+from reportgen.errors import Location, OutputError, ReportgenError
 from reportgen.figure_table import figure_entry
 from reportgen.drawing import draw, draw_many
+from reportgen.keys import FileDigests, balance_fingerprint, code_fingerprint, input_hash, run_key
+from reportgen.lastbuild import LastBuild, load_last_build, save_last_build, spare_dir
 from reportgen.manifest import load_manifests
-from reportgen.model import SiteConfig
+from reportgen.model import RunSpec, SiteConfig
 from reportgen.parallel import run_batched
 from reportgen.progress import Progress
-from reportgen.render import build_time, dataset_page_path, make_env, plan_site, render
+from reportgen.render import (
+    build_time,
+    dataset_page_path,
+    make_env,
+    plan_site,
+    render_site,
+    templates_fingerprint,
+)
 from reportgen.runwork import RunFailure, RunResult, build_runs, preload
 from reportgen.slug import slugify
-from reportgen.summary import build_summary, dump_json, plain
+from reportgen.summary import build_summary, dump_summary, plain
 from reportgen.summary_md import render_summary_md
-from reportgen.writer import check_output_dir, output_lock, write_site
+from reportgen.writer import Known, check_output_dir, output_lock, reusable, write_site
+from reportgen.yamlpos import ParsedYaml
+
+
+@dataclass(frozen=True)
+class _Built:
+    """One run's result, with its images and cross-run payload kept apart: for a run taken from
+    the cache they are read only when needed (`result.images` and `result.cross` are empty)."""
+
+    result: RunResult
+    images: dict[str, bytes | Known]
+    cross_digest: bytes  # SHA-256 of the cross-run payload
+    cross: Callable[[], bytes | None]  # the payload; None when its cache entry is damaged
+
+
+def _computed(result: RunResult) -> _Built:
+    return _Built(result, dict(result.images), hashlib.sha256(result.cross).digest(), lambda: result.cross)
+
+
+def _from_cache(entry: Entry, spec: RunSpec, out: Path, previous: Mapping[str, tuple]) -> _Built | None:
+    """A run from its cache entry, with the notes of its manifest (the key leaves them out).
+    Images the previous site holds unchanged stay unread; None when one that must be read, or
+    the entry itself, is damaged."""
+    data = entry.data
+    cross = entry.blobs.get(("cross",))
+    try:
+        names = list(data["images"])
+        record = dict(data["record"])
+        if "notes" in record:
+            record["notes"] = spec.notes
+        result = RunResult.from_plain({**data, "record": record, "images": {}, "cross": b""})
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    if cross is None:
+        return None
+    images: dict[str, bytes | Known] = {}
+    for name in names:
+        blob = entry.blobs.get(("images", name))
+        if blob is None:
+            return None
+        digest = blob.digest.hex()
+        if reusable(out, previous, name, digest):
+            images[name] = Known(digest, functools.partial(_read_or_fail, entry, ("images", name)))
+        else:
+            value = entry.read(("images", name))
+            if value is None:
+                return None
+            images[name] = value
+    return _Built(result, images, cross.digest, functools.partial(entry.read, ("cross",)))
+
+
+def _read_or_fail(entry: Entry, where: tuple[str, ...]) -> bytes:
+    value = entry.read(where)
+    if value is None:  # only when the previous site's copy changed during the build, too
+        raise OutputError("a cache entry is damaged and the site changed during the build; build again", Location(entry.path))
+    return value
+
+
+def _made(key: str, made: Mapping[str, str], make: Callable[[], bytes]) -> bytes | Known:
+    """The file made from inputs hashing to `key`: Known when the last build made it."""
+    digest = made.get(key)
+    return Known(digest, make) if digest is not None else make()
 
 
 def _cross_run(
-    site: SiteConfig, done: list[RunResult], records: list[dict], run_cache: RunCache, code: str, jobs: int | None
+    site: SiteConfig,
+    done: list[_Built],
+    records: list[dict],
+    run_cache: RunCache,
+    code: str,
+    jobs: int | None,
+    payloads: Callable[[], list[bytes]],
 ) -> tuple[CrossRun, bool]:
     """Group and comparison pages (crossrun.gather_cross_run), from the cache when no run and
     no setting changed since the last build: drawing them is the one cross-run cost. Returns
-    them and whether they came from the cache."""
+    them and whether they came from the cache. `payloads` gives every run's cross-run payload,
+    read only when the pages must be drawn."""
     h = hashlib.sha256(f"cross-run\0{code}\0{site!r}\0".encode())
     for r in done:
-        h.update(hashlib.sha256(r.cross).digest())
+        h.update(r.cross_digest)
     # every record field but the notes, which no cross-run page shows
-    h.update(dump_json([{k: v for k, v in rec.items() if k != "notes"} for rec in records]))
+    h.update(input_hash([{k: v for k, v in rec.items() if k != "notes"} for rec in records]).encode())
     key = h.hexdigest()
     hit = run_cache.load(key)
     cached = _load_cross(hit)
     if cached is not None:
         return cached, True
     # groups and comparisons need the runs' curves: each worker sent the few it needs
-    pairs = [r.cross_data() for r in done]
+    pairs = [load_model(blob) for blob in payloads()]
     cross = gather_cross_run(
         site, [p[0] for p in pairs], [p[1] for p in pairs], records,
         draw_all=lambda specs: run_batched(draw_many, specs, (), workers=jobs, preload=preload),
@@ -121,7 +193,10 @@ def _build_locked(
     cache: bool,
     site_url: str | None,
 ) -> BuildReport:
-    loaded = load_manifests(runs_dir)
+    cache_root = cache_dir_for(out) if cache else None
+    last = load_last_build(cache_root)
+    parsed = ParsedYaml(last.manifests)
+    loaded = load_manifests(runs_dir, parsed)
     problems: list[ReportgenError] = list(loaded.problems)
     specs = loaded.runs
     say(f"found {len(specs)} run manifest(s)")
@@ -129,50 +204,78 @@ def _build_locked(
     balance = collect_balance(loaded.datasets, [])
     datasets = {ds.name: ds for ds in loaded.datasets}
     refs = [spec.class_balance.dataset if spec.class_balance else None for spec in specs]
-    run_cache = RunCache(cache_dir_for(out) if cache else None)
+    run_cache = RunCache(cache_root)
     code = code_fingerprint()
-    keys = [run_key(spec, runs_dir, code, balance_fingerprint(datasets.get(ref))) for spec, ref in zip(specs, refs)]
+    digests = FileDigests(last.logs)
+    keys = [
+        run_key(spec, runs_dir, code, balance_fingerprint(datasets.get(ref)), digests) if cache else ""
+        for spec, ref in zip(specs, refs)
+    ]
     if bar is not None:
         bar.stage("runs", len(specs))
     tick = bar.advance if bar is not None else None
-    results: list[RunResult | RunFailure | None] = []
+    built: list[_Built | RunFailure | None] = []
     todo: list[int] = []
     for i, key in enumerate(keys):
-        hit = run_cache.load(key)
-        results.append(RunResult.from_plain(hit) if hit is not None else None)
+        entry = run_cache.open(key)
+        hit = _from_cache(entry, specs[i], out, last.site) if entry is not None else None
+        if entry is not None and hit is None:
+            run_cache.forget(key)
+        built.append(hit)
         if hit is None:
             todo.append(i)
         elif tick:
             tick()
+
+    def run_all(indices: list[int], on_done: Callable[[int], None] | None) -> list[RunResult | RunFailure]:
+        args = [(specs[i], keys[i], balance.datasets.get(refs[i]) if refs[i] else None) for i in indices]
+        results = run_batched(
+            build_runs, args, (runs_dir, run_cache.root), workers=jobs, on_done=on_done, preload=preload
+        )
+        for i, result in zip(indices, results):
+            if isinstance(result, RunResult):
+                run_cache.mark(keys[i])
+        return results
+
+    for i, result in zip(todo, run_all(todo, tick)):
+        built[i] = _computed(result) if isinstance(result, RunResult) else result
     cached = len(specs) - len(todo)
-    computed = run_batched(
-        build_runs,
-        [(specs[i], keys[i], balance.datasets.get(refs[i]) if refs[i] else None) for i in todo],
-        (runs_dir, run_cache.root),
-        workers=jobs,
-        on_done=bar.advance if bar is not None else None,
-        preload=preload,
-    )
-    for i, result in zip(todo, computed):
-        results[i] = result
-        if isinstance(result, RunResult):
-            run_cache.mark(keys[i])
     say(f"built {len(todo)} run(s), {cached} unchanged from the cache")
 
-    done: list[RunResult] = []
-    for result in results:
-        if isinstance(result, RunFailure):
-            problems.append(result.error())
-        elif result is not None:
-            done.append(result)
+    done: list[_Built] = []
+    for item in built:
+        if isinstance(item, RunFailure):
+            problems.append(item.error())
+        elif item is not None:
+            done.append(item)
+
+    def payloads() -> list[bytes]:
+        """Every run's cross-run payload; a run whose cached payload is damaged is rebuilt."""
+        nonlocal cached
+        found = [r.cross() for r in done]
+        damaged = [i for i, blob in enumerate(found) if blob is None]
+        if damaged:
+            index = {id(item): i for i, item in enumerate(built)}
+            runs = [index[id(done[i])] for i in damaged]
+            for i in runs:
+                run_cache.forget(keys[i])
+            for d, result in zip(damaged, run_all(runs, None)):
+                if not isinstance(result, RunResult):  # its logs changed under the running build
+                    raise result.error()
+                found[d] = result.cross
+            cached -= len(damaged)
+        return [blob for blob in found if blob is not None]
+
     # same order as reading them all first: log problems, then class-balance problems
     problems.extend(balance.problems)
-    for result in done:
-        problems.extend(result.problem_errors())
-    files: dict[str, bytes] = {}
-    for result in done:
-        files.update(result.images)
-    records = [r.record for r in done]
+    for item in done:
+        problems.extend(item.result.problem_errors())
+    files: dict[str, bytes | Known] = {}
+    for item in done:
+        files.update(item.images)
+    records = [r.result.record for r in done]
+    salt = f"{code}\0{templates_fingerprint()}"
+    input_keys: dict[str, str] = {}  # site path -> hash of its inputs, for the next build
     dataset_records = []
     for ds in loaded.datasets:
         table = balance.datasets.get(ds.name)
@@ -181,7 +284,8 @@ def _build_locked(
         slug = slugify(ds.name)
         fig = plan_balance_figure(table, ds.display_title)
         file = f"datasets/{slug}/{fig.name}.png"
-        files[file] = draw(fig)
+        input_keys[file] = input_hash(code, "figure", fig)
+        files[file] = _made(input_keys[file], last.made, functools.partial(draw, fig))
         dataset_records.append(plain({
             "name": ds.name,
             "title": ds.display_title,
@@ -189,17 +293,17 @@ def _build_locked(
             "page": dataset_page_path(slug),
             "class_balance": balance_view(table),
             "flags": [asdict(f) for f in table.flags],
-            "runs": sorted(r.name for r in done if r.record.get("dataset") and r.record["dataset"]["name"] == ds.name),
+            "runs": sorted(r.result.name for r in done if r.result.record.get("dataset") and r.result.record["dataset"]["name"] == ds.name),
             "figure": figure_entry(fig, file),
         }))
-    cross, cross_cached = _cross_run(loaded.site, done, records, run_cache, code, jobs)
+    cross, cross_cached = _cross_run(loaded.site, done, records, run_cache, code, jobs, payloads)
     problems.extend(cross.problems)
     files.update(cross.files)
     plan = plan_site(
         loaded.site,
         records,
-        {r.name: list(r.figures) for r in done},
-        {r.name: r.thumb for r in done if r.thumb is not None},
+        {r.result.name: list(r.result.figures) for r in done},
+        {r.result.name: r.result.thumb for r in done if r.result.thumb is not None},
         problems,
         built_at=build_time(os.environ.get("SOURCE_DATE_EPOCH")),
         datasets=dataset_records,
@@ -210,27 +314,57 @@ def _build_locked(
     )
     if bar is not None:
         bar.stage("pages", len(plan.pages))
-    files.update(render(plan, make_env()))
+    rendered = render_site(plan, make_env(), last.made, salt if cache else "")
+    files.update(rendered.files)
+    input_keys.update(rendered.keys)
     summary = build_summary(records, problems, loaded.site.title, groups=cross.groups, comparisons=cross.comparisons)
     summary["datasets"] = dataset_records
-    files["summary.json"] = dump_json(summary)
-    files["summary.md"] = render_summary_md(plain(summary), site_url=site_url).encode("utf-8")
+    input_keys["summary.json"] = input_hash(code, "summary.json", summary)
+    records_json: dict[str, str] = {}  # filled only when summary.json is made
+    files["summary.json"] = _made(
+        input_keys["summary.json"],
+        last.made,
+        functools.partial(dump_summary, summary, last.records, records_json),
+    )
+    input_keys["summary.md"] = input_hash(code, "summary.md", site_url, summary)
+    files["summary.md"] = _made(
+        input_keys["summary.md"],
+        last.made,
+        lambda: render_summary_md(plain(summary), site_url=site_url).encode("utf-8"),
+    )
     if bar is not None:
         bar.advance(len(plan.pages))
         bar.stage("writing", len(files))
-    write_site(files, out, runs_dir, on_file=tick)
+    index = write_site(
+        files,
+        out,
+        runs_dir,
+        on_file=tick,
+        previous=last.site if cache_root is not None else None,
+        spare=spare_dir(cache_root) if cache_root is not None else None,
+    )
+    if cache_root is not None:
+        made = {key: index[path][0] for path, key in input_keys.items() if path in index}
+        remembered = LastBuild(
+            site=index,
+            made=made,
+            manifests=parsed.used,
+            logs=digests.used,
+            records=records_json or last.records,  # empty when summary.json was linked, not made
+        )
+        save_last_build(cache_root, remembered)
     run_cache.prune()
     say(f"wrote {len(files)} file(s) to {out}")
     flag_counts: dict[str, int] = {}
     for r in done:
-        for kind in r.flag_kinds:
+        for kind in r.result.flag_kinds:
             flag_counts[kind] = flag_counts.get(kind, 0) + 1
     return BuildReport(
         out=out,
-        runs=tuple(r.name for r in done),
+        runs=tuple(r.result.name for r in done),
         files=len(files),
         problems=tuple(problems),
-        warnings=tuple(w for r in done for w in r.warnings),
+        warnings=tuple(w for r in done for w in r.result.warnings),
         flags=dict(sorted(flag_counts.items())),
         cached=cached,
         cross_cached=cross_cached,

@@ -1,17 +1,15 @@
 """Content-hash cache of per-run results, so a rebuild skips reading, analysing and drawing
 every run whose inputs did not change.
 
-A run's key hashes everything its result depends on: the validated spec (manifest fields, the
-site's analysis settings, paths), the manifest's bytes, each log's path, size and modification
-time (every file inside a log folder), the runs folder and working directory (paths in
-messages are shown relative to them), and the code: reportgen's version and source files,
-numpy's and matplotlib's versions. Pages are always re-rendered from the cached records, which
-is cheap and keeps every page that depends on a run (index, groups, comparisons) right.
+A run's key (keys.py) hashes everything its result depends on.
 
-Each entry is one file: magic, SHA-256 of the payload, payload (a pickle of plain builtins,
-loaded with an unpickler that refuses every class). An entry that fails any check is treated
-as missing and rebuilt, never served. Entries are written to a temporary file and renamed, so
-a killed build or a concurrent reader never sees half an entry.
+Each entry is one file: magic, SHA-256 and length of a header (a pickle of plain builtins,
+loaded with an unpickler that refuses every class), then the entry's byte strings (images, the
+cross-run payload), each named in the header with its own SHA-256. A build reads the header
+of every entry and a byte string only when it needs one, so an unchanged run costs a few
+kilobytes of reading, not its figures. Anything that fails a check is treated as missing and
+rebuilt, never served. Entries are written to a temporary file and renamed, so a killed build
+or a concurrent reader never sees half an entry.
 """
 
 from __future__ import annotations
@@ -20,83 +18,20 @@ import hashlib
 import io
 import os
 import pickle
-import sys
 import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
-import numpy as np
-
-import reportgen
-from reportgen.model import RunSpec
-
-MAGIC = b"RGCACHE1"
+MAGIC = b"RGCACHE2"
 CACHE_DIR = ".reportgen-cache"
 _DIGEST = 32
+_LENGTH = 8  # bytes of the header's length, big-endian
 
 
 def cache_dir_for(out: Path) -> Path:
     """The cache of the site at `out`: `.reportgen-cache/<out name>/` beside it."""
     return out.parent / CACHE_DIR / (out.name or "site")
-
-
-def code_fingerprint() -> str:
-    """Hash of everything in the code that can change a run's result."""
-    h = hashlib.sha256()
-    h.update(f"reportgen {reportgen.__version__}\0".encode())
-    h.update(f"numpy {np.__version__}\0matplotlib {matplotlib.__version__}\0".encode())
-    h.update(f"python {sys.version_info[:2]}\0".encode())
-    package = Path(reportgen.__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        h.update(path.relative_to(package).as_posix().encode())
-        h.update(b"\0")
-        h.update(path.read_bytes())
-    return h.hexdigest()
-
-
-def _stat_line(path: Path) -> str:
-    try:
-        st = path.stat()
-    except OSError as exc:
-        return f"{path}\0missing {exc.errno}\n"
-    return f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n"
-
-
-def _log_fingerprint(path: Path) -> str:
-    if not path.is_dir():
-        return _stat_line(path)
-    lines = []
-    for root, dirs, files in os.walk(path, followlinks=False):
-        dirs.sort()
-        lines.extend(_stat_line(Path(root) / f) for f in sorted(files))
-    return f"{path}\0dir\n" + "".join(lines)
-
-
-def balance_fingerprint(balance: object | None) -> str:
-    """Repr and file stats of a class_balance spec (BalanceSpec) or dataset (DatasetSpec)."""
-    if balance is None:
-        return ""
-    inner = getattr(balance, "balance", balance)
-    paths = [src.path for src in getattr(inner, "sources", ()) if getattr(src, "path", None) is not None]
-    return repr(balance) + "".join(_stat_line(Path(p)) for p in paths)
-
-
-def run_key(spec: RunSpec, runs_dir: Path, code: str, extra: str = "") -> str:
-    """The cache key of one run (hex SHA-256); `extra` covers inputs outside the run's own
-    manifest and logs (the dataset it refers to)."""
-    h = hashlib.sha256()
-    h.update(code.encode())
-    h.update(f"\0{runs_dir.resolve()}\0{Path.cwd().resolve()}\0".encode())
-    h.update(repr(spec).encode())
-    try:
-        h.update(spec.path.read_bytes())
-    except OSError:
-        h.update(b"\0unreadable manifest")
-    for log in spec.logs:
-        h.update(_log_fingerprint(log.path).encode())
-    h.update(balance_fingerprint(getattr(spec, "class_balance", None)).encode())
-    h.update(extra.encode())
-    return h.hexdigest()
 
 
 class _PlainUnpickler(pickle.Unpickler):
@@ -143,24 +78,123 @@ def load_model(blob: bytes) -> object:
     return _ModelUnpickler(io.BytesIO(blob)).load()
 
 
+def _byte_strings(data: dict) -> Iterator[tuple[tuple[str, ...], bytes]]:
+    """The byte strings of an entry kept out of its header: values of `data` and of the
+    mappings inside it (a run's images), with where they sit."""
+    for key, value in data.items():
+        if isinstance(value, bytes):
+            yield (key,), value
+        elif isinstance(value, dict):
+            for sub, inner in value.items():
+                if isinstance(inner, bytes):
+                    yield (key, sub), inner
+
+
+def _put(data: dict, where: tuple[str, ...], value: object) -> None:
+    for key in where[:-1]:
+        data = data[key]
+    data[where[-1]] = value
+
+
 def encode_entry(data: dict) -> bytes:
-    payload = pickle.dumps(data, protocol=4)
-    return MAGIC + hashlib.sha256(payload).digest() + payload
+    """An entry: magic, header digest and length, header, then the byte strings in order."""
+    skeleton = {k: dict(v) if isinstance(v, dict) else v for k, v in data.items()}
+    blobs = []
+    offset = 0
+    for where, value in list(_byte_strings(data)):
+        _put(skeleton, where, None)
+        blobs.append([list(where), offset, len(value), hashlib.sha256(value).digest()])
+        offset += len(value)
+    header = pickle.dumps({"data": skeleton, "blobs": blobs}, protocol=4)
+    parts = [MAGIC, hashlib.sha256(header).digest(), len(header).to_bytes(_LENGTH, "big"), header]
+    parts.extend(value for _, value in _byte_strings(data))
+    return b"".join(parts)
+
+
+@dataclass(frozen=True)
+class Blob:
+    """One byte string of an entry, read on demand."""
+
+    offset: int  # from the start of the entry file
+    length: int
+    digest: bytes  # SHA-256 of the bytes
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A cache entry's header: `data` with its byte strings left as None, and where they are."""
+
+    path: Path | None
+    data: dict
+    blobs: dict[tuple[str, ...], Blob]
+    raw: bytes | None = None  # the whole entry, when it was decoded from bytes
+
+    def read(self, where: tuple[str, ...]) -> bytes | None:
+        """The byte string at `where`, or None when it is damaged or gone."""
+        blob = self.blobs[where]
+        try:
+            if self.raw is not None:
+                value = self.raw[blob.offset : blob.offset + blob.length]
+            else:
+                assert self.path is not None
+                with open(self.path, "rb") as fh:
+                    fh.seek(blob.offset)
+                    value = fh.read(blob.length)
+        except OSError:
+            return None
+        return value if hashlib.sha256(value).digest() == blob.digest else None
+
+    def full(self) -> dict | None:
+        """The data with every byte string read back, or None when any is damaged."""
+        data = {k: dict(v) if isinstance(v, dict) else v for k, v in self.data.items()}
+        for where in self.blobs:
+            value = self.read(where)
+            if value is None:
+                return None
+            _put(data, where, value)
+        return data
+
+
+def _decode_header(head: bytes, path: Path | None) -> tuple[Entry, int] | None:
+    """The entry whose first bytes are `head`, and the header's end; None when `head` is too
+    short to hold the header (the caller reads more) or not an intact entry (then `head` is
+    the whole entry, so it does not grow)."""
+    start = len(MAGIC) + _DIGEST + _LENGTH
+    if len(head) < start or not head.startswith(MAGIC):
+        return None
+    digest = head[len(MAGIC) : len(MAGIC) + _DIGEST]
+    end = start + int.from_bytes(head[start - _LENGTH : start], "big")
+    if len(head) < end:
+        return None
+    header = head[start:end]
+    if hashlib.sha256(header).digest() != digest:
+        return None
+    try:
+        loaded = _PlainUnpickler(io.BytesIO(header)).load()
+        blobs = {
+            tuple(where): Blob(end + offset, length, bytes(sha))
+            for where, offset, length, sha in loaded["blobs"]
+        }
+        data = loaded["data"]
+    except Exception:  # noqa: BLE001 - any failure to load means "not a usable entry"
+        return None
+    if not isinstance(data, dict):
+        return None
+    return Entry(path, data, blobs), end
 
 
 def decode_entry(blob: bytes) -> dict | None:
     """The entry's data, or None when the blob is not an intact entry."""
-    head = len(MAGIC) + _DIGEST
-    if len(blob) < head or not blob.startswith(MAGIC):
+    found = _decode_header(blob, None)
+    if found is None:
         return None
-    digest, payload = blob[len(MAGIC):head], blob[head:]
-    if hashlib.sha256(payload).digest() != digest:
+    entry = Entry(None, found[0].data, found[0].blobs, raw=blob)
+    if any(b.offset + b.length > len(blob) for b in entry.blobs.values()):
         return None
-    try:
-        data = _PlainUnpickler(io.BytesIO(payload)).load()
-    except Exception:  # noqa: BLE001 - any failure to load means "not a usable entry"
-        return None
-    return data if isinstance(data, dict) else None
+    return entry.full()
+
+
+_HEAD_GUESS = 1 << 16  # most headers (a run's record and figure list) fit in one read
 
 
 class RunCache:
@@ -174,22 +208,44 @@ class RunCache:
         assert self.root is not None
         return self.root / key[:2] / f"{key}.bin"
 
-    def load(self, key: str) -> dict | None:
+    def open(self, key: str) -> Entry | None:
+        """The entry's header (its byte strings are read on demand), or None when there is no
+        intact one. A damaged entry is removed, so it is rebuilt."""
         if self.root is None:
             return None
         path = self._path(key)
         try:
-            blob = path.read_bytes()
+            with open(path, "rb") as fh:
+                head = fh.read(_HEAD_GUESS)
+                found = _decode_header(head, path)
+                if found is None and len(head) == _HEAD_GUESS:
+                    head += fh.read()
+                    found = _decode_header(head, path)
+                size = os.fstat(fh.fileno()).st_size
         except OSError:
             return None
-        data = decode_entry(blob)
-        if data is None:
-            # corrupt or truncated: drop it so it is rebuilt
+        if found is None or any(b.offset + b.length > size for b in found[0].blobs.values()):
             path.unlink(missing_ok=True)
             return None
         self.used.add(key)
+        return found[0]
+
+    def load(self, key: str) -> dict | None:
+        """The entry's data with every byte string, or None when there is no intact entry."""
+        entry = self.open(key)
+        if entry is None:
+            return None
+        data = entry.full()
+        if data is None:
+            self.forget(key)
         return data
 
+    def forget(self, key: str) -> None:
+        """Remove a damaged entry (found so when reading one of its byte strings)."""
+        if self.root is None:
+            return
+        self._path(key).unlink(missing_ok=True)
+        self.used.discard(key)
     def store(self, key: str, data: dict) -> None:
         if self.root is None:
             return

@@ -31,7 +31,7 @@ from reportgen.model import (
 )
 from reportgen.readers import FORMATS
 from reportgen.slug import slugify
-from reportgen.yamlpos import YamlDoc, load_yaml
+from reportgen.yamlpos import ParsedYaml, YamlDoc, load_yaml
 
 SITE_CONFIG = "reportgen.yaml"
 FRAMEWORK_YAML = {"hparams.yaml", "meta.yaml", "opt.yaml", "hyp.yaml", "args.yaml", "meta_tags.yaml"}
@@ -382,12 +382,12 @@ def parse_run(doc: YamlDoc, base_analysis: AnalysisConfig) -> tuple[RunSpec | No
     return spec, []
 
 
-def load_site_config(runs_dir: Path) -> tuple[SiteConfig, list[ReportgenError]]:
+def load_site_config(runs_dir: Path, parsed: ParsedYaml | None = None) -> tuple[SiteConfig, list[ReportgenError]]:
     path = runs_dir / SITE_CONFIG
     if not path.exists():
         return SiteConfig(), []
     try:
-        doc = load_yaml(path)
+        doc = load_yaml(path, parsed)
     except ManifestError as exc:
         return SiteConfig(path=path), [exc]
     data = doc.data if doc.data is not None else {}
@@ -412,15 +412,16 @@ def load_site_config(runs_dir: Path) -> tuple[SiteConfig, list[ReportgenError]]:
     )
 
 
-def load_manifests(runs_dir: Path) -> LoadResult:
+def load_manifests(runs_dir: Path, parsed: ParsedYaml | None = None) -> LoadResult:
     """Read the site config and every manifest under `runs_dir`; never stops at the first problem.
+    `parsed` holds documents parsed by an earlier build (see yamlpos.ParsedYaml).
 
     Returns the valid runs (sorted by name), the site config and every problem found. Raises
     ManifestError only when `runs_dir` itself is unusable.
     """
     if not runs_dir.is_dir():
         raise ManifestError("not a folder: give the folder that holds your run manifests", Location(runs_dir))
-    site, problems = load_site_config(runs_dir)
+    site, problems = load_site_config(runs_dir, parsed)
     candidates, skipped = find_yaml_files(runs_dir)
     runs: list[RunSpec] = []
     datasets: dict[str, DatasetSpec] = {}
@@ -428,7 +429,7 @@ def load_manifests(runs_dir: Path) -> LoadResult:
     by_slug: dict[str, RunSpec] = {}
     for path in candidates:
         try:
-            doc = load_yaml(path)
+            doc = load_yaml(path, parsed)
         except ManifestError as exc:
             problems.append(exc)
             continue

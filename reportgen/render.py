@@ -1,10 +1,16 @@
 """Site plan and rendering: `plan_site` decides pages, links and navigation (pure); `render`
-turns the plan into files with Jinja (no disk writes). Every link is relative to the page."""
+turns the plan into files with Jinja (no disk writes). Every link is relative to the page.
+
+`render_site` skips pages a previous build rendered from the same inputs: each page's inputs
+(template set, code, its context) are hashed, and a page whose hash names a known digest is
+handed to the writer as writer.Known, rendered only if the previous site cannot supply it."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -14,9 +20,11 @@ import jinja2
 from reportgen import __version__
 from reportgen.errors import ReportgenError
 from reportgen.formatting import fmt_number, fmt_percent, render_notes
+from reportgen.keys import input_hash
 from reportgen.model import SiteConfig
 from reportgen.slug import slugify
 from reportgen.templates_dir import templates_dir
+from reportgen.writer import Known
 
 
 @dataclass(frozen=True)
@@ -154,24 +162,72 @@ def plan_site(
     return SitePlan(title=site.title, pages=tuple(pages), static=static_files(), built_at=built_at)
 
 
-def render(plan: SitePlan, env: jinja2.Environment) -> dict[str, bytes]:
-    """Every page as bytes, keyed by its site path; the static assets alongside."""
-    out: dict[str, bytes] = {}
+def templates_fingerprint() -> str:
+    """Hash of every template and static file, and of the versions of the libraries that turn
+    them into HTML: part of each page's input hash."""
+    import markdown
+    import nh3
+
+    base = templates_dir()
+    libraries = f"jinja2 {jinja2.__version__}\0markdown {markdown.__version__}\0nh3 {nh3.__version__}\0"
+    h = hashlib.sha256(libraries.encode())
+    for path in sorted(base.rglob("*")):
+        if path.is_file():
+            h.update(path.relative_to(base).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def page_key(page: Page, plan: SitePlan, salt: str) -> str | None:
+    """Hash of everything `page`'s HTML is made from; `salt` stands for the templates and the
+    code (filters, this module). None when the context cannot be hashed (then it is rendered)."""
+    try:
+        return input_hash(salt, page.template, page.path, plan.title, plan.built_at, __version__, page.context)
+    except Exception:  # noqa: BLE001 - an unusual value in a context only costs a render
+        return None
+
+
+def render_page(page: Page, plan: SitePlan, env: jinja2.Environment) -> bytes:
+    template = env.get_template(page.template)
+    html = template.render(
+        site_title=plan.title,
+        root=relative_root(page.path),
+        page_path=page.path,
+        version=__version__,
+        built_at=plan.built_at,
+        **page.context,
+    )
+    return html.encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    files: dict[str, bytes | Known]
+    keys: dict[str, str]  # page path -> its input hash (page_key)
+
+
+def render_site(plan: SitePlan, env: jinja2.Environment, made: Mapping[str, str], salt: str) -> Rendered:
+    """Every page, keyed by its site path, and the static assets alongside. A page whose input
+    hash is in `made` (input hash -> digest of the page made from it) comes back as Known and is
+    rendered only when the writer needs its bytes."""
+    out: dict[str, bytes | Known] = {}
+    keys: dict[str, str] = {}
     for page in plan.pages:
-        template = env.get_template(page.template)
-        root = relative_root(page.path)
-        html = template.render(
-            site_title=plan.title,
-            root=root,
-            page_path=page.path,
-            version=__version__,
-            built_at=plan.built_at,
-            **page.context,
-        )
-        out[page.path] = html.encode("utf-8")
+        key = page_key(page, plan, salt) if salt else None
+        digest = made.get(key) if key is not None else None
+        if digest is not None:
+            out[page.path] = Known(digest, functools.partial(render_page, page, plan, env))
+        else:
+            out[page.path] = render_page(page, plan, env)
+        if key is not None:
+            keys[page.path] = key
     base = templates_dir() / "static"
     for name in plan.static:
         out[f"static/{name}"] = (base / name).read_bytes()
     out[".nojekyll"] = b""
-    return out
+    return Rendered(out, keys)
 
+
+def render(plan: SitePlan, env: jinja2.Environment) -> dict[str, bytes]:
+    """Every page as bytes, keyed by its site path; the static assets alongside."""
+    files = render_site(plan, env, {}, "").files
+    return {path: value for path, value in files.items() if isinstance(value, bytes)}

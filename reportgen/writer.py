@@ -7,6 +7,11 @@ The swap is one atomic exchange of the two folders where the system has one (Lin
 renameat2 RENAME_EXCHANGE): there is no moment at which the output folder is missing. Elsewhere
 it is two renames; a build killed between them leaves the previous site in `.<name>.old-<pid>`,
 which the next build puts back before doing anything else.
+
+A file whose content the previous site already holds (same SHA-256, and the file's stat as that
+build wrote it, so it was not edited since) is hard-linked into the new folder instead of being
+written again. The previous site is never changed in place: a link is a second name for the
+same bytes, and the previous folder is only ever swapped out and removed whole.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ import contextlib
 import ctypes
 import ctypes.util
 import errno
+import hashlib
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from reportgen.errors import Location, OutputError
@@ -123,14 +130,52 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
+@dataclass(frozen=True)
+class Known:
+    """A file known by the SHA-256 of its content (hex) before its bytes are: linked from the
+    previous site when that holds it unchanged, else made by `make` (a page rendered, an image
+    read from the cache)."""
+
+    digest: str
+    make: Callable[[], bytes]
+
+
+# site path -> (hex SHA-256, device, inode, size, mtime_ns) of each file a build wrote
+SiteIndex = dict[str, tuple]
+
+
+def _stat_key(st: os.stat_result) -> tuple:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def reusable(out: Path, previous: Mapping[str, tuple], rel: str, digest: str) -> bool:
+    """Whether the site at `out` holds `rel` with content `digest`, as the build that wrote it
+    left it (a file edited since has another stat)."""
+    seen = previous.get(rel)
+    if seen is None or seen[0] != digest:
+        return False
+    try:
+        st = os.lstat(out / rel)
+    except OSError:
+        return False
+    return _stat_key(st) == tuple(seen[1:])
+
+
 def write_site(
-    files: dict[str, bytes],
+    files: Mapping[str, bytes | Known],
     out: Path,
     runs_dir: Path | None = None,
     on_file: Callable[[], None] | None = None,
-) -> None:
-    """Write `files` (site path -> bytes) as the folder `out`, replacing the previous site.
-    `on_file` is called after each file is written (for progress)."""
+    previous: Mapping[str, tuple] | None = None,
+    spare: Path | None = None,
+) -> SiteIndex:
+    """Write `files` (site path -> bytes, or Known) as the folder `out`, replacing the previous
+    site. `on_file` is called after each file is written (for progress). With `previous` (the
+    index the build that wrote `out` returned), files `out` holds unchanged are linked, not
+    written, and the new site's index is returned; without it nothing is linked and the index
+    is empty. With `spare`, the replaced site is kept there instead of being deleted, and the
+    next build fills its folders again: on disks that discard freed blocks, removing a thousand
+    folders takes seconds, and the new site's files are mostly links to the same inodes."""
     check_output_dir(out, runs_dir)
     for rel in files:
         if not _safe_relative(rel):
@@ -142,22 +187,30 @@ def write_site(
     for leftover in (tmp, old):
         if leftover.exists():
             shutil.rmtree(leftover)
-    made: set[Path] = set()
+    index: SiteIndex = {}
     try:
-        tmp.mkdir()
+        stale = _take_spare(spare, tmp) if previous is not None else None
+        if stale is None:
+            tmp.mkdir()
+            stale = _Stale({}, set())
+        made: set[Path] = {tmp}
         for rel in sorted(files):
             target = tmp / rel
             if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            target.write_bytes(files[rel])
+                _make_dirs(target.parent, tmp, stale, made)
+            value = files[rel]
+            if previous is None:
+                target.write_bytes(value.make() if isinstance(value, Known) else value)
+            else:
+                index[rel] = _place(value, target, out, rel, previous, stale.files.pop(rel, None))
             if on_file is not None:
                 on_file()
+        stale.remove(tmp, made)
         # the marker goes in last: a folder without it was never a finished site
         (tmp / MARKER).write_bytes(MARKER_TEXT)
         if out.exists() and _exchange(tmp, out):
-            shutil.rmtree(tmp)  # now the previous site
-            return
+            _discard(tmp, spare)  # now the previous site
+            return index
         if out.exists():
             os.replace(out, old)
         os.replace(tmp, out)
@@ -166,7 +219,123 @@ def write_site(
         if old.exists() and not out.exists():
             os.replace(old, out)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    _discard(old, spare)
+    return index
+
+
+@dataclass(frozen=True)
+class _Stale:
+    """What a spare folder held when it became the new site's temporary folder."""
+
+    files: dict[str, os.DirEntry]  # site path -> entry (files and links)
+    dirs: set[str]
+
+    def remove(self, tmp: Path, needed: set[Path]) -> None:
+        """Delete what the new site does not have."""
+        for rel in self.files:
+            (tmp / rel).unlink(missing_ok=True)
+        for rel in sorted(self.dirs, key=lambda d: -d.count("/")):
+            if tmp / rel not in needed:
+                shutil.rmtree(tmp / rel, ignore_errors=True)
+
+
+def _take_spare(spare: Path | None, tmp: Path) -> _Stale | None:
+    """Move the spare folder to `tmp` and list it, or None when there is none to take."""
+    if spare is None or spare.is_symlink() or not spare.is_dir():
+        return None
+    try:
+        os.replace(spare, tmp)
+    except OSError:  # on another file system: start from an empty folder
+        return None
+    (tmp / MARKER).unlink(missing_ok=True)
+    files: dict[str, os.DirEntry] = {}
+    dirs: set[str] = set()
+    pending = [("", tmp)]
+    while pending:
+        prefix, folder = pending.pop()
+        with os.scandir(folder) as it:
+            for entry in it:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    dirs.add(rel)
+                    pending.append((rel + "/", Path(entry.path)))
+                else:
+                    files[rel] = entry
+    return _Stale(files, dirs)
+
+
+def _make_dirs(folder: Path, tmp: Path, stale: _Stale, made: set[Path]) -> None:
+    """Create `folder` and its parents inside `tmp`, reusing the spare's folders."""
+    if folder in made:
+        return
+    _make_dirs(folder.parent, tmp, stale, made)
+    rel = folder.relative_to(tmp).as_posix()
+    if rel in stale.dirs:
+        made.add(folder)
+        return
+    if stale.files.pop(rel, None) is not None:  # a file where a folder goes now
+        folder.unlink()
+    folder.mkdir()
+    made.add(folder)
+
+
+def _discard(site: Path, spare: Path | None) -> None:
+    """Delete a replaced site, or keep it as the spare for the next build."""
+    if spare is not None:
+        try:
+            spare.parent.mkdir(parents=True, exist_ok=True)
+            if spare.exists():
+                shutil.rmtree(spare)
+            os.replace(site, spare)
+            return
+        except OSError:
+            pass
+    shutil.rmtree(site, ignore_errors=True)
+
+
+def _place(
+    value: bytes | Known,
+    target: Path,
+    out: Path,
+    rel: str,
+    previous: Mapping[str, tuple],
+    held: os.DirEntry | None,
+) -> tuple:
+    """Link `rel` from the previous site `out` when it holds the same content, else write it;
+    returns the new file's index entry. `held` is what the spare folder has at `target`: kept
+    when it is that very file of the previous site, else removed first (never written into, as
+    it may be a link to a file of the live site)."""
+    if isinstance(value, Known):
+        digest, data = value.digest, None
+    else:
+        digest, data = hashlib.sha256(value).hexdigest(), value
+    if reusable(out, previous, rel, digest):
+        seen = previous[rel]
+        if held is not None and _same_file(held, seen):
+            return (digest, *seen[1:])
+        if held is not None:
+            target.unlink()
+            held = None
+        try:
+            os.link(out / rel, target, follow_symlinks=False)
+            return (digest, *seen[1:])
+        except OSError:  # another file system, no hard links here, too many links: write it
+            pass
+    if held is not None:
+        target.unlink()
+    if data is None:
+        data = value.make()
+        digest = hashlib.sha256(data).hexdigest()
+    target.write_bytes(data)
+    return (digest, *_stat_key(target.stat()))
+
+
+def _same_file(entry: os.DirEntry, seen: tuple) -> bool:
+    try:
+        st = entry.stat(follow_symlinks=False)
+    except OSError:
+        return False
+    return entry.is_file(follow_symlinks=False) and (st.st_dev, st.st_ino) == tuple(seen[1:3])
 
 
 def write_file(path: Path, data: bytes) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,14 +62,49 @@ def _walk(node: yaml.Node, prefix: str, keys: dict[str, tuple[int, int]], values
             _walk(item, key, keys, values)
 
 
-def load_yaml(path: Path) -> YamlDoc:
-    """Parse one YAML document with the safe loader; ManifestError with line/column on failure."""
+class ParsedYaml:
+    """Parsed documents by the SHA-256 of their bytes, so a rebuild parses only the files that
+    changed (parsing is most of the time spent reading a thousand manifests). `known` is what an
+    earlier build parsed: digest -> (data, key positions, value positions); `used` collects this
+    build's, to be kept for the next. Only documents of plain values (mappings, lists, text,
+    numbers, booleans, nothing) are kept: they are stored where only such values may be loaded."""
+
+    def __init__(self, known: dict[str, tuple] | None = None):
+        self.known = known or {}
+        self.used: dict[str, tuple] = {}
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(_plain(k) and _plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def load_yaml(path: Path, parsed: ParsedYaml | None = None) -> YamlDoc:
+    """Parse one YAML document with the safe loader; ManifestError with line/column on failure.
+    With `parsed`, a document parsed before (same bytes) is not parsed again."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise ManifestError("not UTF-8 text: save the file as UTF-8", Location(path)) from None
+        raw = path.read_bytes()
     except OSError as exc:
         raise ManifestError(f"cannot read file: {exc.strerror}", Location(path)) from exc
+    digest = hashlib.sha256(raw).hexdigest() if parsed is not None else ""
+    if parsed is not None and digest in parsed.known:
+        data, positions, value_positions = parsed.used[digest] = parsed.known[digest]
+        return YamlDoc(data=data, path=path, positions=positions, value_positions=value_positions)
+    doc = _parse(raw, path)
+    if parsed is not None and _plain(doc.data):
+        parsed.used[digest] = (doc.data, doc.positions, doc.value_positions)
+    return doc
+
+
+def _parse(raw: bytes, path: Path) -> YamlDoc:
+    try:
+        # as reading in text mode would: universal newlines
+        text = raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError:
+        raise ManifestError("not UTF-8 text: save the file as UTF-8", Location(path)) from None
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()

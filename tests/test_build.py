@@ -156,3 +156,30 @@ def test_a_resumed_csv_with_sparse_validation_is_one_restart(runs_dir: Path, tmp
     restarts = [f for f in summary["runs"][0]["flags"] if f["kind"] == "restart"]
     assert [(f["step"], f["evidence"]["dropped"]) for f in restarts] == [(31, 5)]
     assert summary["runs"][0]["metrics"]["train_loss"]["points"] == 60
+
+
+def test_summary_json_reusing_record_json_equals_encoding_it_whole() -> None:
+    from reportgen.summary import dump_json, dump_summary
+
+    def record(name: str, notes: str) -> dict:
+        return {"name": name, "notes": notes, "metrics": {"loss": {"min": 0.5, "final": None}}, "tags": ["x"], "runs": []}
+
+    summary = {
+        "title": "T",
+        "runs": [record("a", "héllo\nworld \u2028"), record("b", 'quote " and {braces}')],
+        "groups": [{"name": "g", "runs": []}],
+        "datasets": [],
+        "problems": [],
+    }
+    first: dict[str, str] = {}
+    assert dump_summary(summary, {}, first) == dump_json(summary)
+    assert len(first) == 2
+    edited = {**summary, "runs": [summary["runs"][0], record("b", "edited")]}
+    again: dict[str, str] = {}
+    assert dump_summary(edited, first, again) == dump_json(edited)
+    assert set(again) & set(first) and set(again) != set(first)  # one record reused, one new
+    # what is taken from `known` is what lands in the file
+    (key_a,) = set(again) & set(first)
+    planted = dump_summary(edited, {key_a: '{"planted": true}'}, {}).decode("utf-8")
+    assert '"planted": true' in planted
+    assert dump_summary({**summary, "runs": []}, {}, {}) == dump_json({**summary, "runs": []})

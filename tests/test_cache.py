@@ -35,17 +35,18 @@ def test_rebuild_reuses_unchanged_runs_and_matches_a_cold_build(three: Path, tmp
     assert first.cached == 0 and len(entries(out)) == 3 + 1  # one per run, one for group/comparison pages
     again = build(three, out, jobs=1)
     assert again.cached == 3
-    # touching one log rebuilds that run only
+    # touching one log changes no input: runs are keyed by their logs' contents
     log = three / "logs" / "b.csv"
     st = log.stat()
     os.utime(log, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
     touched = build(three, out, jobs=1)
-    assert touched.cached == 2 and touched.cross_cached  # same content: same group pages
-    # editing one manifest's notes rebuilds that run, and every page showing it changes
+    assert touched.cached == 3 and touched.cross_cached
+    # editing one manifest's notes redraws nothing (notes are only text on pages), and every
+    # page showing them changes
     manifest = three / "c.yaml"
     manifest.write_text(manifest.read_text(encoding="utf-8").replace("run c", "run c, edited"), encoding="utf-8")
     warm = build(three, out, jobs=1)
-    assert warm.cached == 2
+    assert warm.cached == 3
     assert warm.cross_cached  # no group or comparison page shows notes: nothing to redraw there
     # new data in one run redraws the group and comparison pages
     with open(three / "logs" / "a.csv", "a", encoding="utf-8") as fh:
@@ -93,11 +94,13 @@ def test_entry_that_would_run_code_is_refused() -> None:
         def __reduce__(self):
             return (os.system, ("echo owned",))
 
-    payload = pickle.dumps({"x": Evil()})
+    header = pickle.dumps({"data": {"x": Evil()}, "blobs": []})
     import hashlib
 
-    blob = MAGIC + hashlib.sha256(payload).digest() + payload  # a valid checksum, a hostile body
+    # a valid checksum, a hostile body
+    blob = MAGIC + hashlib.sha256(header).digest() + len(header).to_bytes(8, "big") + header
     assert decode_entry(blob) is None
+    assert decode_entry(blob.replace(b"echo owned", b"echo OWNED")) is None  # and a bad checksum
     assert decode_entry(encode_entry({"record": {"a": [1, 2.5, None]}, "images": {"x.png": b"\x89PNG"}})) == {
         "record": {"a": [1, 2.5, None]},
         "images": {"x.png": b"\x89PNG"},
@@ -117,3 +120,45 @@ def test_parallel_build_matches_serial_build(three: Path, tmp_path: Path) -> Non
     parallel = build(three, tmp_path / "two", jobs=2, cache=False)
     assert serial.runs == parallel.runs and serial.flags == parallel.flags
     assert site_bytes(tmp_path / "one") == site_bytes(tmp_path / "two")
+
+
+def test_a_log_is_hashed_again_only_when_its_stat_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import reportgen.keys as keys
+
+    log = tmp_path / "a.csv"
+    log.write_text("step,loss\n1,0.5\n", encoding="utf-8")
+    old = log.stat().st_mtime_ns - 10**10  # well before now: not a "racy" file
+    os.utime(log, ns=(old, old))
+    hashed: list[Path] = []
+    real = keys._hash_file
+    monkeypatch.setattr(keys, "_hash_file", lambda p: hashed.append(p) or real(p))
+    first = keys.FileDigests()
+    line = first.line(log)
+    again = keys.FileDigests(first.used)
+    assert again.line(log) == line and hashed == [log]
+    log.write_text("step,loss\n1,0.7\n", encoding="utf-8")  # same size, new contents
+    os.utime(log, ns=(old, old + 1))
+    changed = keys.FileDigests(again.used).line(log)
+    assert changed != line and hashed == [log, log]
+    # just written: its stat could miss another write within the same clock tick, so not kept
+    log.write_text("step,loss\n1,0.9\n", encoding="utf-8")
+    fresh = keys.FileDigests()
+    fresh.line(log)
+    assert fresh.used == {}
+
+
+def test_an_entry_is_read_as_far_as_needed_and_each_part_is_checked(tmp_path: Path) -> None:
+    cache = RunCache(tmp_path)
+    key = "ab" * 32
+    cache.store(key, {"record": {"name": "a"}, "images": {"a.png": b"\x89PNG one", "b.png": b"\x89PNG two"}, "cross": b"xx"})
+    entry = cache.open(key)
+    assert entry.data == {"record": {"name": "a"}, "images": {"a.png": None, "b.png": None}, "cross": None}
+    assert entry.read(("images", "b.png")) == b"\x89PNG two" and entry.read(("cross",)) == b"xx"
+    path = next(tmp_path.glob("*/*.bin"))
+    blob = entry.blobs[("images", "a.png")]
+    data = bytearray(path.read_bytes())
+    data[blob.offset] ^= 0x01
+    path.write_bytes(bytes(data))
+    assert cache.open(key).read(("images", "a.png")) is None  # the damaged part only
+    assert cache.open(key).read(("images", "b.png")) == b"\x89PNG two"
+    assert cache.load(key) is None and not path.exists()  # a full load drops the damaged entry

@@ -153,3 +153,36 @@ def test_runs_dir_must_be_a_folder(tmp_path: Path) -> None:
     with pytest.raises(ManifestError) as err:
         load_manifests(tmp_path / "nope")
     assert err.value.format_message() == "nope: not a folder: give the folder that holds your run manifests"
+
+
+def test_manifests_parsed_before_are_not_parsed_again(runs_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import reportgen.yamlpos as yamlpos
+
+    make_run(runs_dir, "a", notes="first")
+    make_run(runs_dir, "b", hparams={"when": "2024-01-01"})
+    (runs_dir / "c.yaml").write_text("name: c\nlogs: logs/a.csv\nhparams:\n  day: 2024-01-01\n", encoding="utf-8")
+    first = yamlpos.ParsedYaml()
+    cold = load_manifests(runs_dir, first)
+    parsed: list[str] = []
+    real = yamlpos._parse
+
+    def counting(raw: bytes, path: Path):
+        parsed.append(path.name)
+        return real(raw, path)
+
+    monkeypatch.setattr(yamlpos, "_parse", counting)
+    (runs_dir / "a.yaml").write_text((runs_dir / "a.yaml").read_text(encoding="utf-8").replace("first", "second"), encoding="utf-8")
+    warm = load_manifests(runs_dir, yamlpos.ParsedYaml(first.used))
+    # a.yaml changed; c.yaml holds a date, which is not kept (only plain values are)
+    assert parsed == ["a.yaml", "c.yaml"]
+    assert [s.notes for s in warm.runs] == ["second", "", ""]
+    assert warm.runs[1:] == cold.runs[1:] and warm.problems == cold.problems
+
+
+def test_line_endings_do_not_change_what_a_manifest_says(runs_dir: Path) -> None:
+    make_run(runs_dir, "a")
+    text = "name: b\nlogs: logs/a.csv\nnotes: |\n  line one\n  line two\n"
+    (runs_dir / "b.yaml").write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    (spec_a, spec_b) = load_manifests(runs_dir).runs
+    assert spec_b.notes == "line one\nline two\n"
+    assert spec_b.key_lines == {"name": 1, "logs": 2, "notes": 3}
