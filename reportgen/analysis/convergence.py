@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from reportgen.analysis.smoothing import diff_sigma, ema, running_median, trend_window
+from reportgen.analysis.smoothing import diff_sigma, trend_window
+from reportgen.analysis.trends import Trends
 from reportgen.analysis.util import num
 from reportgen.model import AnalysisConfig, Convergence, Series
 
@@ -60,6 +61,27 @@ def _basis(model: str, t: np.ndarray, p: np.ndarray) -> np.ndarray:
         return np.exp(-np.outer(p, np.log(t)))
 
 
+def _one_rate_sse(model: str, t: np.ndarray, y: np.ndarray):
+    """cost(q): the sse _ls gives for the single rate exp(q), the same operations on the same
+    shapes (so the same bits), with what does not depend on the rate worked out once: the
+    golden-section search asks for it 62 times per fit."""
+    x = t if model == "exponential" else np.log(t)
+    n = x.shape[0]
+    yc = y - y.mean()
+    syy = float(yc @ yc)
+
+    def cost(q: float) -> float:
+        with np.errstate(over="ignore", under="ignore"):
+            basis = np.exp(-np.outer(np.array([math.exp(q)]), x))
+        bc = basis - np.add.reduce(basis, axis=1, keepdims=True) / n  # basis.mean(axis=1)
+        sbb = float(np.einsum("ij,ij->i", bc, bc)[0])
+        sby = float((bc @ yc)[0])
+        a = sby / sbb if sbb > 1e-300 else 0.0
+        return max(syy - a * sby, 0.0)
+
+    return cost
+
+
 def fit_model(model: str, t: np.ndarray, y: np.ndarray) -> Fit:
     """Best least-squares fit of one model. For "exponential" `t` counts steps from the fit
     start; for "power" `t` must be > 0. The rate search spans 0.01 to 3*n e-foldings over the
@@ -75,8 +97,7 @@ def fit_model(model: str, t: np.ndarray, y: np.ndarray) -> Fit:
     k = int(np.argmin(sse))
     a_lo, a_hi = grid[max(k - 1, 0)], grid[min(k + 1, GRID - 1)]
 
-    def cost(q: float) -> float:
-        return float(_ls(_basis(model, t, np.array([math.exp(q)])), y)[2][0])
+    cost = _one_rate_sse(model, t, y)
 
     x1 = a_hi - GOLDEN * (a_hi - a_lo)
     x2 = a_lo + GOLDEN * (a_hi - a_lo)
@@ -141,10 +162,10 @@ def _warmup_index(steps: np.ndarray, smoothed: np.ndarray, config: AnalysisConfi
     return int(np.argmax(smoothed[:head]))
 
 
-def _fit_end(y: np.ndarray, i0: int) -> int:
+def _fit_end(y: np.ndarray, i0: int, trend: np.ndarray) -> int:
     """End (exclusive) of the fitted part: the whole curve, unless it clearly rises again
-    (a validation loss that overfits), in which case it stops at the trend's minimum."""
-    trend = running_median(y, trend_window(y.shape[0]))
+    (a validation loss that overfits), in which case it stops at the trend's minimum. `trend`
+    is the running median of `y` over trend_window(len(y)) points."""
     i_min = i0 + int(np.argmin(trend[i0:])) if trend.shape[0] > i0 else i0
     rise = float(trend[-1] - trend[i_min])
     span = float(np.max(trend[i0:]) - trend[i_min]) if trend.shape[0] > i0 else 0.0
@@ -176,7 +197,7 @@ def _empirical_drop(steps: np.ndarray, smoothed: np.ndarray, frac: float) -> int
     return int(steps[hit[0]]) if hit.shape[0] else None
 
 
-def convergence(series: Series, config: AnalysisConfig) -> Convergence:
+def convergence(series: Series, config: AnalysisConfig, trends: Trends | None = None) -> Convergence:
     """Fitted convergence model for one loss series, or a Convergence with `reason` set."""
     vals = np.asarray(series.values, dtype=np.float64)
     fin = np.isfinite(vals)
@@ -185,9 +206,11 @@ def convergence(series: Series, config: AnalysisConfig) -> Convergence:
     name = series.name
     if y.shape[0] < 2:
         return Convergence(metric=name, model=None, reason="too few finite points to fit")
-    smoothed = ema(y, config.smoothing)
+    trends = trends if trends is not None else Trends()
+    # the EMA of the finite points alone is the full curve's EMA at those points
+    smoothed = trends.ema(series, config.smoothing)[fin]
     i0 = _warmup_index(series.steps[fin], smoothed, config)
-    i1 = _fit_end(y, i0)
+    i1 = _fit_end(y, i0, trends.median(series, trend_window(y.shape[0])))
     s_steps, s_y, s_sm = steps[i0:i1], y[i0:i1], smoothed[i0:i1]
     base: dict[str, Any] = {
         "metric": name,

@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from reportgen.analysis.smoothing import diff_sigma, local_sigma, running_median, trend_window
+from reportgen.analysis.smoothing import diff_sigma, local_sigma, trend_window
+from reportgen.analysis.trends import Trends
 from reportgen.analysis.util import epoch_at, num, where_text
 from reportgen.model import AnalysisConfig, Flag, Series
 
@@ -70,7 +71,9 @@ def non_finite(series: Series, role: str, x_is_epoch: bool) -> Flag | None:
     )
 
 
-def explosion(series: Series, role: str, config: AnalysisConfig, x_is_epoch: bool) -> Flag | None:
+def explosion(
+    series: Series, role: str, config: AnalysisConfig, x_is_epoch: bool, trends: Trends | None = None
+) -> Flag | None:
     """Flag where the loss trend (running median, so one spike cannot trigger it) first either
     rises above config.diverge_factor times its running minimum while also giving back at
     least config.diverge_progress of the decrease made so far (a loss near zero that doubles
@@ -80,7 +83,7 @@ def explosion(series: Series, role: str, config: AnalysisConfig, x_is_epoch: boo
     if idx.shape[0] < 5:
         return None
     y = series.values[idx]
-    trend = running_median(y, trend_window(idx.shape[0]))
+    trend = (trends if trends is not None else Trends()).median(series, trend_window(idx.shape[0]))
     runmin = np.minimum.accumulate(trend)
     if not runmin[-1] > 0:
         return None  # ratios mean nothing for losses that reach zero or go negative
@@ -132,7 +135,12 @@ def explosion(series: Series, role: str, config: AnalysisConfig, x_is_epoch: boo
 
 
 def spikes(
-    series: Series, role: str, config: AnalysisConfig, x_is_epoch: bool, before_step: int | None
+    series: Series,
+    role: str,
+    config: AnalysisConfig,
+    x_is_epoch: bool,
+    before_step: int | None,
+    trends: Trends | None = None,
 ) -> Flag | None:
     """Flag isolated upward spikes: points whose residual from the running-median trend has
     a robust z-score above config.spike_z and that rise at least config.spike_min_rise above
@@ -141,13 +149,15 @@ def spikes(
     Consecutive spike points count as one spike. Points at or after `before_step` (where the
     loss diverged) are ignored."""
     idx = np.nonzero(np.isfinite(series.values))[0]
+    finite = idx.shape[0]
     if before_step is not None:
-        idx = idx[series.steps[idx] < before_step]
+        idx = idx[series.steps[idx] < before_step]  # steps ascend: a prefix of the finite points
     n = idx.shape[0]
     if n < config.spike_min_points:
         return None
     y = series.values[idx]
-    trend = running_median(y, max(trend_window(n), 7))
+    trends = trends if trends is not None else Trends()
+    trend = trends.median(series, max(trend_window(n), 7), None if n == finite else n)
     relative = bool(np.all(y > 0))  # ratios to the local level only mean something then
     u = np.log(y) if relative else y
     u_trend = np.log(trend) if relative else trend

@@ -104,10 +104,17 @@ def _centred_median(xs: np.ndarray, half: int) -> np.ndarray:
     width = 2 * half + 1
     res = np.empty(n)
     edge = min(half, n)
-    for i in range(edge):
-        res[i] = np.median(xs[: min(n, i + half + 1)])
-    for i in range(max(edge, n - half), n):
-        res[i] = np.median(xs[max(0, i - half):])
+    head = np.arange(edge)
+    tail = np.arange(max(edge, n - half), n)
+    if (xs[: 2 * half] == 0).any() or (xs[-2 * half:] == 0).any():
+        # np.median may return either zero of a window holding 0.0 and -0.0: ask it
+        for i in head.tolist():
+            res[i] = np.median(xs[: min(n, i + half + 1)])
+        for i in tail.tolist():
+            res[i] = np.median(xs[max(0, i - half):])
+    else:
+        res[:edge] = _window_medians(xs, np.zeros(edge, dtype=np.int64), np.minimum(n, head + half + 1))
+        res[tail] = _window_medians(xs, np.maximum(0, tail - half), np.full(tail.shape[0], n))
     if n >= width:
         fast = _median_filter(big=n * width > _BIG_MEDIAN)
         if fast is not None:
@@ -121,6 +128,23 @@ def _centred_median(xs: np.ndarray, half: int) -> np.ndarray:
             block = view[start:start + rows]
             res[half + start: half + start + block.shape[0]] = np.median(block, axis=1)
     return res
+
+
+def _window_medians(xs: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """np.median(xs[a:b]) for each pair, all at once: the windows are padded with NaN (sorted
+    last) into one array, sorted row by row, and the middle element (or the mean of the two
+    middle ones, added then halved as np.median does) is picked. `xs` must be finite."""
+    if starts.shape[0] == 0:
+        return np.zeros(0)
+    lengths = stops - starts
+    cols = np.arange(int(lengths.max()))
+    index = starts[:, None] + cols
+    inside = cols < lengths[:, None]
+    rows = np.sort(np.where(inside, xs[np.where(inside, index, 0)], np.nan), axis=1)
+    low = (lengths - 1) // 2
+    high = lengths // 2
+    pick = np.arange(starts.shape[0])
+    return (rows[pick, low] + rows[pick, high]) / 2.0
 
 
 def _median_filter(big: bool = True):
