@@ -40,9 +40,10 @@ class Fit:
 
 
 def _ls(basis: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Least squares y ~ c + a*b for each row b of `basis`: (c, a, sse) arrays."""
+    """Least squares y ~ c + a*b for each row b of `basis`: (c, a, sse) arrays. Overwrites
+    `basis` (the callers' scratch: a fresh array per grid is a costly allocation)."""
     bm = basis.mean(axis=1, keepdims=True)
-    bc = basis - bm
+    bc = np.subtract(basis, bm, out=basis)
     yc = y - y.mean()
     sbb = np.einsum("ij,ij->i", bc, bc)
     sby = bc @ yc
@@ -55,24 +56,25 @@ def _ls(basis: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
 
 
 def _basis(model: str, t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """exp(-p t) (exponential) or t**-p (power, as exp(-p log t)): one row per rate in `p`,
+    worked out in place."""
+    basis = np.outer(p, t if model == "exponential" else np.log(t))
     with np.errstate(over="ignore", under="ignore"):
-        if model == "exponential":
-            return np.exp(-np.outer(p, t))
-        return np.exp(-np.outer(p, np.log(t)))
+        return np.exp(np.negative(basis, out=basis), out=basis)
 
 
 def _one_rate_sse(model: str, t: np.ndarray, y: np.ndarray):
     """cost(q): the sse _ls gives for the single rate exp(q), the same operations on the same
     shapes (so the same bits), with what does not depend on the rate worked out once: the
-    golden-section search asks for it 62 times per fit."""
+    golden-section search asks for it 62 times per fit. Call it under np.errstate(over=
+    "ignore", under="ignore"), as _basis does."""
     x = t if model == "exponential" else np.log(t)
     n = x.shape[0]
     yc = y - y.mean()
     syy = float(yc @ yc)
 
     def cost(q: float) -> float:
-        with np.errstate(over="ignore", under="ignore"):
-            basis = np.exp(-np.outer(np.array([math.exp(q)]), x))
+        basis = np.exp(-(math.exp(q) * x))[None, :]  # np.outer's products, one row
         bc = basis - np.add.reduce(basis, axis=1, keepdims=True) / n  # basis.mean(axis=1)
         sbb = float(np.einsum("ij,ij->i", bc, bc)[0])
         sby = float((bc @ yc)[0])
@@ -101,16 +103,17 @@ def fit_model(model: str, t: np.ndarray, y: np.ndarray) -> Fit:
 
     x1 = a_hi - GOLDEN * (a_hi - a_lo)
     x2 = a_lo + GOLDEN * (a_hi - a_lo)
-    f1, f2 = cost(x1), cost(x2)
-    for _ in range(60):
-        if f1 <= f2:
-            a_hi, x2, f2 = x2, x1, f1
-            x1 = a_hi - GOLDEN * (a_hi - a_lo)
-            f1 = cost(x1)
-        else:
-            a_lo, x1, f1 = x1, x2, f2
-            x2 = a_lo + GOLDEN * (a_hi - a_lo)
-            f2 = cost(x2)
+    with np.errstate(over="ignore", under="ignore"):
+        f1, f2 = cost(x1), cost(x2)
+        for _ in range(60):
+            if f1 <= f2:
+                a_hi, x2, f2 = x2, x1, f1
+                x1 = a_hi - GOLDEN * (a_hi - a_lo)
+                f1 = cost(x1)
+            else:
+                a_lo, x1, f1 = x1, x2, f2
+                x2 = a_lo + GOLDEN * (a_hi - a_lo)
+                f2 = cost(x2)
     q = x1 if f1 <= f2 else x2
     if float(sse[k]) < min(f1, f2):
         q = float(grid[k])
