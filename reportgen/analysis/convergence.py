@@ -68,14 +68,15 @@ def _one_rate_sse(model: str, t: np.ndarray, y: np.ndarray):
     shapes (so the same bits), with what does not depend on the rate worked out once: the
     golden-section search asks for it 62 times per fit. Call it under np.errstate(over=
     "ignore", under="ignore"), as _basis does."""
-    x = t if model == "exponential" else np.log(t)
-    n = x.shape[0]
+    minus_x = -(t if model == "exponential" else np.log(t))
+    n = minus_x.shape[0]
     yc = y - y.mean()
     syy = float(yc @ yc)
 
     def cost(q: float) -> float:
-        basis = np.exp(-(math.exp(q) * x))[None, :]  # np.outer's products, one row
-        bc = basis - np.add.reduce(basis, axis=1, keepdims=True) / n  # basis.mean(axis=1)
+        basis = np.exp(minus_x * math.exp(q))  # -(np.outer's products): the sign is exact
+        # the row's mean: one contiguous sum, as basis.mean(axis=1) does it
+        bc = (basis - np.add.reduce(basis) / n)[None, :]
         sbb = float(np.einsum("ij,ij->i", bc, bc)[0])
         sby = float((bc @ yc)[0])
         a = sby / sbb if sbb > 1e-300 else 0.0

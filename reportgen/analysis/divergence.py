@@ -174,8 +174,9 @@ def spikes(
     sigma = float(np.median(sigma_at))
     above = z > config.spike_z
     # Values logged with few digits (0.0001, 0.0002, ...) jump by whole quanta: a jump of one
-    # or two quanta is rounding, not a spike.
-    above &= y - trend > 2.0 * _quantum(y)
+    # or two quanta is rounding, not a spike. (A sort of every point: only when it can matter.)
+    if above.any():
+        above &= y - trend > 2.0 * _quantum(y)
     if relative:
         above &= y >= (1.0 + config.spike_min_rise) * trend
     # Near the ends the centred median sees only one side, so a steep first drop (or a final
