@@ -159,7 +159,7 @@ def analyse(run: RunData, config: AnalysisConfig | None = None) -> RunAnalysis:
 
     # A diverged run is not "underfitting": its loss going flat or up is the divergence.
     uf = (
-        underfitting(train, run.spec, cfg, baseline, baseline_text) if diverged_at is None else None
+        underfitting(train, run.spec, cfg, baseline, baseline_text, trends) if diverged_at is None else None
     )
     if uf is not None:
         flags.append(uf)

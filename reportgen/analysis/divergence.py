@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from reportgen.analysis.smoothing import diff_sigma, local_sigma, trend_window
+from reportgen.analysis.smoothing import local_sigma, trend_window
 from reportgen.analysis.trends import Trends
 from reportgen.analysis.util import epoch_at, num, where_text
 from reportgen.model import AnalysisConfig, Flag, Series
@@ -29,6 +29,11 @@ def _quantum(y: np.ndarray) -> float:
     (for full-precision floats it is tiny and changes nothing)."""
     u = np.unique(y)
     return float(np.min(np.diff(u))) if u.shape[0] > 1 else 0.0
+
+
+def _points(series: Series, idx: np.ndarray) -> np.ndarray:
+    """series.values[idx]; the values themselves (read only) when idx takes every point."""
+    return series.values if idx.shape[0] == len(series) else series.values[idx]
 
 
 def non_finite(series: Series, role: str, x_is_epoch: bool) -> Flag | None:
@@ -82,8 +87,9 @@ def explosion(
     idx = np.nonzero(np.isfinite(series.values))[0]
     if idx.shape[0] < 5:
         return None
-    y = series.values[idx]
-    trend = (trends if trends is not None else Trends()).median(series, trend_window(idx.shape[0]))
+    y = _points(series, idx)
+    trends = trends if trends is not None else Trends()
+    trend = trends.median(series, trend_window(idx.shape[0]))
     runmin = np.minimum.accumulate(trend)
     if not runmin[-1] > 0:
         return None  # ratios mean nothing for losses that reach zero or go negative
@@ -95,7 +101,7 @@ def explosion(
     back_to_start = (trend > y0) & (runmin * 1.5 <= y0)
     # and in every case clearly out of the noise of single points (a converged loss wobbling
     # between 0.0005 and 0.003 has not exploded)
-    sigma = diff_sigma(y)
+    sigma = trends.noise(series)  # diff_sigma(y)
     hit = (far_above_min | back_to_start) & (trend - runmin > config.noise_z * sigma)
     where = np.nonzero(hit)[0]
     if where.shape[0] == 0:
@@ -155,7 +161,7 @@ def spikes(
     n = idx.shape[0]
     if n < config.spike_min_points:
         return None
-    y = series.values[idx]
+    y = _points(series, idx)
     trends = trends if trends is not None else Trends()
     trend = trends.median(series, max(trend_window(n), 7), None if n == finite else n)
     relative = bool(np.all(y > 0))  # ratios to the local level only mean something then
@@ -164,14 +170,15 @@ def spikes(
     # Noise from second differences, locally: the residual from a running median is exactly
     # zero wherever the curve is locally monotone, so its own spread would understate it.
     sigma_at = local_sigma(u, min(max(41, (n // 10) | 1), 201))
-    resid = u - u_trend
+    # in place where the array is this function's own (a 10M-point log: each copy counts)
+    resid = np.subtract(u, u_trend, out=u_trend) if relative else u - u_trend
     positive = sigma_at > 0
     if not positive.any():
         return None
-    floor = float(np.median(sigma_at[positive])) * 1e-3  # a locally noise-free stretch
-    sigma_at = np.maximum(sigma_at, floor)
-    z = resid / sigma_at
-    sigma = float(np.median(sigma_at))
+    floor = float(np.median(sigma_at[positive], overwrite_input=True)) * 1e-3  # locally noise-free
+    sigma_at = np.maximum(sigma_at, floor, out=sigma_at)
+    z = np.divide(resid, sigma_at, out=resid)
+    sigma = float(np.median(sigma_at, overwrite_input=True))
     above = z > config.spike_z
     # Values logged with few digits (0.0001, 0.0002, ...) jump by whole quanta: a jump of one
     # or two quanta is rounding, not a spike. (A sort of every point: only when it can matter.)

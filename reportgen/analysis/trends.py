@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reportgen.analysis.smoothing import ema, running_median
+from reportgen.analysis.smoothing import diff_sigma, ema, running_median
 from reportgen.model import Series
 
 
@@ -27,9 +27,23 @@ class Trends:
         key = ("median", id(series), int(window), count)
         hit = self._memo.get(key)
         if hit is None:
-            y = series.values[np.isfinite(series.values)]
+            y = self._finite(series)
             hit = self._memo[key] = (series, running_median(y if count is None else y[:count], window))
         return hit[1]
+
+    def noise(self, series: Series) -> float:
+        """diff_sigma of the finite values of `series`."""
+        key = ("noise", id(series))
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = (series, diff_sigma(self._finite(series)))
+        return hit[1]
+
+    @staticmethod
+    def _finite(series: Series) -> np.ndarray:
+        """The finite values of `series`: the values themselves (read only) when all are."""
+        finite = np.isfinite(series.values)
+        return series.values if finite.all() else series.values[finite]
 
     def ema(self, series: Series, weight: float) -> np.ndarray:
         """ema(series.values, weight): full length, NaN at the non-finite points."""

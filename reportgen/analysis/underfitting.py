@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from reportgen.analysis.smoothing import diff_sigma
+from reportgen.analysis.trends import Trends
 from reportgen.analysis.util import num
 from reportgen.model import AnalysisConfig, Flag, RunSpec, Series
 
@@ -68,6 +68,7 @@ def underfitting(
     config: AnalysisConfig,
     baseline: float | None,
     baseline_text: str | None,
+    trends: Trends | None = None,
 ) -> Flag | None:
     """Flag when the training loss ends at or above config.underfit_ratio of the chance
     baseline, or (no baseline needed) when it fell by less than config.underfit_flat_drop
@@ -76,8 +77,9 @@ def underfitting(
     above its end (a fast early drop followed by a level loss is learning)."""
     if train is None:
         return None
-    y = train.values[np.isfinite(train.values)]
-    sigma = diff_sigma(y)
+    finite = np.isfinite(train.values)
+    y = train.values if finite.all() else train.values[finite]  # read only
+    sigma = (trends if trends is not None else Trends()).noise(train)  # diff_sigma(y)
     lv = _levels(y, sigma)
     if lv is None:
         return None
