@@ -94,15 +94,17 @@ def explosion(
     if not runmin[-1] > 0:
         return None  # ratios mean nothing for losses that reach zero or go negative
     y0 = float(trend[0])
-    far_above_min = (trend > config.diverge_factor * runmin) & (
-        trend - runmin >= config.diverge_progress * (y0 - runmin)
-    )
+    # (one scratch array for the products: on a 10M-point log each fresh array costs)
+    gap = trend - runmin
+    scratch = np.multiply(config.diverge_factor, runmin)
+    far_above_min = trend > scratch
+    far_above_min &= gap >= np.multiply(config.diverge_progress, np.subtract(y0, runmin, out=scratch), out=scratch)
     # back above where it started after having fallen by at least a third
-    back_to_start = (trend > y0) & (runmin * 1.5 <= y0)
+    back_to_start = (trend > y0) & (np.multiply(runmin, 1.5, out=scratch) <= y0)
     # and in every case clearly out of the noise of single points (a converged loss wobbling
     # between 0.0005 and 0.003 has not exploded)
     sigma = trends.noise(series)  # diff_sigma(y)
-    hit = (far_above_min | back_to_start) & (trend - runmin > config.noise_z * sigma)
+    hit = (far_above_min | back_to_start) & (gap > config.noise_z * sigma)
     where = np.nonzero(hit)[0]
     if where.shape[0] == 0:
         return None

@@ -82,12 +82,11 @@ def plateaus(
     patience = max(int(config.plateau_patience), int(config.plateau_min_fraction * n))
     if n <= patience + 1:
         return None
-    smoothed = np.full(series.values.shape, np.nan)
     # A median as wide as the patience (at most 101 points): narrower ones leave enough noise
     # for a chance dip to count as an improvement, or to hide a slow real one.
     window = min(max(trend_window(n), patience | 1), 101)
-    smoothed[idx] = (trends if trends is not None else Trends()).median(series, window)
-    wins = plateau_windows(smoothed[idx], config.plateau_threshold, patience)
+    trend = (trends if trends is not None else Trends()).median(series, window)  # at idx
+    wins = plateau_windows(trend, config.plateau_threshold, patience)
     if not wins:
         return None
     steps = series.steps[idx]
@@ -105,7 +104,7 @@ def plateaus(
             f"{label} stalled (no improvement above {pct}) {len(windows)} times; the longest "
             f"stretch ran from step {longest[0]} to step {longest[1]}."
         )
-    levels = [num(smoothed[idx[a]]) for a, _ in wins]
+    levels = [num(trend[a]) for a, _ in wins]
     return Flag(
         kind="plateau",
         severity="info",
