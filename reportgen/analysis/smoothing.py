@@ -154,7 +154,11 @@ def _window_medians(xs: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np
     low = (lengths - 1) // 2
     high = lengths // 2
     pick = np.arange(starts.shape[0])
-    return (rows[pick, low] + rows[pick, high]) / 2.0
+    # an odd window's median is its middle element itself (a + a could overflow to inf)
+    mid = rows[pick, high]
+    even = low != high
+    mid[even] = (rows[pick[even], low[even]] + mid[even]) / 2.0
+    return mid
 
 
 def _median_filter(big: bool = True):

@@ -32,31 +32,32 @@ def parse_cells(chunk: bytes, seps: np.ndarray, delim: int) -> tuple[np.ndarray,
     starts = np.empty_like(seps)
     starts[:1] = 0
     starts[1:] = seps[:-1] + 1
-    present = seps > starts
+    digits = seps - starts  # the cell's bytes, less its sign and point below
+    present = digits > 0
     first = arr[starts[present]]  # the first byte of every written cell
     negative = first == _MINUS
-    signed = int(np.count_nonzero(negative)) + int(np.count_nonzero(first == _PLUS))
-    if signed != chunk.count(b"-") + chunk.count(b"+"):
+    signed = negative | (first == _PLUS)
+    if int(np.count_nonzero(signed)) != chunk.count(b"-") + chunk.count(b"+"):
         return None  # a sign inside a cell (1-2): not a plain decimal
-    digits = (arr - 48) < 10
-    digits_to = np.cumsum(digits, dtype=np.int32)  # digits up to and including each byte
-    at_end = digits_to[seps]
-    per_cell = np.diff(at_end, prepend=0)
-    if per_cell.max(initial=0) > MAX_DIGITS or not (per_cell[present] > 0).all():
-        return None  # too long for the exact path, or a lone sign or point
-    # Exponent of each digit within its cell's integer M: digits after it in the same cell.
-    total = int(at_end[-1]) if n else 0
-    exponent = np.repeat(at_end - 1, per_cell) - np.arange(total, dtype=np.int32)
-    weighted = (arr[digits] - 48) * _POW10[exponent]
-    # every partial sum is an integer below 2**53, so the sums are exact in any order
-    mantissa = np.add.reduceat(weighted, (at_end - per_cell)[present]) if total else np.zeros(0)
-    # digits after the point: at most one point per cell, so points and cells pair in order
     points = np.flatnonzero(arr == _DOT)
     cell_of_point = np.searchsorted(seps, points)
     if points.shape[0] > 1 and not (np.diff(cell_of_point) > 0).all():
         return None  # two points in one cell
-    fraction = np.zeros(n, dtype=np.int32)
-    fraction[cell_of_point] = at_end[cell_of_point] - digits_to[points]
+    # Now every other byte of a cell is a digit.
+    digits[present] -= signed
+    digits[cell_of_point] -= 1
+    if digits.max(initial=0) > MAX_DIGITS or not (digits[present] > 0).all():
+        return None  # too long for the exact path, or a lone sign or point
+    # Exponent of each digit within its cell's integer M: digits after it in the same cell.
+    at_end = np.cumsum(digits)  # digits up to the end of each cell
+    total = int(at_end[-1]) if n else 0
+    exponent = np.repeat(at_end - 1, digits) - np.arange(total)
+    weighted = (arr[(arr - 48) < 10] - 48) * _POW10[exponent]
+    # every partial sum is an integer below 2**53, so the sums are exact in any order
+    mantissa = np.add.reduceat(weighted, (at_end - digits)[present]) if total else np.zeros(0)
+    # digits after the point: all the cell's bytes after it
+    fraction = np.zeros(n, dtype=np.intp)
+    fraction[cell_of_point] = seps[cell_of_point] - points - 1
     magnitude = mantissa / _POW10[fraction[present]]
     values = np.full(n, np.nan)
     values[present] = np.where(negative, -magnitude, magnitude)
