@@ -206,16 +206,19 @@ def test_vectorised_decimals_equal_python_float_bit_for_bit() -> None:
         frac = str(rng.integers(0, 10 ** int(rng.integers(0, 8)))).zfill(int(rng.integers(0, 8)))
         sign = rng.choice(["", "-", "+"])
         texts.append(rng.choice([f"{sign}{whole}.{frac}", f"{sign}{whole}", "", f"{sign}.{frac or '0'}"]))
-    texts += [""] * (-len(texts) % 3)
-    for delim in (",", "\t", ";"):
-        chunk, seps = _cells(texts, delim)
-        parsed = decimals.parse_cells(chunk, seps, ord(delim))
-        assert parsed is not None
-        values, present = parsed
-        expected = [float(t) if t else np.nan for t in texts]
-        assert_array_equal(present, [bool(t) for t in texts])
-        # bitwise: -0.0 keeps its sign, and every value is the correctly rounded float
-        assert_array_equal(values.view(np.int64)[present], np.array(expected).view(np.int64)[present])
+    texts += [".1234567", "-.123456", "12345678", "-1234567", "+9.99999", "0000000."]
+    # blocks of cells of at most 8 bytes go through the SWAR path, the others digit by digit
+    for subset in (texts, [t for t in texts if len(t) <= 8]):
+        subset = subset + [""] * (-len(subset) % 3)
+        for delim in (",", "\t", ";"):
+            chunk, seps = _cells(subset, delim)
+            parsed = decimals.parse_cells(chunk, seps, ord(delim))
+            assert parsed is not None
+            values, present = parsed
+            expected = [float(t) if t else np.nan for t in subset]
+            assert_array_equal(present, [bool(t) for t in subset])
+            # bitwise: -0.0 keeps its sign, and every value is the correctly rounded float
+            assert_array_equal(values.view(np.int64)[present], np.array(expected).view(np.int64)[present])
 
 
 @pytest.mark.parametrize(
