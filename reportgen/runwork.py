@@ -21,6 +21,7 @@ from reportgen.balance import (
     table_for,
     with_balance_flags,
 )
+from reportgen.drawable import drawable
 from reportgen.errors import Location, ManifestError, ReadError, ReportgenError
 from reportgen.figure_table import figure_entry
 from reportgen.drawing import Painter
@@ -166,12 +167,12 @@ def _cross_payload(run: RunData, analysis: RunAnalysis) -> bytes:
     from reportgen.cache import dump_model
 
     keep = set(run.roles.values())
+    # a 10M-step series only as finely as any figure can draw it (drawable.py)
+    thin = {n: drawable(s, analysis.smoothed.get(n)) for n, s in run.series.items() if n in keep}
     # notes never reach a group or comparison page: leaving them out keeps an edit to a note
     # from redrawing every cross-run figure (the payload is part of their cache key)
-    slim_run = replace(
-        run, spec=replace(run.spec, notes=""), series={n: s for n, s in run.series.items() if n in keep}
-    )
-    slim_analysis = replace(analysis, smoothed={n: v for n, v in analysis.smoothed.items() if n in keep})
+    slim_run = replace(run, spec=replace(run.spec, notes=""), series={n: s for n, (s, _) in thin.items()})
+    slim_analysis = replace(analysis, smoothed={n: thin[n][1] for n in analysis.smoothed if n in thin})
     return dump_model((slim_run, slim_analysis))
 
 

@@ -11,7 +11,7 @@ import pytest
 from numpy.testing import assert_array_equal
 
 from reportgen.errors import ReadError
-from reportgen.readers import csvparse, read_log
+from reportgen.readers import csvparse, decimals, read_log
 from reportgen.readers.csvparse import _robust, read_table
 
 
@@ -190,3 +190,40 @@ def test_header_without_rows_is_an_error(tmp_path: Path) -> None:
     assert str(info.value) == (
         f"{path}:1: the log has a header row but no data rows: expected one row per logged step"
     )
+
+
+def _cells(texts: list[str], delim: str = ",") -> tuple[bytes, np.ndarray]:
+    chunk = "".join(t + ("\n" if i % 3 == 2 else delim) for i, t in enumerate(texts)).encode()
+    arr = np.frombuffer(chunk, dtype=np.uint8)
+    return chunk, np.flatnonzero((arr == ord(delim)) | (arr == 10))
+
+
+def test_vectorised_decimals_equal_python_float_bit_for_bit() -> None:
+    rng = np.random.default_rng(11)
+    texts = ["0", "-0", "+7", ".5", "5.", "-.25", "007.500", "123456789012345", "0.00000000000001", ""]
+    for _ in range(20000):
+        whole = str(rng.integers(0, 10 ** int(rng.integers(0, 8))))
+        frac = str(rng.integers(0, 10 ** int(rng.integers(0, 8)))).zfill(int(rng.integers(0, 8)))
+        sign = rng.choice(["", "-", "+"])
+        texts.append(rng.choice([f"{sign}{whole}.{frac}", f"{sign}{whole}", "", f"{sign}.{frac or '0'}"]))
+    texts += [".1234567", "-.123456", "12345678", "-1234567", "+9.99999", "0000000."]
+    # blocks of cells of at most 8 bytes go through the SWAR path, the others digit by digit
+    for subset in (texts, [t for t in texts if len(t) <= 8]):
+        subset = subset + [""] * (-len(subset) % 3)
+        for delim in (",", "\t", ";"):
+            chunk, seps = _cells(subset, delim)
+            parsed = decimals.parse_cells(chunk, seps, ord(delim))
+            assert parsed is not None
+            values, present = parsed
+            expected = [float(t) if t else np.nan for t in subset]
+            assert_array_equal(present, [bool(t) for t in subset])
+            # bitwise: -0.0 keeps its sign, and every value is the correctly rounded float
+            assert_array_equal(values.view(np.int64)[present], np.array(expected).view(np.int64)[present])
+
+
+@pytest.mark.parametrize(
+    "cell", ["1e-5", "nan", "inf", "1-2", "-", ".", "+", "1.2.3", " 1", "1234567890123456", '"1"', "0x1"]
+)
+def test_vectorised_decimals_leave_other_cells_to_the_general_parser(cell: str) -> None:
+    chunk, seps = _cells(["1", cell, "2.5"])
+    assert decimals.parse_cells(chunk, seps, ord(",")) is None

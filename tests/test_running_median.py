@@ -81,3 +81,36 @@ def test_vectorised_ema_and_plateaus_match_the_step_by_step_rules(
     for threshold in (0.0, 1e-3, 0.05):
         for patience in (0, 3, 20):
             assert plateau.plateau_windows(x, threshold, patience) == plateau_reference(x, threshold, patience)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_plateaus_of_finite_curves_match_the_step_by_step_rule(seed: int) -> None:
+    # finite curves take the record-low pass: walks across zero, ties from rounding, flat runs
+    from reportgen.analysis import plateau
+
+    rng = np.random.default_rng(100 + seed)
+    n = int(rng.integers(1, 3000))
+    x = np.cumsum(rng.normal(size=n)) * [1e-3, 1.0, 1e6, 0.1][seed % 4] + [5.0, 0.0][seed % 2]
+    if seed % 3 == 0:
+        x = np.round(x, 1)
+    for threshold in (0.0, 1e-3, 0.05):
+        for patience in (0, 3, 20):
+            assert plateau.plateau_windows(x, threshold, patience) == plateau_reference(x, threshold, patience)
+
+
+@pytest.mark.parametrize("window", [3, 7, 51])
+def test_running_median_edges_are_bit_for_bit_np_median(window: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the shrinking edge windows are taken all at once; bitwise, so a -0.0 would show (numpy's
+    # own full windows here: scipy's filter may keep a -0.0 that np.median turns into 0.0)
+    monkeypatch.setattr(smoothing, "_median_filter", lambda big=True: None)
+    rng = np.random.default_rng(window)
+    for _ in range(50):
+        n = int(rng.integers(2, 3 * window))
+        x = rng.normal(size=n) * 10.0 ** float(rng.integers(-200, 200))
+        if rng.random() < 0.3:
+            x = np.round(rng.normal(size=n)) * rng.choice([0.0, -0.0, 1.0], size=n)
+        elif rng.random() < 0.3:
+            x = rng.choice([1e308, -1e308, 1.7e308, 3.0], size=n)  # a + b overflows
+        with np.errstate(over="ignore"):
+            got, want = running_median(x, window), reference(x, window)
+        assert_array_equal(got.view(np.int64), want.view(np.int64))

@@ -15,8 +15,8 @@ from reportgen.analysis.convergence import convergence
 from reportgen.analysis.divergence import explosion, non_finite, spikes
 from reportgen.analysis.overfitting import overfitting
 from reportgen.analysis.plateau import plateaus
-from reportgen.analysis.smoothing import ema
 from reportgen.analysis.summary import summarise
+from reportgen.analysis.trends import Trends
 from reportgen.analysis.underfitting import chance_baseline, underfitting
 from reportgen.analysis.util import epoch_at, num
 from reportgen.model import (
@@ -109,7 +109,8 @@ def analyse(run: RunData, config: AnalysisConfig | None = None) -> RunAnalysis:
     role_of = {name: role for role, name in sorted(run.roles.items())}
     names = sorted(run.series)
     summaries = {n: summarise(run.series[n], role_of.get(n), cfg.last_window) for n in names}
-    smoothed = {n: ema(run.series[n].values, cfg.smoothing) for n in names}
+    trends = Trends()  # curves several detectors share, each worked out once
+    smoothed = {n: trends.ema(run.series[n], cfg.smoothing) for n in names}
     baseline, baseline_text = chance_baseline(run.spec, cfg)
 
     flags: list[Flag] = []
@@ -126,7 +127,7 @@ def analyse(run: RunData, config: AnalysisConfig | None = None) -> RunAnalysis:
     for role, s in losses:
         if s.name not in train_names and train_names:
             continue
-        for f in (non_finite(s, role, x_is_epoch), explosion(s, role, cfg, x_is_epoch)):
+        for f in (non_finite(s, role, x_is_epoch), explosion(s, role, cfg, x_is_epoch, trends)):
             if f is not None:
                 flags.append(f)
                 diverged_at = f.step if diverged_at is None else min(diverged_at, f.step)
@@ -138,17 +139,17 @@ def analyse(run: RunData, config: AnalysisConfig | None = None) -> RunAnalysis:
             flags.append(f)
     # Spikes only before the run diverged: after that every point is "abnormal".
     for role, s in losses:
-        sp = spikes(s, role, cfg, x_is_epoch, diverged_at)
+        sp = spikes(s, role, cfg, x_is_epoch, diverged_at, trends)
         if sp is not None:
             flags.append(sp)
 
-    of, gen_extra = overfitting(val, train, cfg, x_is_epoch)
+    of, gen_extra = overfitting(val, train, cfg, x_is_epoch, trends)
     if of is not None and diverged_at is not None:
         # In a diverged run only the part before the divergence can show overfitting (a rise
         # measured against inf reads as an absurd percentage), and only while training loss was
         # still falling: validation rising with a flat or rising training loss is the same
         # instability that ended in divergence.
-        of, _ = overfitting(_before(val, diverged_at), _before(train, diverged_at), cfg, x_is_epoch)
+        of, _ = overfitting(_before(val, diverged_at), _before(train, diverged_at), cfg, x_is_epoch, trends)
         if of is not None and not of.evidence.get("train_still_falling"):
             of = None
     if of is not None:
@@ -158,14 +159,14 @@ def analyse(run: RunData, config: AnalysisConfig | None = None) -> RunAnalysis:
 
     # A diverged run is not "underfitting": its loss going flat or up is the divergence.
     uf = (
-        underfitting(train, run.spec, cfg, baseline, baseline_text) if diverged_at is None else None
+        underfitting(train, run.spec, cfg, baseline, baseline_text, trends) if diverged_at is None else None
     )
     if uf is not None:
         flags.append(uf)
 
     # ...nor on a plateau: "no improvement" is what divergence looks like to that rule.
     if train is not None and diverged_at is None:
-        pl = plateaus(train, "train_loss", cfg)
+        pl = plateaus(train, "train_loss", cfg, trends)
         if pl is not None:
             flags.append(pl)
 
@@ -188,7 +189,7 @@ def analyse(run: RunData, config: AnalysisConfig | None = None) -> RunAnalysis:
     conv: list[Convergence] = []
     for s in (train, val):
         if s is not None:
-            conv.append(convergence(s, cfg))
+            conv.append(convergence(s, cfg, trends))
 
     best = _best(run, x_is_epoch)
     extra["baseline"] = {"value": num(baseline), "source": baseline_text}

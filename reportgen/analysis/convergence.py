@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from reportgen.analysis.smoothing import diff_sigma, ema, running_median, trend_window
+from reportgen.analysis.smoothing import diff_sigma, trend_window
+from reportgen.analysis.trends import Trends
 from reportgen.analysis.util import num
 from reportgen.model import AnalysisConfig, Convergence, Series
 
@@ -39,9 +40,10 @@ class Fit:
 
 
 def _ls(basis: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Least squares y ~ c + a*b for each row b of `basis`: (c, a, sse) arrays."""
+    """Least squares y ~ c + a*b for each row b of `basis`: (c, a, sse) arrays. Overwrites
+    `basis` (the callers' scratch: a fresh array per grid is a costly allocation)."""
     bm = basis.mean(axis=1, keepdims=True)
-    bc = basis - bm
+    bc = np.subtract(basis, bm, out=basis)
     yc = y - y.mean()
     sbb = np.einsum("ij,ij->i", bc, bc)
     sby = bc @ yc
@@ -54,10 +56,33 @@ def _ls(basis: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
 
 
 def _basis(model: str, t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """exp(-p t) (exponential) or t**-p (power, as exp(-p log t)): one row per rate in `p`,
+    worked out in place."""
+    basis = np.outer(p, t if model == "exponential" else np.log(t))
     with np.errstate(over="ignore", under="ignore"):
-        if model == "exponential":
-            return np.exp(-np.outer(p, t))
-        return np.exp(-np.outer(p, np.log(t)))
+        return np.exp(np.negative(basis, out=basis), out=basis)
+
+
+def _one_rate_sse(model: str, t: np.ndarray, y: np.ndarray):
+    """cost(q): the sse _ls gives for the single rate exp(q), the same operations on the same
+    shapes (so the same bits), with what does not depend on the rate worked out once: the
+    golden-section search asks for it 62 times per fit. Call it under np.errstate(over=
+    "ignore", under="ignore"), as _basis does."""
+    minus_x = -(t if model == "exponential" else np.log(t))
+    n = minus_x.shape[0]
+    yc = y - y.mean()
+    syy = float(yc @ yc)
+
+    def cost(q: float) -> float:
+        basis = np.exp(minus_x * math.exp(q))  # -(np.outer's products): the sign is exact
+        # the row's mean: one contiguous sum, as basis.mean(axis=1) does it
+        bc = (basis - np.add.reduce(basis) / n)[None, :]
+        sbb = float(np.einsum("ij,ij->i", bc, bc)[0])
+        sby = float((bc @ yc)[0])
+        a = sby / sbb if sbb > 1e-300 else 0.0
+        return max(syy - a * sby, 0.0)
+
+    return cost
 
 
 def fit_model(model: str, t: np.ndarray, y: np.ndarray) -> Fit:
@@ -75,21 +100,21 @@ def fit_model(model: str, t: np.ndarray, y: np.ndarray) -> Fit:
     k = int(np.argmin(sse))
     a_lo, a_hi = grid[max(k - 1, 0)], grid[min(k + 1, GRID - 1)]
 
-    def cost(q: float) -> float:
-        return float(_ls(_basis(model, t, np.array([math.exp(q)])), y)[2][0])
+    cost = _one_rate_sse(model, t, y)
 
     x1 = a_hi - GOLDEN * (a_hi - a_lo)
     x2 = a_lo + GOLDEN * (a_hi - a_lo)
-    f1, f2 = cost(x1), cost(x2)
-    for _ in range(60):
-        if f1 <= f2:
-            a_hi, x2, f2 = x2, x1, f1
-            x1 = a_hi - GOLDEN * (a_hi - a_lo)
-            f1 = cost(x1)
-        else:
-            a_lo, x1, f1 = x1, x2, f2
-            x2 = a_lo + GOLDEN * (a_hi - a_lo)
-            f2 = cost(x2)
+    with np.errstate(over="ignore", under="ignore"):
+        f1, f2 = cost(x1), cost(x2)
+        for _ in range(60):
+            if f1 <= f2:
+                a_hi, x2, f2 = x2, x1, f1
+                x1 = a_hi - GOLDEN * (a_hi - a_lo)
+                f1 = cost(x1)
+            else:
+                a_lo, x1, f1 = x1, x2, f2
+                x2 = a_lo + GOLDEN * (a_hi - a_lo)
+                f2 = cost(x2)
     q = x1 if f1 <= f2 else x2
     if float(sse[k]) < min(f1, f2):
         q = float(grid[k])
@@ -141,10 +166,10 @@ def _warmup_index(steps: np.ndarray, smoothed: np.ndarray, config: AnalysisConfi
     return int(np.argmax(smoothed[:head]))
 
 
-def _fit_end(y: np.ndarray, i0: int) -> int:
+def _fit_end(y: np.ndarray, i0: int, trend: np.ndarray) -> int:
     """End (exclusive) of the fitted part: the whole curve, unless it clearly rises again
-    (a validation loss that overfits), in which case it stops at the trend's minimum."""
-    trend = running_median(y, trend_window(y.shape[0]))
+    (a validation loss that overfits), in which case it stops at the trend's minimum. `trend`
+    is the running median of `y` over trend_window(len(y)) points."""
     i_min = i0 + int(np.argmin(trend[i0:])) if trend.shape[0] > i0 else i0
     rise = float(trend[-1] - trend[i_min])
     span = float(np.max(trend[i0:]) - trend[i_min]) if trend.shape[0] > i0 else 0.0
@@ -176,7 +201,7 @@ def _empirical_drop(steps: np.ndarray, smoothed: np.ndarray, frac: float) -> int
     return int(steps[hit[0]]) if hit.shape[0] else None
 
 
-def convergence(series: Series, config: AnalysisConfig) -> Convergence:
+def convergence(series: Series, config: AnalysisConfig, trends: Trends | None = None) -> Convergence:
     """Fitted convergence model for one loss series, or a Convergence with `reason` set."""
     vals = np.asarray(series.values, dtype=np.float64)
     fin = np.isfinite(vals)
@@ -185,9 +210,11 @@ def convergence(series: Series, config: AnalysisConfig) -> Convergence:
     name = series.name
     if y.shape[0] < 2:
         return Convergence(metric=name, model=None, reason="too few finite points to fit")
-    smoothed = ema(y, config.smoothing)
+    trends = trends if trends is not None else Trends()
+    # the EMA of the finite points alone is the full curve's EMA at those points
+    smoothed = trends.ema(series, config.smoothing)[fin]
     i0 = _warmup_index(series.steps[fin], smoothed, config)
-    i1 = _fit_end(y, i0)
+    i1 = _fit_end(y, i0, trends.median(series, trend_window(y.shape[0])))
     s_steps, s_y, s_sm = steps[i0:i1], y[i0:i1], smoothed[i0:i1]
     base: dict[str, Any] = {
         "metric": name,

@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from reportgen.analysis.smoothing import diff_sigma, local_sigma, running_median, trend_window
+from reportgen.analysis.smoothing import local_sigma, trend_window
+from reportgen.analysis.trends import Trends
 from reportgen.analysis.util import epoch_at, num, where_text
 from reportgen.model import AnalysisConfig, Flag, Series
 
@@ -28,6 +29,11 @@ def _quantum(y: np.ndarray) -> float:
     (for full-precision floats it is tiny and changes nothing)."""
     u = np.unique(y)
     return float(np.min(np.diff(u))) if u.shape[0] > 1 else 0.0
+
+
+def _points(series: Series, idx: np.ndarray) -> np.ndarray:
+    """series.values[idx]; the values themselves (read only) when idx takes every point."""
+    return series.values if idx.shape[0] == len(series) else series.values[idx]
 
 
 def non_finite(series: Series, role: str, x_is_epoch: bool) -> Flag | None:
@@ -70,7 +76,9 @@ def non_finite(series: Series, role: str, x_is_epoch: bool) -> Flag | None:
     )
 
 
-def explosion(series: Series, role: str, config: AnalysisConfig, x_is_epoch: bool) -> Flag | None:
+def explosion(
+    series: Series, role: str, config: AnalysisConfig, x_is_epoch: bool, trends: Trends | None = None
+) -> Flag | None:
     """Flag where the loss trend (running median, so one spike cannot trigger it) first either
     rises above config.diverge_factor times its running minimum while also giving back at
     least config.diverge_progress of the decrease made so far (a loss near zero that doubles
@@ -79,21 +87,24 @@ def explosion(series: Series, role: str, config: AnalysisConfig, x_is_epoch: boo
     idx = np.nonzero(np.isfinite(series.values))[0]
     if idx.shape[0] < 5:
         return None
-    y = series.values[idx]
-    trend = running_median(y, trend_window(idx.shape[0]))
+    y = _points(series, idx)
+    trends = trends if trends is not None else Trends()
+    trend = trends.median(series, trend_window(idx.shape[0]))
     runmin = np.minimum.accumulate(trend)
     if not runmin[-1] > 0:
         return None  # ratios mean nothing for losses that reach zero or go negative
     y0 = float(trend[0])
-    far_above_min = (trend > config.diverge_factor * runmin) & (
-        trend - runmin >= config.diverge_progress * (y0 - runmin)
-    )
+    # (one scratch array for the products: on a 10M-point log each fresh array costs)
+    gap = trend - runmin
+    scratch = np.multiply(config.diverge_factor, runmin)
+    far_above_min = trend > scratch
+    far_above_min &= gap >= np.multiply(config.diverge_progress, np.subtract(y0, runmin, out=scratch), out=scratch)
     # back above where it started after having fallen by at least a third
-    back_to_start = (trend > y0) & (runmin * 1.5 <= y0)
+    back_to_start = (trend > y0) & (np.multiply(runmin, 1.5, out=scratch) <= y0)
     # and in every case clearly out of the noise of single points (a converged loss wobbling
     # between 0.0005 and 0.003 has not exploded)
-    sigma = diff_sigma(y)
-    hit = (far_above_min | back_to_start) & (trend - runmin > config.noise_z * sigma)
+    sigma = trends.noise(series)  # diff_sigma(y)
+    hit = (far_above_min | back_to_start) & (gap > config.noise_z * sigma)
     where = np.nonzero(hit)[0]
     if where.shape[0] == 0:
         return None
@@ -132,7 +143,12 @@ def explosion(series: Series, role: str, config: AnalysisConfig, x_is_epoch: boo
 
 
 def spikes(
-    series: Series, role: str, config: AnalysisConfig, x_is_epoch: bool, before_step: int | None
+    series: Series,
+    role: str,
+    config: AnalysisConfig,
+    x_is_epoch: bool,
+    before_step: int | None,
+    trends: Trends | None = None,
 ) -> Flag | None:
     """Flag isolated upward spikes: points whose residual from the running-median trend has
     a robust z-score above config.spike_z and that rise at least config.spike_min_rise above
@@ -141,31 +157,35 @@ def spikes(
     Consecutive spike points count as one spike. Points at or after `before_step` (where the
     loss diverged) are ignored."""
     idx = np.nonzero(np.isfinite(series.values))[0]
+    finite = idx.shape[0]
     if before_step is not None:
-        idx = idx[series.steps[idx] < before_step]
+        idx = idx[series.steps[idx] < before_step]  # steps ascend: a prefix of the finite points
     n = idx.shape[0]
     if n < config.spike_min_points:
         return None
-    y = series.values[idx]
-    trend = running_median(y, max(trend_window(n), 7))
+    y = _points(series, idx)
+    trends = trends if trends is not None else Trends()
+    trend = trends.median(series, max(trend_window(n), 7), None if n == finite else n)
     relative = bool(np.all(y > 0))  # ratios to the local level only mean something then
     u = np.log(y) if relative else y
     u_trend = np.log(trend) if relative else trend
     # Noise from second differences, locally: the residual from a running median is exactly
     # zero wherever the curve is locally monotone, so its own spread would understate it.
     sigma_at = local_sigma(u, min(max(41, (n // 10) | 1), 201))
-    resid = u - u_trend
+    # in place where the array is this function's own (a 10M-point log: each copy counts)
+    resid = np.subtract(u, u_trend, out=u_trend) if relative else u - u_trend
     positive = sigma_at > 0
     if not positive.any():
         return None
-    floor = float(np.median(sigma_at[positive])) * 1e-3  # a locally noise-free stretch
-    sigma_at = np.maximum(sigma_at, floor)
-    z = resid / sigma_at
-    sigma = float(np.median(sigma_at))
+    floor = float(np.median(sigma_at[positive], overwrite_input=True)) * 1e-3  # locally noise-free
+    sigma_at = np.maximum(sigma_at, floor, out=sigma_at)
+    z = np.divide(resid, sigma_at, out=resid)
+    sigma = float(np.median(sigma_at, overwrite_input=True))
     above = z > config.spike_z
     # Values logged with few digits (0.0001, 0.0002, ...) jump by whole quanta: a jump of one
-    # or two quanta is rounding, not a spike.
-    above &= y - trend > 2.0 * _quantum(y)
+    # or two quanta is rounding, not a spike. (A sort of every point: only when it can matter.)
+    if above.any():
+        above &= y - trend > 2.0 * _quantum(y)
     if relative:
         above &= y >= (1.0 + config.spike_min_rise) * trend
     # Near the ends the centred median sees only one side, so a steep first drop (or a final

@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from reportgen.analysis.smoothing import diff_sigma, running_median, trend_window
+from reportgen.analysis.smoothing import diff_sigma, trend_window
+from reportgen.analysis.trends import Trends
 from reportgen.analysis.util import epoch_at, num, nums, where_text
 from reportgen.model import AnalysisConfig, Flag, Series
 
@@ -43,7 +44,7 @@ def up_criterion(y: np.ndarray, strips: int, strip_len: int) -> int | None:
     return None
 
 
-def _interp_trend(train: Series | None, at_steps: np.ndarray) -> np.ndarray | None:
+def _interp_trend(train: Series | None, at_steps: np.ndarray, trends: Trends) -> np.ndarray | None:
     """Training-loss trend (running median) interpolated at `at_steps`; None without a train
     loss or when the val steps lie outside the train steps' range."""
     if train is None:
@@ -52,7 +53,7 @@ def _interp_trend(train: Series | None, at_steps: np.ndarray) -> np.ndarray | No
     if np.count_nonzero(fin) < 3:
         return None
     ts = train.steps[fin].astype(np.float64)
-    tv = running_median(train.values[fin], trend_window(int(ts.shape[0])))
+    tv = trends.median(train, trend_window(int(ts.shape[0])))
     if at_steps[0] > ts[-1] or at_steps[-1] < ts[0]:
         return None
     return np.interp(at_steps.astype(np.float64), ts, tv)
@@ -63,6 +64,7 @@ def overfitting(
     train: Series | None,
     config: AnalysisConfig,
     x_is_epoch: bool,
+    trends: Trends | None = None,
 ) -> tuple[Flag | None, dict[str, Any]]:
     """(flag or None, extra data for figures: steps, gap and GL per validation point).
 
@@ -81,11 +83,12 @@ def overfitting(
         return None, {}
     steps = val.steps[idx]
     v = val.values[idx]
-    trend = running_median(v, val_window(n))
+    trends = trends if trends is not None else Trends()
+    trend = trends.median(val, val_window(n))
     if not np.all(trend > 0):
         return None, {}  # GL is a ratio: only defined for positive losses
     gl = generalisation_loss(trend)
-    train_at = _interp_trend(train, steps)
+    train_at = _interp_trend(train, steps, trends)
     extra: dict[str, Any] = {
         "metric": val.name,
         "steps": [int(s) for s in steps.tolist()],

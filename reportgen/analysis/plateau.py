@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from reportgen.analysis.smoothing import running_median, trend_window
+from reportgen.analysis.smoothing import trend_window
+from reportgen.analysis.trends import Trends
 from reportgen.analysis.util import num
 from reportgen.model import AnalysisConfig, Flag, Series
 
@@ -19,20 +20,33 @@ def plateau_windows(values: np.ndarray, threshold: float, patience: int) -> list
     out: list[tuple[int, int]] = []
     if n == 0:
         return out
-    # Jump from one improving point to the next with a vectorised search ahead of it (in
-    # growing blocks), instead of a Python step per point: the same comparisons, so the same
-    # windows. The first point always improves (the best starts at +inf).
+    # The first point always improves (the best starts at +inf). With finite values and a
+    # threshold >= 0 an improving point lies below every point before it, so only those
+    # record lows need the comparison, one pass in plain floats; otherwise jump from one
+    # improving point to the next with a vectorised search ahead of it. Both make torch's
+    # comparisons, so both give its windows.
     last = 0
-    while True:
-        nxt = _next_improvement(vals, last, threshold)
-        if nxt is None:
-            break
-        if nxt - last - 1 > patience:
-            out.append((last, nxt - 1))
-        last = nxt
+    if threshold >= 0 and np.isfinite(vals).all():
+        bound = _bound(float(vals[0]), threshold)
+        lows = np.flatnonzero(vals[1:] < np.minimum.accumulate(vals)[:-1]) + 1
+        for i, v in zip(lows.tolist(), vals[lows].tolist()):
+            if v < bound:
+                if i - last - 1 > patience:
+                    out.append((last, i - 1))
+                last, bound = i, _bound(v, threshold)
+    else:
+        while (nxt := _next_improvement(vals, last, threshold)) is not None:
+            if nxt - last - 1 > patience:
+                out.append((last, nxt - 1))
+            last = nxt
     if n - 1 - last > patience:
         out.append((last, n - 1))
     return out
+
+
+def _bound(best: float, threshold: float) -> float:
+    """What a point must go below to improve on `best` (ReduceLROnPlateau, mode min, rel)."""
+    return best - abs(best) * threshold
 
 
 def _next_improvement(vals: np.ndarray, last: int, threshold: float) -> int | None:
@@ -43,7 +57,7 @@ def _next_improvement(vals: np.ndarray, last: int, threshold: float) -> int | No
     best = float(vals[last])
     if not np.isfinite(best):
         return last + 1  # nothing finite to beat: the next point counts as an improvement
-    bound = best - abs(best) * threshold
+    bound = _bound(best, threshold)
     start, block = last + 1, 256
     while start < n:
         chunk = vals[start:start + block]
@@ -55,7 +69,9 @@ def _next_improvement(vals: np.ndarray, last: int, threshold: float) -> int | No
     return None
 
 
-def plateaus(series: Series | None, role: str, config: AnalysisConfig) -> Flag | None:
+def plateaus(
+    series: Series | None, role: str, config: AnalysisConfig, trends: Trends | None = None
+) -> Flag | None:
     """One info flag listing every plateau of the loss trend (a running median, so minibatch
     noise neither fakes nor hides improvements); a plateau must last more than
     max(config.plateau_patience, config.plateau_min_fraction * points) points."""
@@ -66,12 +82,11 @@ def plateaus(series: Series | None, role: str, config: AnalysisConfig) -> Flag |
     patience = max(int(config.plateau_patience), int(config.plateau_min_fraction * n))
     if n <= patience + 1:
         return None
-    smoothed = np.full(series.values.shape, np.nan)
     # A median as wide as the patience (at most 101 points): narrower ones leave enough noise
     # for a chance dip to count as an improvement, or to hide a slow real one.
     window = min(max(trend_window(n), patience | 1), 101)
-    smoothed[idx] = running_median(series.values[idx], window)
-    wins = plateau_windows(smoothed[idx], config.plateau_threshold, patience)
+    trend = (trends if trends is not None else Trends()).median(series, window)  # at idx
+    wins = plateau_windows(trend, config.plateau_threshold, patience)
     if not wins:
         return None
     steps = series.steps[idx]
@@ -89,7 +104,7 @@ def plateaus(series: Series | None, role: str, config: AnalysisConfig) -> Flag |
             f"{label} stalled (no improvement above {pct}) {len(windows)} times; the longest "
             f"stretch ran from step {longest[0]} to step {longest[1]}."
         )
-    levels = [num(smoothed[idx[a]]) for a, _ in wins]
+    levels = [num(trend[a]) for a, _ in wins]
     return Flag(
         kind="plateau",
         severity="info",

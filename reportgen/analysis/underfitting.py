@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from reportgen.analysis.smoothing import diff_sigma
+from reportgen.analysis.trends import Trends
 from reportgen.analysis.util import num
 from reportgen.model import AnalysisConfig, Flag, RunSpec, Series
 
@@ -31,35 +31,34 @@ def chance_baseline(spec: RunSpec, config: AnalysisConfig) -> tuple[float | None
     return None, None
 
 
-def _levels(series: Series) -> tuple[float, float, int, float] | None:
-    """(start level, end level, finite points, standard error of the relative drop) of a loss:
-    the highest median of the blocks (10% of the points each) in the first quarter (skips
-    warm-up) and the median of the last block."""
-    y = series.values[np.isfinite(series.values)]
+def _levels(y: np.ndarray, sigma: float) -> tuple[float, float, int, float] | None:
+    """(start level, end level, finite points, standard error of the relative drop) of a loss's
+    finite values `y` with noise scale `sigma` (diff_sigma): the highest median of the blocks
+    (10% of the points each) in the first quarter (skips warm-up) and the median of the last
+    block."""
     n = y.shape[0]
     if n < 3:
         return None
     # medians of blocks of 10% of the points, so noise cannot inflate the early peak
     width = max(5, n // 10)
-    blocks = [float(np.median(y[i : i + width])) for i in range(0, n - width + 1, width)] or [
-        float(np.median(y))
-    ]
+    full = n // width  # the whole blocks, all medianed in one call
+    blocks = np.median(y[: full * width].reshape(full, width), axis=1).tolist() if full else [float(np.median(y))]
     head = max(1, (n // 4) // width)
     start = max(blocks[:head])
     end = blocks[-1] if n >= 2 * width else float(np.median(y[-width:]))
     # standard error of the relative drop: two medians of `width` points (1.25 sigma/sqrt(w) each)
     scale = abs(start) if start else 1.0
-    se = math.sqrt(2.0) * 1.25 * diff_sigma(y) / math.sqrt(width) / scale
+    se = math.sqrt(2.0) * 1.25 * sigma / math.sqrt(width) / scale
     return start, end, n, se
 
 
-def _fell_early(series: Series, end: float) -> bool:
-    """True when the first few points sit well above the end level: the loss fell fast before
-    the first block and then levelled off, which is learning, not a flat loss."""
-    y = series.values[np.isfinite(series.values)]
+def _fell_early(y: np.ndarray, end: float, sigma: float) -> bool:
+    """True when the first few of a loss's finite values `y` sit well above the end level: the
+    loss fell fast before the first block and then levelled off, which is learning, not a flat
+    loss."""
     k = max(3, y.shape[0] // 50)
     early = float(np.median(y[:k]))
-    margin = max(0.1 * abs(end), 3.0 * 1.25 * diff_sigma(y) / math.sqrt(k))
+    margin = max(0.1 * abs(end), 3.0 * 1.25 * sigma / math.sqrt(k))
     return early > end + margin
 
 
@@ -69,6 +68,7 @@ def underfitting(
     config: AnalysisConfig,
     baseline: float | None,
     baseline_text: str | None,
+    trends: Trends | None = None,
 ) -> Flag | None:
     """Flag when the training loss ends at or above config.underfit_ratio of the chance
     baseline, or (no baseline needed) when it fell by less than config.underfit_flat_drop
@@ -77,7 +77,10 @@ def underfitting(
     above its end (a fast early drop followed by a level loss is learning)."""
     if train is None:
         return None
-    lv = _levels(train)
+    finite = np.isfinite(train.values)
+    y = train.values if finite.all() else train.values[finite]  # read only
+    sigma = (trends if trends is not None else Trends()).noise(train)  # diff_sigma(y)
+    lv = _levels(y, sigma)
     if lv is None:
         return None
     start, end, n, se = lv
@@ -100,7 +103,7 @@ def underfitting(
             f"Training loss ended at {end:.3g}, {100 * end / baseline:.0f}% of the chance level "
             f"{baseline:.3g} ({baseline_text}): the model learned little."
         )
-    elif n >= 20 and drop < config.underfit_flat_drop + 2.0 * se and not _fell_early(train, end):
+    elif n >= 20 and drop < config.underfit_flat_drop + 2.0 * se and not _fell_early(y, end, sigma):
         ev["criterion"] = "flat"
         msg = (
             f"Training loss stayed flat around {end:.3g}, falling only {100 * max(drop, 0):.1f}% "

@@ -20,8 +20,9 @@ import numpy as np
 
 from reportgen.errors import Location, ReadError
 from reportgen.readers.base import decode_text, parse_float
+from reportgen.readers.decimals import parse_cells
 
-BLOCK = 1 << 23  # bytes per block in the fast path
+BLOCK = 1 << 20  # bytes per block in the fast path (small blocks keep numpy's buffers in cache)
 DELIMITERS = (",", "\t", ";")
 
 
@@ -106,13 +107,12 @@ def read_table(path: Path, *, what: str = "CSV log", example: str = "step,loss,v
         values, present = _fast(path, data_start, delim, len(header))
     except _Fallback:
         return _robust(path, what, example)
-    rows = values.shape[0]
     return Table(
         header=tuple(header),
-        values={name: np.ascontiguousarray(values[:, i]) for i, name in enumerate(header)},
-        present={name: np.ascontiguousarray(present[:, i]) for i, name in enumerate(header)},
+        values=dict(zip(header, values)),
+        present=dict(zip(header, present)),
         text_columns=(),
-        rows=rows,
+        rows=values[0].shape[0],
         header_line=header_line,
         fast=True,
     )
@@ -136,7 +136,8 @@ def _check_header(header: list[str], path: Path, line: int, what: str, example: 
     return out
 
 
-def _fast(path: Path, start: int, delim: str, width: int) -> tuple[np.ndarray, np.ndarray]:
+def _fast(path: Path, start: int, delim: str, width: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """(values, present) per column, each one contiguous array."""
     d = ord(delim)
     blocks_v: list[np.ndarray] = []
     blocks_p: list[np.ndarray] = []
@@ -165,8 +166,13 @@ def _fast(path: Path, start: int, delim: str, width: int) -> tuple[np.ndarray, n
             if eof:
                 break
     if not blocks_v:
-        return np.zeros((0, width)), np.zeros((0, width), dtype=bool)
-    return np.concatenate(blocks_v), np.concatenate(blocks_p)
+        return [np.zeros(0)] * width, [np.zeros(0, dtype=bool)] * width
+    # column by column, straight from the blocks: no whole-table copy in between (a 10M-row
+    # log would otherwise hold its numbers three times over)
+    return (
+        [np.concatenate([b[:, i] for b in blocks_v]) for i in range(width)],
+        [np.concatenate([b[:, i] for b in blocks_p]) for i in range(width)],
+    )
 
 
 def _parse_block(chunk: bytes, d: int, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -190,6 +196,10 @@ def _parse_block(chunk: bytes, d: int, width: int) -> tuple[np.ndarray, np.ndarr
     if not (arr[grid[:, -1]] == 10).all():
         raise _Fallback  # the counts balance out but the rows differ
     blanks = b" " in chunk or (d != 9 and b"\t" in chunk)
+    if not blanks:
+        parsed = parse_cells(chunk, seps, d)
+        if parsed is not None:
+            return parsed[0].reshape(rows, width), parsed[1].reshape(rows, width)
     empties = (
         blanks
         or chunk.startswith(delim)
