@@ -13,7 +13,7 @@ import functools
 import hashlib
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from reportgen.balance import balance_view, collect_balance, plan_balance_figure
@@ -112,11 +112,15 @@ def _cross_run(
     code: str,
     jobs: int | None,
     payloads: Callable[[], list[bytes]],
-) -> tuple[CrossRun, bool]:
+    last: LastBuild,
+    out: Path,
+) -> tuple[CrossRun, bool, dict[str, str]]:
     """Group and comparison pages (crossrun.gather_cross_run), from the cache when no run and
-    no setting changed since the last build: drawing them is the one cross-run cost. Returns
-    them and whether they came from the cache. `payloads` gives every run's cross-run payload,
-    read only when the pages must be drawn."""
+    no setting changed since the last build. Otherwise they are planned again, and only the
+    figures whose spec changed are drawn (a changed run redraws its group and comparisons, not
+    every group's). Returns them, whether they came from the cache, and each figure's input
+    hash (site path -> hash, for the next build). `payloads` gives every run's cross-run
+    payload, read only when the pages must be planned."""
     h = hashlib.sha256(f"cross-run\0{code}\0{site!r}\0".encode())
     for r in done:
         h.update(r.cross_digest)
@@ -126,26 +130,51 @@ def _cross_run(
     hit = run_cache.load(key)
     cached = _load_cross(hit)
     if cached is not None:
-        return cached, True
+        return cached[0], True, cached[1]
+    fig_keys: list[str] = []
+
+    def draw_all(specs: list) -> list[bytes | Known]:
+        keys = [input_hash(code, "figure", spec) for spec in specs]
+        fig_keys.extend(keys)
+        todo = [i for i, k in enumerate(keys) if k not in last.made]
+        drawn = dict(zip(todo, run_batched(draw_many, [specs[i] for i in todo], (), workers=jobs, preload=preload)))
+        return [drawn[i] if i in drawn else Known(last.made[k], functools.partial(draw, specs[i])) for i, k in enumerate(keys)]
+
     # groups and comparisons need the runs' curves: each worker sent the few it needs
     pairs = [load_model(blob) for blob in payloads()]
-    cross = gather_cross_run(
-        site, [p[0] for p in pairs], [p[1] for p in pairs], records,
-        draw_all=lambda specs: run_batched(draw_many, specs, (), workers=jobs, preload=preload),
-    )
-    run_cache.store(key, {"blob": dump_model(cross)})
-    return cross, False
+    cross = gather_cross_run(site, [p[0] for p in pairs], [p[1] for p in pairs], records, draw_all=draw_all)
+    keys = dict(zip(cross.files, fig_keys))
+    # the cache holds bytes: a figure kept from the last build is read back from the site
+    stored = {path: _bytes_of(out, last.site, path, data) for path, data in cross.files.items()}
+    run_cache.store(key, {"blob": dump_model(replace(cross, files=stored)), "keys": keys})
+    return cross, False, keys
 
 
-def _load_cross(hit: dict | None) -> CrossRun | None:
-    """A cached CrossRun, or None when there is none or it cannot be used (then it is rebuilt)."""
+def _bytes_of(out: Path, previous: Mapping[str, tuple], path: str, data: bytes | Known) -> bytes:
+    """The bytes of a site file: from the previous site when it holds them unchanged."""
+    if isinstance(data, bytes):
+        return data
+    if reusable(out, previous, path, data.digest):
+        try:
+            found = (out / path).read_bytes()
+        except OSError:
+            found = b""
+        if hashlib.sha256(found).hexdigest() == data.digest:
+            return found
+    return data.make()
+
+
+def _load_cross(hit: dict | None) -> tuple[CrossRun, dict[str, str]] | None:
+    """A cached CrossRun and its figures' input hashes, or None when there is none or it cannot
+    be used (then it is rebuilt)."""
     if hit is None:
         return None
     try:
         found = load_model(hit["blob"])
+        keys = dict(hit.get("keys") or {})
     except Exception:  # noqa: BLE001 - any failure means "not usable", never a crash
         return None
-    return found if isinstance(found, CrossRun) else None
+    return (found, keys) if isinstance(found, CrossRun) else None
 
 
 @dataclass(frozen=True)
@@ -296,7 +325,8 @@ def _build_locked(
             "runs": sorted(r.result.name for r in done if r.result.record.get("dataset") and r.result.record["dataset"]["name"] == ds.name),
             "figure": figure_entry(fig, file),
         }))
-    cross, cross_cached = _cross_run(loaded.site, done, records, run_cache, code, jobs, payloads)
+    cross, cross_cached, cross_keys = _cross_run(loaded.site, done, records, run_cache, code, jobs, payloads, last, out)
+    input_keys.update(cross_keys)
     problems.extend(cross.problems)
     files.update(cross.files)
     plan = plan_site(

@@ -42,7 +42,7 @@ class CrossRun:
     groups: list[dict[str, Any]]  # group records (summary.json "groups")
     comparisons: list[dict[str, Any]]  # comparison records (summary.json "comparisons")
     pages: list[Page]
-    files: dict[str, bytes]  # figures
+    files: dict[str, Any]  # figures: PNG bytes, or writer.Known when the last build drew them alike
     nav: dict[str, dict[str, Any]]  # run name -> group page and comparisons
     problems: list[ReportgenError]  # bad `compare:` declarations
 

@@ -22,9 +22,9 @@ from reportgen.balance import (
     with_balance_flags,
 )
 from reportgen.drawable import drawable
+from reportgen.drawing import Painter
 from reportgen.errors import Location, ManifestError, ReadError, ReportgenError
 from reportgen.figure_table import figure_entry
-from reportgen.drawing import Painter
 from reportgen.figures import plan_run_figures, plan_thumbnail
 from reportgen.model import RunAnalysis, RunData, RunSpec
 from reportgen.render import dataset_page_path, run_page_path

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import make_run
 
+import reportgen.build
 import reportgen.render
 from reportgen.build import build
 from reportgen.cache import RunCache, cache_dir_for
@@ -123,3 +124,29 @@ def test_a_damaged_record_of_the_last_build_only_costs_time(three: Path, tmp_pat
     report = build(three, out, jobs=1)
     assert report.cached == 3 and report.cross_cached
     assert site_bytes(out) == cold_site(three, tmp_path)
+
+
+def test_a_changed_log_redraws_only_its_own_group_and_comparison_figures(
+    runs_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, group in (("a", "g1"), ("b", "g1"), ("c", "g2"), ("d", "g2")):
+        make_run(runs_dir, name, group=group)
+    drawn: list[list] = []
+    real = reportgen.build.draw_many
+
+    def counting(specs):
+        drawn.append(list(specs))
+        return real(specs)
+
+    monkeypatch.setattr(reportgen.build, "draw_many", counting)
+    out = tmp_path / "site"
+    build(runs_dir, out, jobs=1)
+    everything = sum(len(batch) for batch in drawn)
+    drawn.clear()
+    make_run(runs_dir, "c", group="g2", steps=260)  # new contents (train and validation) for one run of g2
+    build(runs_dir, out, jobs=1)
+    redrawn = [spec for batch in drawn for spec in batch]
+    assert 0 < len(redrawn) < everything
+    assert len(redrawn) * 2 == everything  # g2's figures only: both groups draw as many
+    monkeypatch.undo()
+    assert site_bytes(out) == cold_site(runs_dir, tmp_path)
