@@ -210,6 +210,10 @@ def case_a_d(work: Path, args: argparse.Namespace) -> None:
     os.utime(log, None)
     m = measure(reportgen_cmd(runs, out, args.jobs), env())
     row("rebuild after touching one log", m, args.runs, None, naive_wall)
+    with open(runs / "logs" / "sweep-0013.csv", "a", encoding="utf-8") as fh:
+        fh.write(f"{args.steps},0.5,\n")  # training went on one step: new contents
+    m = measure(reportgen_cmd(runs, out, args.jobs), env())
+    row("rebuild after one log grew a row", m, args.runs, None, naive_wall)
     manifest = runs / "sweep-0011.yaml"
     text = manifest.read_text(encoding="utf-8")
     manifest.write_text(text.replace("notes: ", f"notes: edited {time.time():.0f}. "), encoding="utf-8")
