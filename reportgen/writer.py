@@ -288,7 +288,7 @@ def _discard(site: Path, spare: Path | None) -> None:
                 shutil.rmtree(spare)
             os.replace(site, spare)
             return
-        except OSError:
+        except OSError:  # cannot keep it (read-only cache, another file system): delete it
             pass
     shutil.rmtree(site, ignore_errors=True)
 
