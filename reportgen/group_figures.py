@@ -1,4 +1,4 @@
-"""Figures of group and comparison pages: what to draw (pure FigureSpecs); figures.draw renders.
+"""Figures of group and comparison pages: what to draw (pure FigureSpecs); drawing.py paints them.
 
 Every run keeps the colour (and, past the palette, the marker) that comparisons.run_colors gave
 it for the whole site, so a run looks the same on every page.
