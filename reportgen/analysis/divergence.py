@@ -87,7 +87,6 @@ def explosion(
     idx = np.nonzero(np.isfinite(series.values))[0]
     if idx.shape[0] < 5:
         return None
-    y = _points(series, idx)
     trends = trends if trends is not None else Trends()
     trend = trends.median(series, trend_window(idx.shape[0]))
     runmin = np.minimum.accumulate(trend)
