@@ -11,12 +11,12 @@ the same bytes as a fresh one (tests/test_drawing.py draws specs in every order 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from reportgen import png
 from reportgen.figures import FigureSpec, Panel
 
 # Empty space around the decorations, in points: at the figure's edge and between panels.
@@ -25,17 +25,30 @@ PANEL_GAP_PT = 10.0
 # Matplotlib's axis arithmetic (span, margins, ticks) overflows near the float64 limit, so
 # values beyond this are drawn at it: no reader can tell 1e300 from 1e308 on a plot anyway.
 PLOT_LIMIT = 1e300
+# Frames kept per figure geometry: a sweep's runs share a handful; the rest are drawn again.
+MAX_FRAMES = 32
+
+
+@dataclass
+class _Frame:
+    """A drawn frame (see `_frame_key`): its pixels and where it put each axes, so ink can be
+    drawn over it again later."""
+
+    region: object  # matplotlib BufferRegion of the whole figure
+    state: list[tuple]  # per axes: visible, position bounds, x/y scale, x/y limits
 
 
 @dataclass
 class _Canvas:
     fig: object  # matplotlib.figure.Figure
     axes: np.ndarray  # (nrows, ncols) of Axes
+    frames: dict = field(default_factory=dict)  # frame key -> _Frame, oldest first
+    current: tuple | None = None  # key of the frame the axes are set up for now
 
 
 class Painter:
-    """Draws FigureSpecs, reusing one matplotlib Figure per geometry (size, dpi, grid). One
-    Painter per process or batch of work; it is not thread-safe."""
+    """Draws FigureSpecs, reusing one matplotlib Figure per geometry (size, dpi, grid) and the
+    frames drawn on it. One Painter per process or batch of work; it is not thread-safe."""
 
     def __init__(self) -> None:
         self._canvases: dict[tuple, _Canvas] = {}
@@ -45,13 +58,13 @@ class Painter:
         bytes, whatever was drawn before)."""
         canvas = self._canvas(spec)
         try:
+            if _layered(spec):
+                return _paint_layered(canvas, spec)
             return _paint(canvas, spec)
         except Exception:
             # a figure left half-drawn must not be reused
             self._canvases.pop(_geometry(spec), None)
             raise
-        finally:
-            _clear(canvas)
 
     def _canvas(self, spec: FigureSpec) -> _Canvas:
         key = _geometry(spec)
@@ -84,6 +97,10 @@ def _bare(spec: FigureSpec) -> bool:
     return all(p.bare for p in spec.panels)
 
 
+def _small(spec: FigureSpec) -> bool:
+    return len(spec.panels) > 1
+
+
 def _new_canvas(spec: FigureSpec) -> _Canvas:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -96,15 +113,15 @@ def _new_canvas(spec: FigureSpec) -> _Canvas:
 
 
 def _clear(canvas: _Canvas) -> None:
-    """Undo everything `_paint` may have changed, so the next spec starts as on a new figure."""
+    """Undo everything a paint may have changed, so the next spec starts as on a new figure."""
     from matplotlib.transforms import Bbox
 
+    canvas.current = None
     for ax in canvas.axes.flat:
+        _remove_ink(ax)
         legend = ax.get_legend()
         if legend is not None:
             legend.remove()
-        for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images]:
-            artist.remove()
         ax.set_xscale("linear")
         ax.set_yscale("linear")
         ax.dataLim.set_points(Bbox.null().get_points())
@@ -122,38 +139,129 @@ def _clear(canvas: _Canvas) -> None:
             label.set_horizontalalignment("center")
 
 
+def _remove_ink(ax) -> None:
+    for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images]:
+        artist.remove()
+
+
 def _paint(canvas: _Canvas, spec: FigureSpec) -> bytes:
+    """Everything in one pass: for figures whose ink shapes the layout (an outside legend, bars
+    that set the ticks)."""
+    _clear(canvas)
+    try:
+        fig = canvas.fig
+        limits = [_limits(p) for p in spec.panels]
+        _start_layout(canvas)
+        for ax, panel, lim in _panels(canvas, spec, limits):
+            _decorate(ax, panel, lim, _small(spec))
+            _ink(ax, panel)
+            _legend(ax, panel, _small(spec))
+        _finish_layout(canvas, spec)
+        fig.canvas.draw()
+        return _encode(fig, transparent=_bare(spec))
+    finally:
+        _clear(canvas)
+
+
+def _layered(spec: FigureSpec) -> bool:
+    """Whether the spec's frame can be drawn without its ink: neither an outside legend nor bars
+    take part in the layout."""
+    return not any(p.legend_outside or p.bars for p in spec.panels)
+
+
+def _paint_layered(canvas: _Canvas, spec: FigureSpec) -> bytes:
+    """The frame (axes, ticks, labels, titles, grid), drawn once per distinct frame and kept,
+    then the spec's ink (curves, bands, marks, reference lines, legend) drawn over a copy of it.
+    A sweep's runs share a handful of frames, so most figures skip the costly part: ticks, text
+    and layout. The result depends only on the spec: a frame is drawn from a cleared figure
+    and ink always goes over a finished frame, whichever drew it."""
     fig = canvas.fig
-    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.14, top=0.95, wspace=0.3, hspace=0.45)
+    limits = [_limits(p) for p in spec.panels]
+    key = _frame_key(spec, limits)
+    frame = canvas.frames.get(key)
+    if frame is None:
+        _clear(canvas)
+        _start_layout(canvas)
+        for ax, panel, lim in _panels(canvas, spec, limits):
+            _decorate(ax, panel, lim, _small(spec))
+            _legend(ax, panel, _small(spec))
+        _finish_layout(canvas, spec)
+        if _bare(spec):
+            fig.patch.set_alpha(0.0)
+        fig.canvas.draw()
+        fig.patch.set_alpha(1.0)
+        frame = _Frame(fig.canvas.copy_from_bbox(fig.bbox), [_axes_state(ax) for ax in canvas.axes.flat])
+        if len(canvas.frames) >= MAX_FRAMES:
+            del canvas.frames[next(iter(canvas.frames))]
+        canvas.frames[key] = frame
+    elif canvas.current != key:
+        for ax, state in zip(canvas.axes.flat, frame.state):
+            _set_axes_state(ax, state)
+    canvas.current = key
+    fig.canvas.restore_region(frame.region)
+    renderer = fig.canvas.get_renderer()
+    try:
+        for ax, panel, lim in _panels(canvas, spec, limits):
+            if panel.bare:  # a bare frame is the same whatever the limits: set them for the ink
+                ax.set_xlim(*lim[0])
+                ax.set_ylim(*lim[1])
+            _ink(ax, panel)
+            # the order Axes.draw uses: by zorder, then as added
+            for artist in sorted([*ax.collections, *ax.patches, *ax.lines], key=lambda a: a.get_zorder()):
+                artist.draw(renderer)
+        return _encode(fig, transparent=_bare(spec))
+    finally:
+        for ax in canvas.axes.flat:
+            _remove_ink(ax)
+
+
+def _panels(canvas: _Canvas, spec: FigureSpec, limits: list):
+    """(axes, panel, limits) of each drawn panel; axes beyond the last panel are hidden."""
     for i, ax in enumerate(canvas.axes.flat):
         if i >= len(spec.panels):
             ax.set_visible(False)
             continue
-        _draw_panel(ax, spec.panels[i], small=len(spec.panels) > 1)
+        yield ax, spec.panels[i], limits[i]
+
+
+def _frame_key(spec: FigureSpec, limits: list) -> tuple:
+    """Everything a frame's pixels depend on; two specs with the same key have the same frame."""
+    panels = tuple(
+        (p.title, p.xlabel, p.ylabel, p.yscale, p.bare, p.xticks, _legend_entries(p), None if p.bare else lim)
+        for p, lim in zip(spec.panels, limits)
+    )
+    return (_geometry(spec), panels)
+
+
+def _axes_state(ax) -> tuple:
+    return (ax.get_visible(), tuple(ax.get_position().bounds), ax.get_xscale(), ax.get_yscale(), ax.get_xlim(), ax.get_ylim())
+
+
+def _set_axes_state(ax, state: tuple) -> None:
+    visible, bounds, xscale, yscale, xlim, ylim = state
+    ax.set_visible(visible)
+    ax.set_position(bounds)
+    ax.set_xscale(xscale)
+    ax.set_yscale(yscale)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+
+
+def _start_layout(canvas: _Canvas) -> None:
+    canvas.fig.subplots_adjust(left=0.1, right=0.97, bottom=0.14, top=0.95, wspace=0.3, hspace=0.45)
+
+
+def _finish_layout(canvas: _Canvas, spec: FigureSpec) -> None:
     if _bare(spec):
-        fig.subplots_adjust(0.02, 0.05, 0.98, 0.95)
+        canvas.fig.subplots_adjust(0.02, 0.05, 0.98, 0.95)
     else:
         _fit_margins(canvas, spec)
-    return _png(fig, transparent=_bare(spec))
 
 
-def _png(fig, transparent: bool) -> bytes:
-    """PNG bytes of the drawn figure, without metadata. An opaque figure is stored as RGB at zlib
-    level 3: the same pixels as matplotlib's RGBA at level 6, in less than two thirds of the time
-    and about the same size."""
-    from PIL import Image
-
-    if transparent:
-        fig.patch.set_alpha(0.0)
-    fig.canvas.draw()
-    image = Image.frombuffer("RGBA", fig.canvas.get_width_height(), fig.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    if not transparent:
-        image = image.convert("RGB")
-    buf = io.BytesIO()
-    image.save(buf, format="PNG", compress_level=3)
-    if transparent:
-        fig.patch.set_alpha(1.0)
-    return buf.getvalue()
+def _encode(fig, transparent: bool) -> bytes:
+    """PNG bytes of what the figure's canvas holds (png.py): RGB for an opaque figure, RGBA for a
+    transparent one."""
+    return png.encode(np.asarray(fig.canvas.buffer_rgba()), alpha=transparent)
 
 
 def _fit_margins(canvas: _Canvas, spec: FigureSpec) -> None:
@@ -243,18 +351,68 @@ def _drawable(v: np.ndarray) -> np.ndarray:
         return np.clip(v, -PLOT_LIMIT, PLOT_LIMIT)  # NaN stays NaN (a gap)
 
 
-def _draw_panel(ax, panel: Panel, small: bool) -> None:
-    for band in panel.bands:
-        shown = np.isfinite(band.lower) & np.isfinite(band.upper)
-        ax.fill_between(band.x, np.where(shown, band.lower, 0.0), np.where(shown, band.upper, 0.0), where=shown,
-                        color=band.color, alpha=band.alpha, linewidth=0, label=band.label, interpolate=False)
+def _limits(panel: Panel) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """The panel's axis limits, decided from its data before anything is drawn (so a frame can
+    be drawn without the ink): x spans the data with matplotlib's 5% margins; y is widened to
+    round numbers, which also lets runs with similar curves share one frame. None for bar
+    charts, which matplotlib lays out itself."""
+    if panel.bars:
+        return None
+    xs, ys = [], []
     for line in panel.lines:
-        ax.plot(_drawable(line.x), _drawable(line.y), color=line.color, linestyle=line.linestyle, linewidth=line.linewidth,
-                alpha=line.alpha, label=line.label, marker=line.marker, markersize=4, markevery=line.markevery,
-                drawstyle=line.drawstyle)
+        x, y = _drawable(line.x), _drawable(line.y)
+        both = np.isfinite(x) & np.isfinite(y)
+        xs.append(x[both])
+        ys.append(y[both])
+    for band in panel.bands:
+        x, lower, upper = _drawable(band.x), _drawable(band.lower), _drawable(band.upper)
+        shown = np.isfinite(x) & np.isfinite(lower) & np.isfinite(upper)
+        xs.append(x[shown])
+        ys.extend([lower[shown], upper[shown]])
+    for m in panel.markers:
+        if np.isfinite(m.x) and np.isfinite(m.y):
+            xs.append(_drawable(np.array([m.x])))
+            ys.append(_drawable(np.array([m.y])))
     for ref in panel.reflines:
-        draw_ref = ax.axhline if ref.orientation == "h" else ax.axvline
-        draw_ref(ref.value, color=ref.color, linestyle=ref.linestyle, linewidth=1.0, label=ref.label or None)
+        (ys if ref.orientation == "h" else xs).append(_drawable(np.array([ref.value])))
+    x = np.concatenate(xs) if xs else np.zeros(0)
+    y = np.concatenate(ys) if ys else np.zeros(0)
+    xlim = panel.xlim or _span(x[np.isfinite(x)], "linear", rounded=False)
+    if panel.yscale == "log":
+        y = y[y > 0]
+    ylim = panel.ylim or _span(y[np.isfinite(y)], panel.yscale, rounded=not panel.bare)
+    return xlim, ylim
+
+
+def _span(values: np.ndarray, scale: str, rounded: bool) -> tuple[float, float]:
+    from matplotlib.ticker import MaxNLocator
+
+    if values.size == 0:
+        return (0.0, 1.0)  # a new Axes' limits
+    lo, hi = float(values.min()), float(values.max())
+    if scale == "log":
+        lo, hi = np.log10(lo), np.log10(hi)
+    if hi - lo <= 1e-12 * max(abs(lo), abs(hi)):  # one value: a span around it, as matplotlib's
+        lo, hi = (lo - 0.05 * abs(lo), hi + 0.05 * abs(hi)) if hi else (-0.05, 0.05)
+    pad = 0.05 * (hi - lo) if np.isfinite(hi - lo) else 0.0
+    lo, hi = max(lo - pad, -PLOT_LIMIT), min(hi + pad, PLOT_LIMIT)
+    if rounded and scale == "log":
+        if hi - lo > 1.5:  # whole decades, once the range spans more than one
+            lo, hi = np.floor(lo), np.ceil(hi)
+    elif rounded:
+        ticks = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi)
+        if ticks.size >= 2 and np.isfinite(ticks).all() and ticks[0] <= lo and ticks[-1] >= hi:
+            lo, hi = float(ticks[0]), float(ticks[-1])
+    if scale == "log":
+        return (float(10.0**lo), float(10.0**hi))
+    return (float(lo), float(hi))
+
+
+def _decorate(ax, panel: Panel, limits, small: bool) -> None:
+    """Everything of a panel but its ink: scale, limits, titles, labels, ticks, grid (and bars,
+    which set the ticks)."""
+    if panel.yscale == "log":
+        ax.set_yscale("log")
     if panel.bars:
         n = len(panel.bars)
         width = 0.8 / n
@@ -264,14 +422,9 @@ def _draw_panel(ax, panel: Panel, small: bool) -> None:
                    color=group.color, hatch=group.hatch, edgecolor="white", linewidth=0.5)
         crowded = sum(len(c) for c in panel.categories) > 40  # long names would overlap
         ax.set_xticks(centers, panel.categories, rotation=40 if crowded else 0, ha="right" if crowded else "center")
-    for m in panel.markers:
-        # a one-point Line2D, not a scatter: the same mark (size is an area in pt², as
-        # scatter's) at a fraction of a PathCollection's cost to make, draw and put in a legend
-        ax.plot(_drawable(np.array([m.x])), _drawable(np.array([m.y])), linestyle="none", marker=m.marker,
-                markersize=float(np.sqrt(m.size)), color=m.color, markeredgecolor="white", markeredgewidth=0.6,
-                label=m.label or None, zorder=5)
-    if panel.yscale == "log":
-        ax.set_yscale("log")
+    if limits is not None:
+        ax.set_xlim(*limits[0])
+        ax.set_ylim(*limits[1])
     if panel.bare:
         ax.set_axis_off()
         return
@@ -288,13 +441,88 @@ def _draw_panel(ax, panel: Panel, small: bool) -> None:
     if panel.xticks is not None:
         ax.set_xticks([t for t, _ in panel.xticks], [label for _, label in panel.xticks])
         ax.grid(False, axis="x")
-    if panel.xlim is not None:
-        ax.set_xlim(*panel.xlim)
-    if panel.ylim is not None:
-        ax.set_ylim(*panel.ylim)
-    if panel.legend and any(h.get_label() and not h.get_label().startswith("_") for h in ax.get_legend_handles_labels()[0]):
-        if panel.legend_outside:
-            ax.legend(fontsize=fontsize - 1, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                      ncols=panel.legend_cols, borderaxespad=0.0, handlelength=2.6)
-        else:
-            ax.legend(fontsize=fontsize - 1, frameon=False, loc="best")
+        if limits is not None:
+            ax.set_xlim(*limits[0])  # set_xticks may widen them
+
+
+def _ink(ax, panel: Panel) -> None:
+    """The panel's data: bands, curves, reference lines and marks, added to `ax` in drawing
+    order. Limits are already set, so nothing here rescales the axes."""
+    for band in panel.bands:
+        shown = np.isfinite(band.lower) & np.isfinite(band.upper)
+        ax.fill_between(band.x, np.where(shown, band.lower, 0.0), np.where(shown, band.upper, 0.0), where=shown,
+                        color=band.color, alpha=band.alpha, linewidth=0, label=band.label, interpolate=False)
+    for line in panel.lines:
+        ax.plot(_drawable(line.x), _drawable(line.y), color=line.color, linestyle=line.linestyle, linewidth=line.linewidth,
+                alpha=line.alpha, label=line.label, marker=line.marker, markersize=4, markevery=line.markevery,
+                drawstyle=line.drawstyle)
+    for ref in panel.reflines:
+        draw_ref = ax.axhline if ref.orientation == "h" else ax.axvline
+        draw_ref(ref.value, color=ref.color, linestyle=ref.linestyle, linewidth=1.0, label=ref.label or None)
+    for m in panel.markers:
+        # a one-point Line2D, not a scatter: the same mark (size is an area in pt², as
+        # scatter's) at a fraction of a PathCollection's cost to make, draw and put in a legend
+        ax.plot(_drawable(np.array([m.x])), _drawable(np.array([m.y])), linestyle="none", marker=m.marker,
+                markersize=float(np.sqrt(m.size)), color=m.color, markeredgecolor="white", markeredgewidth=0.6,
+                label=m.label or None, zorder=5)
+
+
+def _legend_entries(panel: Panel) -> tuple[tuple, ...]:
+    """(kind, label, style) of each labelled thing in the panel, in the order they are drawn."""
+    if panel.bare or not panel.legend:
+        return ()
+    entries: list[tuple] = []
+    for band in panel.bands:
+        entries.append(("band", band.label, (band.color, band.alpha)))
+    for line in panel.lines:
+        entries.append(("line", line.label, (line.color, line.linestyle, line.linewidth, line.alpha, line.marker, line.drawstyle)))
+    for ref in panel.reflines:
+        entries.append(("line", ref.label, (ref.color, ref.linestyle, 1.0, 1.0, None, "default")))
+    for m in panel.markers:
+        entries.append(("mark", m.label, (m.marker, m.color, m.size)))
+    for group in panel.bars:
+        entries.append(("bar", group.label, (group.color, group.hatch)))
+    return tuple(e for e in entries if e[1] and not e[1].startswith("_"))
+
+
+def _proxy(kind: str, style: tuple):
+    """A stand-in that the legend draws exactly as it would draw the real artist's key."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    if kind == "band":
+        color, alpha = style
+        return Patch(facecolor=color, alpha=alpha, linewidth=0)
+    if kind == "line":
+        color, linestyle, linewidth, alpha, marker, drawstyle = style
+        return Line2D([], [], color=color, linestyle=linestyle, linewidth=linewidth, alpha=alpha, marker=marker,
+                      markersize=4, drawstyle=drawstyle)
+    if kind == "mark":
+        marker, color, size = style
+        return Line2D([], [], linestyle="none", marker=marker, markersize=float(np.sqrt(size)), color=color,
+                      markeredgecolor="white", markeredgewidth=0.6)
+    color, hatch = style
+    return Patch(facecolor=color, hatch=hatch, edgecolor="white", linewidth=0.5)
+
+
+def _legend(ax, panel: Panel, small: bool) -> None:
+    """The panel's legend, from the spec rather than from drawn artists, so it belongs to the
+    frame: above the axes in as many columns as fit (never over a curve, and in the same place
+    on every run of a sweep); to the right for many entries or beside a title."""
+    entries = _legend_entries(panel)
+    if not entries:
+        return
+    handles = [_proxy(kind, style) for kind, _, style in entries]
+    labels = [label for _, label, _ in entries]
+    fontsize = (8 if small else 9) - 1
+    if panel.legend_outside or panel.title:
+        ax.legend(handles, labels, fontsize=fontsize, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  ncols=panel.legend_cols, borderaxespad=0.0, handlelength=2.6)
+        return
+    renderer = ax.figure.canvas.get_renderer()
+    room = ax.get_window_extent(renderer).width
+    for ncols in sorted({-(-len(entries) // rows) for rows in range(1, len(entries) + 1)}, reverse=True):
+        legend = ax.legend(handles, labels, fontsize=fontsize, frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.02),
+                           ncols=ncols, borderaxespad=0.0, handlelength=2.6, columnspacing=1.6)
+        if ncols == 1 or legend.get_window_extent(renderer).width <= room:
+            return

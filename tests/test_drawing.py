@@ -75,9 +75,10 @@ def test_reused_figures_give_the_same_bytes_as_fresh_ones(site_specs: list[Figur
 
 def test_every_label_stays_inside_the_image(site_specs: list[FigureSpec], monkeypatch: pytest.MonkeyPatch) -> None:
     outside: list[str] = []
-    real_png = drawing._png
+    real_encode = drawing._encode
 
     def check(fig, transparent: bool) -> bytes:
+        png = real_encode(fig, transparent)
         fig.canvas.draw()
         renderer = fig.canvas.get_renderer()
         frame = fig.bbox
@@ -88,9 +89,9 @@ def test_every_label_stays_inside_the_image(site_specs: list[FigureSpec], monkey
             box = ax.get_tightbbox(renderer)
             if box.x0 < frame.x0 - 1 or box.y0 < frame.y0 - 1 or box.x1 > frame.x1 + 1 or box.y1 > frame.y1 + 1:
                 outside.append(f"{ax.get_title(loc='left') or ax.get_ylabel()}: {box.bounds} outside {frame.bounds}")
-        return real_png(fig, transparent)
+        return png
 
-    monkeypatch.setattr(drawing, "_png", check)
+    monkeypatch.setattr(drawing, "_encode", check)
     painter = Painter()
     for spec in site_specs + awkward_specs():
         painter.draw(spec)
@@ -101,7 +102,8 @@ def test_panels_do_not_overlap_their_neighbours_labels() -> None:
     spec = awkward_specs()[-1]
     canvas = drawing._new_canvas(spec)
     for ax, panel in zip(canvas.axes.flat, spec.panels):
-        drawing._draw_panel(ax, panel, small=True)
+        drawing._decorate(ax, panel, drawing._limits(panel), small=True)
+        drawing._ink(ax, panel)
     canvas.axes.flat[-1].set_visible(False)
     drawing._fit_margins(canvas, spec)
     canvas.fig.canvas.draw()
@@ -135,3 +137,84 @@ def test_a_failed_draw_does_not_leave_a_broken_figure_for_the_next(monkeypatch: 
     with pytest.raises(ValueError):
         painter.draw(bad)
     assert painter.draw(good) == draw(good)
+
+
+def _sweep_spec(seed: int) -> FigureSpec:
+    """A run's loss figure as a sweep draws it: same steps and labels, different curves."""
+    rng = np.random.default_rng(seed)
+    x = np.arange(2000, dtype=float)
+    train = 2.3 * np.exp(-x / rng.uniform(200, 600)) + rng.uniform(0.05, 0.3) + rng.normal(0, 0.02, x.size)
+    val_x = x[::100]
+    val = train[::100] + rng.uniform(0.0, 0.1)
+    best = int(np.argmin(val))
+    panel = Panel(None, "step", "loss",
+                  (Line("train (loss)", x, train, "#0072B2", "--"), Line("validation (val_loss)", val_x, val, "#D55E00")),
+                  markers=(Marker(float(val_x[best]), float(val[best]), "best val loss", "*", "#E69F00", 160),))
+    return FigureSpec("loss", "loss", (panel,))
+
+
+def test_runs_that_share_a_frame_draw_as_if_alone() -> None:
+    specs = [_sweep_spec(seed) for seed in range(12)]
+    painter = Painter()
+    shared = [painter.draw(s) for s in specs]
+    frames = len(next(iter(painter._canvases.values())).frames)
+    assert frames < len(specs)  # the sweep's runs did share frames
+    assert len(set(shared)) == len(specs)  # and each still shows its own curves
+    assert shared == [draw(s) for s in specs]
+    assert [painter.draw(s) for s in reversed(specs)] == shared[::-1]
+
+
+def test_limits_hold_every_point_and_end_on_round_numbers() -> None:
+    for spec in awkward_specs() + [_sweep_spec(seed) for seed in range(5)]:
+        for panel in spec.panels:
+            (x0, x1), (y0, y1) = drawing._limits(panel)
+            for line in panel.lines:
+                y = drawing._drawable(line.y)
+                shown = np.isfinite(y) & ((y > 0) if panel.yscale == "log" else True)
+                assert x0 < line.x[shown].min() and line.x[shown].max() < x1, spec.name
+                assert y0 <= y[shown].min() and y[shown].max() <= y1, spec.name
+            if panel.yscale == "linear" and panel.ylim is None:
+                assert _round_ends(y0, y1), (spec.name, y0, y1)
+
+
+def _round_ends(lo: float, hi: float) -> bool:
+    """Both ends are whole multiples of one tick step (1, 2, 2.5 or 5 times a power of ten), at
+    most ten steps apart."""
+    for k in range(int(np.floor(np.log10(hi - lo))) - 2, int(np.ceil(np.log10(hi - lo))) + 1):
+        for m in (1.0, 2.0, 2.5, 5.0):
+            step = m * 10.0**k
+            n0, n1 = lo / step, hi / step
+            if abs(n0 - round(n0)) < 1e-6 and abs(n1 - round(n1)) < 1e-6 and round(n1 - n0) <= 10:
+                return True
+    return False
+
+
+def test_legend_sits_above_the_plot_and_never_over_a_curve() -> None:
+    spec = _sweep_spec(0)
+    canvas = drawing._new_canvas(spec)
+    ax = canvas.axes.flat[0]
+    panel = spec.panels[0]
+    drawing._start_layout(canvas)
+    drawing._decorate(ax, panel, drawing._limits(panel), small=False)
+    drawing._legend(ax, panel, small=False)
+    drawing._finish_layout(canvas, spec)
+    canvas.fig.canvas.draw()
+    renderer = canvas.fig.canvas.get_renderer()
+    legend = ax.get_legend().get_window_extent(renderer)
+    plot = ax.get_window_extent(renderer)
+    assert legend.y0 >= plot.y1
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["train (loss)", "validation (val_loss)", "best val loss"]
+    assert legend.x1 <= canvas.fig.bbox.x1
+
+
+def test_png_encoder_round_trips_pixels() -> None:
+    from reportgen import png
+
+    rng = np.random.default_rng(0)
+    rgba = rng.integers(0, 256, size=(37, 53, 4), dtype=np.uint8)
+    with Image.open(io.BytesIO(png.encode(rgba, alpha=True))) as im:
+        assert im.mode == "RGBA" and im.size == (53, 37)
+        assert np.array_equal(np.asarray(im), rgba)
+    with Image.open(io.BytesIO(png.encode(rgba, alpha=False))) as im:
+        assert im.mode == "RGB"
+        assert np.array_equal(np.asarray(im), rgba[:, :, :3])
