@@ -11,6 +11,7 @@ the same bytes as a fresh one (tests/test_drawing.py draws specs in every order 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -80,9 +81,21 @@ def draw(spec: FigureSpec) -> bytes:
 
 
 def draw_many(specs: Sequence[FigureSpec]) -> list[bytes]:
-    """PNG bytes of each spec, in order, sharing one Painter."""
-    painter = Painter()
+    """PNG bytes of each spec, in order, with this thread's Painter (shared_painter)."""
+    painter = shared_painter()
     return [painter.draw(spec) for spec in specs]
+
+
+_local = threading.local()
+
+
+def shared_painter() -> Painter:
+    """One Painter per thread for the life of the process: a worker keeps its figures and frames
+    from one batch of work to the next (a sweep's batches share most frames)."""
+    painter = getattr(_local, "painter", None)
+    if painter is None:
+        painter = _local.painter = Painter()
+    return painter
 
 
 def _geometry(spec: FigureSpec) -> tuple:
@@ -147,6 +160,8 @@ def _remove_ink(ax) -> None:
 def _paint(canvas: _Canvas, spec: FigureSpec) -> bytes:
     """Everything in one pass: for figures whose ink shapes the layout (an outside legend, bars
     that set the ticks)."""
+    from matplotlib.lines import Line2D
+
     _clear(canvas)
     try:
         fig = canvas.fig
@@ -154,7 +169,9 @@ def _paint(canvas: _Canvas, spec: FigureSpec) -> bytes:
         _start_layout(canvas)
         for ax, panel, lim in _panels(canvas, spec, limits):
             _decorate(ax, panel, lim, _small(spec))
-            _ink(ax, panel)
+            for artist in _ink(ax, panel):
+                if isinstance(artist, Line2D):
+                    ax.add_line(artist)
             _legend(ax, panel, _small(spec))
         _finish_layout(canvas, spec)
         fig.canvas.draw()
@@ -205,9 +222,7 @@ def _paint_layered(canvas: _Canvas, spec: FigureSpec) -> bytes:
             if panel.bare:  # a bare frame is the same whatever the limits: set them for the ink
                 ax.set_xlim(*lim[0])
                 ax.set_ylim(*lim[1])
-            _ink(ax, panel)
-            # the order Axes.draw uses: by zorder, then as added
-            for artist in sorted([*ax.collections, *ax.patches, *ax.lines], key=lambda a: a.get_zorder()):
+            for artist in _ink(ax, panel):
                 artist.draw(renderer)
         return _encode(fig, transparent=_bare(spec))
     finally:
@@ -238,11 +253,16 @@ def _axes_state(ax) -> tuple:
 
 
 def _set_axes_state(ax, state: tuple) -> None:
+    """Put `ax` back where a frame had it; what already matches is left alone (a scale change
+    resets the axis' tick machinery, the costly part)."""
     visible, bounds, xscale, yscale, xlim, ylim = state
     ax.set_visible(visible)
-    ax.set_position(bounds)
-    ax.set_xscale(xscale)
-    ax.set_yscale(yscale)
+    if tuple(ax.get_position().bounds) != bounds:
+        ax.set_position(bounds)
+    if ax.get_xscale() != xscale:
+        ax.set_xscale(xscale)
+    if ax.get_yscale() != yscale:
+        ax.set_yscale(yscale)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
 
@@ -445,26 +465,44 @@ def _decorate(ax, panel: Panel, limits, small: bool) -> None:
             ax.set_xlim(*limits[0])  # set_xticks may widen them
 
 
-def _ink(ax, panel: Panel) -> None:
-    """The panel's data: bands, curves, reference lines and marks, added to `ax` in drawing
-    order. Limits are already set, so nothing here rescales the axes."""
+def _ink(ax, panel: Panel) -> list:
+    """The panel's data: bands, curves, reference lines and marks, in drawing order. Bands are
+    added to `ax`; the lines are made ready to draw on it but not added (Axes.plot's
+    bookkeeping, data limits and legend handles, is not needed here and costs more than the
+    drawing). Limits are already set, so nothing here rescales the axes."""
+    from matplotlib.lines import Line2D
+
+    def line(x, y, transform=None, **style) -> Line2D:
+        artist = Line2D(x, y, **style)
+        artist.set_figure(ax.figure)
+        artist.set_transform(transform or ax.transData)
+        artist.axes = ax
+        artist.set_clip_path(ax.patch)
+        return artist
+
+    artists: list = []
     for band in panel.bands:
         shown = np.isfinite(band.lower) & np.isfinite(band.upper)
-        ax.fill_between(band.x, np.where(shown, band.lower, 0.0), np.where(shown, band.upper, 0.0), where=shown,
-                        color=band.color, alpha=band.alpha, linewidth=0, label=band.label, interpolate=False)
-    for line in panel.lines:
-        ax.plot(_drawable(line.x), _drawable(line.y), color=line.color, linestyle=line.linestyle, linewidth=line.linewidth,
-                alpha=line.alpha, label=line.label, marker=line.marker, markersize=4, markevery=line.markevery,
-                drawstyle=line.drawstyle)
+        artists.append(ax.fill_between(band.x, np.where(shown, band.lower, 0.0), np.where(shown, band.upper, 0.0),
+                                       where=shown, color=band.color, alpha=band.alpha, linewidth=0, interpolate=False))
+    for ln in panel.lines:
+        artists.append(line(_drawable(ln.x), _drawable(ln.y), color=ln.color, linestyle=ln.linestyle, linewidth=ln.linewidth,
+                            alpha=ln.alpha, marker=ln.marker, markersize=4, markevery=ln.markevery, drawstyle=ln.drawstyle))
     for ref in panel.reflines:
-        draw_ref = ax.axhline if ref.orientation == "h" else ax.axvline
-        draw_ref(ref.value, color=ref.color, linestyle=ref.linestyle, linewidth=1.0, label=ref.label or None)
+        # as Axes.axhline / axvline: across the whole axes, whatever the limits
+        if ref.orientation == "h":
+            xy, transform = ([0.0, 1.0], [ref.value, ref.value]), ax.get_yaxis_transform(which="grid")
+        else:
+            xy, transform = ([ref.value, ref.value], [0.0, 1.0]), ax.get_xaxis_transform(which="grid")
+        artists.append(line(*xy, transform=transform, color=ref.color, linestyle=ref.linestyle, linewidth=1.0))
     for m in panel.markers:
-        # a one-point Line2D, not a scatter: the same mark (size is an area in pt², as
-        # scatter's) at a fraction of a PathCollection's cost to make, draw and put in a legend
-        ax.plot(_drawable(np.array([m.x])), _drawable(np.array([m.y])), linestyle="none", marker=m.marker,
-                markersize=float(np.sqrt(m.size)), color=m.color, markeredgecolor="white", markeredgewidth=0.6,
-                label=m.label or None, zorder=5)
+        # a one-point line, not a scatter: the same mark (size is an area in pt², as
+        # scatter's) at a fraction of a PathCollection's cost to make and draw
+        artists.append(line(_drawable(np.array([m.x])), _drawable(np.array([m.y])), linestyle="none", marker=m.marker,
+                            markersize=float(np.sqrt(m.size)), color=m.color, markeredgecolor="white",
+                            markeredgewidth=0.6, zorder=5))
+    # the order Axes.draw uses: by zorder, then as added
+    return sorted(artists, key=lambda artist: artist.get_zorder())
 
 
 def _legend_entries(panel: Panel) -> tuple[tuple, ...]:

@@ -21,13 +21,24 @@ COMPRESS_LEVEL = 3
 def encode(rgba: np.ndarray, alpha: bool) -> bytes:
     """PNG bytes of an (height, width, 4) uint8 RGBA image: 8-bit RGBA when `alpha`, else RGB
     (the alpha channel is dropped, so pass opaque pixels)."""
+    from PIL import Image
+
     height, width, _ = rgba.shape
-    channels = 4 if alpha else 3
-    rows = np.zeros((height, 1 + width * channels), dtype=np.uint8)  # first byte: filter "none"
-    rows[:, 1:].reshape(height, width, channels)[...] = rgba[:, :, :channels]
+    if alpha:
+        pixels, stride = memoryview(np.ascontiguousarray(rgba)).cast("B"), width * 4
+    else:
+        # Pillow drops the alpha channel in a third of the time numpy's strided copy takes
+        image = Image.frombuffer("RGBA", (width, height), np.ascontiguousarray(rgba), "raw", "RGBA", 0, 1)
+        pixels, stride = memoryview(image.convert("RGB").tobytes()), width * 3
+    # each row behind its filter byte (0: none), fed to zlib row by row: no joined copy
+    packer = zlib.compressobj(COMPRESS_LEVEL)
+    parts = []
+    for row in range(height):
+        parts.append(packer.compress(b"\x00"))
+        parts.append(packer.compress(pixels[row * stride : (row + 1) * stride]))
+    parts.append(packer.flush())
     header = struct.pack(">IIBBBBB", width, height, 8, 6 if alpha else 2, 0, 0, 0)
-    data = zlib.compress(rows.tobytes(), COMPRESS_LEVEL)
-    return SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", data) + _chunk(b"IEND", b"")
+    return SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", b"".join(parts)) + _chunk(b"IEND", b"")
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

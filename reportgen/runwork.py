@@ -22,7 +22,7 @@ from reportgen.balance import (
     with_balance_flags,
 )
 from reportgen.drawable import drawable
-from reportgen.drawing import Painter
+from reportgen.drawing import Painter, shared_painter
 from reportgen.errors import Location, ManifestError, ReadError, ReportgenError
 from reportgen.figure_table import figure_entry
 from reportgen.figures import plan_run_figures, plan_thumbnail
@@ -230,12 +230,12 @@ def build_runs(
     batch: list[tuple[RunSpec, str, BalanceTable | None]], runs_dir: Path, cache_root: Path | None
 ) -> list[RunResult | RunFailure]:
     """Worker entry: build a batch of runs, each (spec, cache key, its dataset's class balance),
-    sharing one Painter, and store each result under its key (a failed run is not cached, so its
+    with the worker's Painter, and store each result under its key (a failed run is not cached, so its
     error is reported again until it is fixed)."""
     from reportgen.cache import RunCache
 
     cache = RunCache(cache_root)
-    painter = Painter()
+    painter = shared_painter()
     out = []
     for spec, key, dataset_table in batch:
         result = try_process_run(spec, runs_dir, dataset_table, painter)
