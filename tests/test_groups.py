@@ -360,3 +360,26 @@ def test_summarise_group_falls_back_to_summaries_without_a_best():
     assert summary.stat("best_step").values == (("x", 33.0), ("y", 50.0))
     assert summary.stat("best_val_loss").values == (("x", 0.5), ("y", 0.3))
     assert summary.stat("last_step").values == (("x", 90.0), ("y", 100.0))
+
+
+@pytest.mark.parametrize("log_space", [False, True])
+def test_runs_sharing_their_steps_stack_as_interpolation_would(log_space):
+    from reportgen.analysis.groups import _interpolate_onto, _stack
+
+    rng = np.random.default_rng(3)
+    steps = np.arange(0, 500, 5)
+    curves = []
+    for i in range(6):
+        v = rng.uniform(-0.5, 3.0, steps.size)
+        v[rng.integers(0, steps.size, 4)] = [np.nan, np.inf, -np.inf, np.nan]
+        curves.append((steps.copy(), v))
+    grid, matrix = _stack(curves, log_space)
+    assert np.array_equal(grid, steps)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logged = [np.where(v > 0, np.log(np.where(v > 0, v, 1.0)), np.nan) if log_space else v for _, v in curves]
+    expected = np.vstack([_interpolate_onto(steps, v, steps) for v in logged])
+    assert np.array_equal(matrix, expected, equal_nan=True)
+    # one run off the shared steps takes the union-and-interpolate path, and agrees where defined
+    grid2, matrix2 = _stack(curves[:-1] + [(steps[::2], curves[-1][1][::2])], log_space)
+    assert np.array_equal(grid2, steps)
+    assert np.array_equal(matrix2[:-1], expected[:-1], equal_nan=True)

@@ -118,15 +118,16 @@ def _stack(
             with np.errstate(divide="ignore", invalid="ignore"):
                 values = np.where(values > 0, np.log(np.where(values > 0, values, 1.0)), np.nan)
         prepared.append((steps, values))
-    grid = (
-        np.unique(np.concatenate([s for s, _ in prepared])) if prepared else np.array([], np.int64)
-    )
-    matrix = (
-        np.vstack([_interpolate_onto(s, v, grid) for s, v in prepared])
-        if prepared
-        else (np.empty((0, 0)))
-    )
-    return grid, matrix
+    if not prepared:
+        return np.array([], np.int64), np.empty((0, 0))
+    first = prepared[0][0]
+    if all(s.shape == first.shape and np.array_equal(s, first) for s, _ in prepared[1:]):
+        # a sweep's runs log the same steps: the grid is those steps and each row the run's
+        # values (what interpolating onto its own steps gives), without the union and search
+        matrix = np.vstack([v for _, v in prepared])
+        return first, np.where(np.isfinite(matrix), matrix, np.nan)
+    grid = np.unique(np.concatenate([s for s, _ in prepared]))
+    return grid, np.vstack([_interpolate_onto(s, v, grid) for s, v in prepared])
 
 
 def _shifted_moments(
