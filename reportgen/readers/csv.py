@@ -24,10 +24,15 @@ def head_rows(head: bytes, limit: int = 3, path: Path | None = None) -> list[lis
         text = head.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
         return None
-    lines = [ln for ln in text.splitlines() if not is_skipped(ln)]
-    if len(head) >= 8192 and lines and not head.endswith(b"\n"):
-        lines = lines[:-1]  # the last line of a full head may be cut
-    lines = lines[:limit]
+    every = text.splitlines()
+    if len(head) >= 8192 and every and not head.endswith(b"\n"):
+        every.pop()  # the last line of a full head may be cut
+    lines = []
+    for ln in every:  # the first `limit` rows, not every line of the head: sniffing is per file
+        if not is_skipped(ln):
+            lines.append(ln)
+            if len(lines) == limit:
+                break
     if not lines:
         return []
     delim = delimiter_of(lines[0])
