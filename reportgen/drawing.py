@@ -405,6 +405,9 @@ def _limits(panel: Panel) -> tuple[tuple[float, float], tuple[float, float]] | N
 
 
 def _span(values: np.ndarray, scale: str, rounded: bool) -> tuple[float, float]:
+    """Limits holding `values`: matplotlib's 5% margins when not `rounded`; else a 2% margin
+    widened to the next round numbers (whole decades on a log axis), never below zero for data
+    that is not (a loss axis starts at 0, not at -0.5)."""
     from matplotlib.ticker import MaxNLocator
 
     if values.size == 0:
@@ -414,18 +417,23 @@ def _span(values: np.ndarray, scale: str, rounded: bool) -> tuple[float, float]:
         lo, hi = np.log10(lo), np.log10(hi)
     if hi - lo <= 1e-12 * max(abs(lo), abs(hi)):  # one value: a span around it, as matplotlib's
         lo, hi = (lo - 0.05 * abs(lo), hi + 0.05 * abs(hi)) if hi else (-0.05, 0.05)
-    pad = 0.05 * (hi - lo) if np.isfinite(hi - lo) else 0.0
-    lo, hi = max(lo - pad, -PLOT_LIMIT), min(hi + pad, PLOT_LIMIT)
-    if rounded and scale == "log":
+    span = hi - lo if np.isfinite(hi - lo) else 0.0
+    if not rounded:
+        return _unlog(max(lo - 0.05 * span, -PLOT_LIMIT), min(hi + 0.05 * span, PLOT_LIMIT), scale)
+    floor = 0.0 if scale == "linear" and lo >= 0 else -PLOT_LIMIT
+    lo, hi = max(lo - 0.02 * span, floor), min(hi + 0.02 * span, PLOT_LIMIT)
+    if scale == "log":
         if hi - lo > 1.5:  # whole decades, once the range spans more than one
             lo, hi = np.floor(lo), np.ceil(hi)
-    elif rounded:
-        ticks = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi)
-        if ticks.size >= 2 and np.isfinite(ticks).all() and ticks[0] <= lo and ticks[-1] >= hi:
-            lo, hi = float(ticks[0]), float(ticks[-1])
-    if scale == "log":
-        return (float(10.0**lo), float(10.0**hi))
+        return _unlog(lo, hi, scale)
+    ticks = MaxNLocator(nbins=8, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi)
+    if ticks.size >= 2 and np.isfinite(ticks).all() and ticks[0] <= lo and ticks[-1] >= hi:
+        lo, hi = max(float(ticks[0]), floor), float(ticks[-1])
     return (float(lo), float(hi))
+
+
+def _unlog(lo: float, hi: float, scale: str) -> tuple[float, float]:
+    return (float(10.0**lo), float(10.0**hi)) if scale == "log" else (float(lo), float(hi))
 
 
 def _decorate(ax, panel: Panel, limits, small: bool) -> None:

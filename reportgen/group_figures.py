@@ -92,7 +92,9 @@ def count_segments(curve: GroupCurve) -> list[dict[str, int]]:
 
 def _columns(runs: int) -> int:
     """Pixel columns to decimate each run's line to (see CROWDED_RUNS)."""
-    return PLOT_COLUMNS if runs <= CROWDED_RUNS else PLOT_COLUMNS // 2
+    if runs <= CROWDED_RUNS:
+        return PLOT_COLUMNS
+    return PLOT_COLUMNS // 2 if runs <= MAX_LEGEND_RUNS else PLOT_COLUMNS // 4
 
 
 def _thin(n: int, limit: int = MAX_POINTS) -> np.ndarray:

@@ -175,6 +175,10 @@ def test_limits_hold_every_point_and_end_on_round_numbers() -> None:
                 assert y0 <= y[shown].min() and y[shown].max() <= y1, spec.name
             if panel.yscale == "linear" and panel.ylim is None:
                 assert _round_ends(y0, y1), (spec.name, y0, y1)
+                data = np.concatenate([drawing._drawable(ln.y) for ln in panel.lines])
+                data = data[np.isfinite(data)]
+                if data.min() >= 0:  # a loss axis starts at zero, not below it
+                    assert y0 >= 0, (spec.name, y0)
 
 
 def _round_ends(lo: float, hi: float) -> bool:
