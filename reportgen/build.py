@@ -26,7 +26,7 @@ from reportgen.keys import FileDigests, balance_fingerprint, code_fingerprint, i
 from reportgen.lastbuild import LastBuild, load_last_build, save_last_build, spare_dir
 from reportgen.manifest import load_manifests
 from reportgen.model import RunSpec, SiteConfig
-from reportgen.parallel import run_batched
+from reportgen.parallel import WorkerPool
 from reportgen.progress import Progress
 from reportgen.render import (
     build_time,
@@ -40,7 +40,7 @@ from reportgen.runwork import RunFailure, RunResult, build_runs, preload
 from reportgen.slug import slugify
 from reportgen.summary import build_summary, dump_summary, plain
 from reportgen.summary_md import render_summary_md
-from reportgen.writer import Known, check_output_dir, output_lock, reusable, write_site
+from reportgen.writer import Known, Later, SiteIndex, check_output_dir, output_lock, reusable, write_site
 from reportgen.yamlpos import ParsedYaml
 
 
@@ -110,17 +110,19 @@ def _cross_run(
     records: list[dict],
     run_cache: RunCache,
     code: str,
-    jobs: int | None,
+    pool: WorkerPool,
     payloads: Callable[[], list[bytes]],
     last: LastBuild,
     out: Path,
-) -> tuple[CrossRun, bool, dict[str, str]]:
+) -> tuple[CrossRun, bool, dict[str, str], Callable[[SiteIndex], None]]:
     """Group and comparison pages (crossrun.gather_cross_run), from the cache when no run and
     no setting changed since the last build. Otherwise they are planned again, and only the
     figures whose spec changed are drawn (a changed run redraws its group and comparisons, not
-    every group's). Returns them, whether they came from the cache, and each figure's input
-    hash (site path -> hash, for the next build). `payloads` gives every run's cross-run
-    payload, read only when the pages must be planned."""
+    every group's), by the pool's workers while this process goes on (those figures come back
+    as writer.Later). Returns them, whether they came from the cache, each figure's input hash
+    (site path -> hash, for the next build), and what to call with the written site's index to
+    cache them. `payloads` gives every run's cross-run payload, read only when the pages must
+    be planned."""
     h = hashlib.sha256(f"cross-run\0{code}\0{site!r}\0".encode())
     for r in done:
         h.update(r.cross_digest)
@@ -130,31 +132,36 @@ def _cross_run(
     hit = run_cache.load(key)
     cached = _load_cross(hit)
     if cached is not None:
-        return cached[0], True, cached[1]
+        return cached[0], True, cached[1], lambda _index: None
     fig_keys: list[str] = []
 
-    def draw_all(specs: list) -> list[bytes | Known]:
+    def draw_all(specs: list) -> list[bytes | Known | Later]:
         keys = [input_hash(code, "figure", spec) for spec in specs]
         fig_keys.extend(keys)
         todo = [i for i, k in enumerate(keys) if k not in last.made]
-        drawn = dict(zip(todo, run_batched(draw_many, [specs[i] for i in todo], (), workers=jobs, preload=preload)))
-        return [drawn[i] if i in drawn else Known(last.made[k], functools.partial(draw, specs[i])) for i, k in enumerate(keys)]
+        drawn = dict(zip(todo, pool.submit_batched(draw_many, [specs[i] for i in todo], ())))
+        return [Later(drawn[i]) if i in drawn else Known(last.made[k], functools.partial(draw, specs[i])) for i, k in enumerate(keys)]
 
     # groups and comparisons need the runs' curves: each worker sent the few it needs
     pairs = [load_model(blob) for blob in payloads()]
     cross = gather_cross_run(site, [p[0] for p in pairs], [p[1] for p in pairs], records, draw_all=draw_all)
     keys = dict(zip(cross.files, fig_keys))
-    # the cache holds bytes: a figure kept from the last build is read back from the site
-    stored = {path: _bytes_of(out, last.site, path, data) for path, data in cross.files.items()}
-    run_cache.store(key, {"blob": dump_model(replace(cross, files=stored)), "keys": keys})
-    return cross, False, keys
+
+    def store(index: SiteIndex) -> None:
+        # the cache holds bytes: a figure kept from the last build is read back from the site
+        stored = {path: _bytes_of(out, index, path, data) for path, data in cross.files.items()}
+        run_cache.store(key, {"blob": dump_model(replace(cross, files=stored)), "keys": keys})
+
+    return cross, False, keys, store
 
 
-def _bytes_of(out: Path, previous: Mapping[str, tuple], path: str, data: bytes | Known) -> bytes:
-    """The bytes of a site file: from the previous site when it holds them unchanged."""
+def _bytes_of(out: Path, index: Mapping[str, tuple], path: str, data: bytes | Known | Later) -> bytes:
+    """The bytes of a site file: read from the site `out` when its `index` says it holds them."""
+    if isinstance(data, Later):
+        return data.make()
     if isinstance(data, bytes):
         return data
-    if reusable(out, previous, path, data.digest):
+    if reusable(out, index, path, data.digest):
         try:
             found = (out / path).read_bytes()
         except OSError:
@@ -207,7 +214,9 @@ def build(
     check_output_dir(out, runs_dir)
     try:
         with output_lock(out, on_wait=lambda: say(f"waiting for another build into {out} to finish")):
-            return _build_locked(runs_dir, out, say, bar, jobs, cache, site_url)
+            # one pool for the build: warm workers from the runs to the comparisons' figures
+            with WorkerPool(jobs, preload) as pool:
+                return _build_locked(runs_dir, out, say, bar, pool, cache, site_url)
     finally:
         if bar is not None:
             bar.close()
@@ -218,7 +227,7 @@ def _build_locked(
     out: Path,
     say: Callable[[str], None],
     bar: Progress | None,
-    jobs: int | None,
+    pool: WorkerPool,
     cache: bool,
     site_url: str | None,
 ) -> BuildReport:
@@ -258,9 +267,7 @@ def _build_locked(
 
     def run_all(indices: list[int], on_done: Callable[[int], None] | None) -> list[RunResult | RunFailure]:
         args = [(specs[i], keys[i], balance.datasets.get(refs[i]) if refs[i] else None) for i in indices]
-        results = run_batched(
-            build_runs, args, (runs_dir, run_cache.root), workers=jobs, on_done=on_done, preload=preload
-        )
+        results = pool.map_batched(build_runs, args, (runs_dir, run_cache.root), on_done=on_done)
         for i, result in zip(indices, results):
             if isinstance(result, RunResult):
                 run_cache.mark(keys[i])
@@ -325,7 +332,9 @@ def _build_locked(
             "runs": sorted(r.result.name for r in done if r.result.record.get("dataset") and r.result.record["dataset"]["name"] == ds.name),
             "figure": figure_entry(fig, file),
         }))
-    cross, cross_cached, cross_keys = _cross_run(loaded.site, done, records, run_cache, code, jobs, payloads, last, out)
+    cross, cross_cached, cross_keys, store_cross = _cross_run(
+        loaded.site, done, records, run_cache, code, pool, payloads, last, out
+    )
     input_keys.update(cross_keys)
     problems.extend(cross.problems)
     files.update(cross.files)
@@ -374,6 +383,7 @@ def _build_locked(
         spare=spare_dir(cache_root) if cache_root is not None else None,
     )
     if cache_root is not None:
+        store_cross(index)
         made = {key: index[path][0] for path, key in input_keys.items() if path in index}
         remembered = LastBuild(
             site=index,

@@ -4,6 +4,7 @@ come back in submission order."""
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import multiprocessing.forkserver
 import os
@@ -60,6 +61,90 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+class WorkerPool:
+    """The worker processes of one build, started on first use and kept until the build ends:
+    the runs' work and then the comparisons' figures go to the same warm workers, and figures can
+    be handed out (`submit_batched`) while this process goes on planning and writing pages.
+    With one worker, or too little work for a pool, everything runs here, in order."""
+
+    def __init__(self, workers: int | None = None, preload: Callable[[], None] | None = None) -> None:
+        self.workers = available_cores() if workers is None else max(1, workers)
+        self._preload = preload
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            if self._preload is not None:
+                self._preload()
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
+        return self._pool
+
+    def _serial(self, jobs: int) -> bool:
+        return self.workers == 1 or jobs < MIN_JOBS_FOR_POOL
+
+    def map(self, fn: Callable[..., T], jobs: list[tuple[Any, ...]], on_done: Callable[[], None] | None = None) -> list[T]:
+        """[fn(*args) for args in jobs], in the order of `jobs`; `on_done` after each job."""
+        tick = on_done or (lambda: None)
+        if self._serial(len(jobs)):
+            out = []
+            for args in jobs:
+                out.append(fn(*args))
+                tick()
+            return out
+        results: list[Any] = [None] * len(jobs)
+        for index, value in _bounded_map(self._executor(), fn, jobs, limit=4 * self.workers):
+            results[index] = value
+            tick()
+        return results
+
+    def map_batched(
+        self, fn: Callable[..., list[T]], items: list[Any], args: tuple[Any, ...], on_done: Callable[[int], None] | None = None
+    ) -> list[T]:
+        """[*fn(batch, *args) for batch in batches of `items`], flattened, in the order of
+        `items`: for jobs with a setup worth sharing (a Painter's figures). `on_done(n)` after
+        each batch of n items."""
+        groups = _batches(items, self.workers)
+        done = on_done or (lambda _n: None)
+        ticks = iter([len(g) for g in groups])
+        results = self.map(fn, [(g, *args) for g in groups], on_done=lambda: done(next(ticks)))
+        return [r for batch in results for r in batch]
+
+    def submit_batched(self, fn: Callable[..., list[T]], items: list[Any], args: tuple[Any, ...]) -> list[Callable[[], T]]:
+        """Like map_batched, without waiting: one callable per item that returns its result,
+        waiting for it if need be (raising what the job raised)."""
+        groups = _batches(items, self.workers)
+        if self._serial(len(groups)):
+            done = [r for g in groups for r in fn(g, *args)]
+            return [functools.partial(_given, r) for r in done]
+        pool = self._executor()
+        out: list[Callable[[], T]] = []
+        for g in groups:
+            future = pool.submit(fn, g, *args)
+            out.extend(functools.partial(_part_of, future, i) for i in range(len(g)))
+        return out
+
+
+def _given(value: T) -> T:
+    return value
+
+
+def _part_of(future: Future, index: int) -> Any:
+    return future.result()[index]
+
+
+def _batches(items: list[Any], workers: int) -> list[list[Any]]:
+    size = batch_size(len(items), workers)
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
 def run_jobs(
     fn: Callable[..., T],
     jobs: list[tuple[Any, ...]],
@@ -71,22 +156,8 @@ def run_jobs(
     """[fn(*args) for args in jobs], on up to `workers` processes (default: every core), in the
     order of `jobs`. `on_done` is called in this process after each job finishes; `preload`
     once before workers start, when a pool is used (imports the workers then share)."""
-    tick = on_done or (lambda: None)
-    workers = available_cores() if workers is None else max(1, workers)
-    if workers == 1 or len(jobs) < MIN_JOBS_FOR_POOL:
-        out = []
-        for args in jobs:
-            out.append(fn(*args))
-            tick()
-        return out
-    if preload is not None:
-        preload()
-    results: list[Any] = [None] * len(jobs)
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=_context()) as pool:
-        for index, value in _bounded_map(pool, fn, jobs, limit=4 * workers):
-            results[index] = value
-            tick()
-    return results
+    with WorkerPool(workers, preload) as pool:
+        return pool.map(fn, jobs, on_done)
 
 
 def run_batched(
@@ -98,16 +169,9 @@ def run_batched(
     on_done: Callable[[int], None] | None = None,
     preload: Callable[[], None] | None = None,
 ) -> list[T]:
-    """[*fn(batch, *args) for batch in batches of `items`], flattened, in the order of `items`.
-    For jobs with a setup worth sharing (a Painter's figures): each call gets a batch.
-    `on_done(n)` is called after each batch of n items."""
-    workers = available_cores() if workers is None else max(1, workers)
-    size = batch_size(len(items), workers)
-    groups = [items[i : i + size] for i in range(0, len(items), size)]
-    done = on_done or (lambda _n: None)
-    ticks = iter([len(g) for g in groups])
-    results = run_jobs(fn, [(g, *args) for g in groups], workers=workers, on_done=lambda: done(next(ticks)), preload=preload)
-    return [r for batch in results for r in batch]
+    """WorkerPool.map_batched on a pool of its own."""
+    with WorkerPool(workers, preload) as pool:
+        return pool.map_batched(fn, items, args, on_done)
 
 
 def batch_size(items: int, workers: int) -> int:

@@ -140,6 +140,26 @@ class Known:
     make: Callable[[], bytes]
 
 
+class Later:
+    """A file whose bytes are still being made elsewhere (a figure a worker is drawing): `make`
+    waits for them. The writer places these after every other file, so the site's pages are
+    written while the figures are drawn. Made once; later calls return the same bytes."""
+
+    def __init__(self, make: Callable[[], bytes]) -> None:
+        self._make: Callable[[], bytes] | None = make
+        self._data = b""
+
+    def make(self) -> bytes:
+        if self._make is not None:
+            self._data = self._make()
+            self._make = None
+        return self._data
+
+
+def _bytes(value: bytes | Known | Later) -> bytes:
+    return value.make() if isinstance(value, (Known, Later)) else value
+
+
 # site path -> (hex SHA-256, device, inode, size, mtime_ns) of each file a build wrote
 SiteIndex = dict[str, tuple]
 
@@ -162,7 +182,7 @@ def reusable(out: Path, previous: Mapping[str, tuple], rel: str, digest: str) ->
 
 
 def write_site(
-    files: Mapping[str, bytes | Known],
+    files: Mapping[str, bytes | Known | Later],
     out: Path,
     runs_dir: Path | None = None,
     on_file: Callable[[], None] | None = None,
@@ -194,13 +214,14 @@ def write_site(
             tmp.mkdir()
             stale = _Stale({}, set())
         made: set[Path] = {tmp}
-        for rel in sorted(files):
+        # files still being made last: the rest is written while they are
+        for rel in sorted(files, key=lambda r: (isinstance(files[r], Later), r)):
             target = tmp / rel
             if target.parent not in made:
                 _make_dirs(target.parent, tmp, stale, made)
             value = files[rel]
             if previous is None:
-                target.write_bytes(value.make() if isinstance(value, Known) else value)
+                target.write_bytes(_bytes(value))
             else:
                 index[rel] = _place(value, target, out, rel, previous, stale.files.pop(rel, None))
             if on_file is not None:
@@ -294,7 +315,7 @@ def _discard(site: Path, spare: Path | None) -> None:
 
 
 def _place(
-    value: bytes | Known,
+    value: bytes | Known | Later,
     target: Path,
     out: Path,
     rel: str,
@@ -305,6 +326,8 @@ def _place(
     returns the new file's index entry. `held` is what the spare folder has at `target`: kept
     when it is that very file of the previous site, else removed first (never written into, as
     it may be a link to a file of the live site)."""
+    if isinstance(value, Later):
+        value = value.make()
     if isinstance(value, Known):
         digest, data = value.digest, None
     else:
