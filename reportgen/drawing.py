@@ -172,6 +172,8 @@ def _paint(canvas: _Canvas, spec: FigureSpec) -> bytes:
             for artist in _ink(ax, panel):
                 if isinstance(artist, Line2D):
                     ax.add_line(artist)
+                else:
+                    ax.add_patch(artist)
             _legend(ax, panel, _small(spec))
         _finish_layout(canvas, spec)
         fig.canvas.draw()
@@ -474,25 +476,33 @@ def _decorate(ax, panel: Panel, limits, small: bool) -> None:
 
 
 def _ink(ax, panel: Panel) -> list:
-    """The panel's data: bands, curves, reference lines and marks, in drawing order. Bands are
-    added to `ax`; the lines are made ready to draw on it but not added (Axes.plot's
-    bookkeeping, data limits and legend handles, is not needed here and costs more than the
-    drawing). Limits are already set, so nothing here rescales the axes."""
+    """The panel's data: bands, curves, reference lines and marks, in drawing order, made
+    ready to draw on `ax` but not added to it (Axes.plot's and fill_between's bookkeeping, data
+    limits and legend handles, is not needed here and costs more than the drawing)."""
     from matplotlib.lines import Line2D
 
-    def line(x, y, transform=None, **style) -> Line2D:
-        artist = Line2D(x, y, **style)
+    from matplotlib.patches import Polygon
+
+    def ready(artist, transform=None):
         artist.set_figure(ax.figure)
         artist.set_transform(transform or ax.transData)
         artist.axes = ax
         artist.set_clip_path(ax.patch)
         return artist
 
+    def line(x, y, transform=None, **style) -> Line2D:
+        return ready(Line2D(x, y, **style), transform)
+
     artists: list = []
     for band in panel.bands:
-        shown = np.isfinite(band.lower) & np.isfinite(band.upper)
-        artists.append(ax.fill_between(band.x, np.where(shown, band.lower, 0.0), np.where(shown, band.upper, 0.0),
-                                       where=shown, color=band.color, alpha=band.alpha, linewidth=0, interpolate=False))
+        # one polygon per stretch where both edges are known (as fill_between's `where`)
+        x, lower, upper = _drawable(band.x), _drawable(band.lower), _drawable(band.upper)
+        shown = np.isfinite(x) & np.isfinite(lower) & np.isfinite(upper)
+        edges = np.flatnonzero(np.diff(np.r_[0, shown.astype(np.int8), 0]))
+        for start, stop in zip(edges[::2], edges[1::2]):
+            xs = x[start:stop]
+            outline = np.concatenate([np.c_[xs, upper[start:stop]], np.c_[xs[::-1], lower[start:stop][::-1]]])
+            artists.append(ready(Polygon(outline, closed=True, facecolor=band.color, alpha=band.alpha, linewidth=0)))
     for ln in panel.lines:
         artists.append(line(_drawable(ln.x), _drawable(ln.y), color=ln.color, linestyle=ln.linestyle, linewidth=ln.linewidth,
                             alpha=ln.alpha, marker=ln.marker, markersize=4, markevery=ln.markevery, drawstyle=ln.drawstyle))

@@ -202,16 +202,51 @@ def _x_at(series: Series, step: int, x: str) -> float:
     return float(step)
 
 
-def _curve_lines(run: RunData, analysis: RunAnalysis, role: str, label: str, color: str, style: str) -> list[Line]:
+def envelope(x: np.ndarray, y: np.ndarray, columns: int = PLOT_COLUMNS) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(x, lowest, highest) per pixel column, for a curve denser than its pixels: at least two
+    points in every column and more than `decimate` keeps. At that density a faint line of
+    the raw values is a solid zigzag anyway; as a filled band it shows the same envelope (every
+    extreme point reaches its column) at a fifth of the cost to draw. A column holding a
+    non-finite value is a gap (NaN), as on a line. None for sparser curves: draw them as lines."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    n = y.shape[0]
+    if n <= 4 * columns:
+        return None
+    col = _pixel_columns(x, columns)
+    starts = np.flatnonzero(np.r_[True, col[1:] != col[:-1]])
+    if int(np.diff(np.r_[starts, n]).min()) < 2:
+        return None
+    finite = np.isfinite(y)
+    low = np.minimum.reduceat(np.where(finite, y, np.inf), starts)
+    high = np.maximum.reduceat(np.where(finite, y, -np.inf), starts)
+    gap = ~np.logical_and.reduceat(finite, starts)
+    low[gap] = np.nan
+    high[gap] = np.nan
+    # each column from its first point; the last one also to the curve's last point
+    return np.r_[x[starts], x[-1]], np.r_[low, low[-1]], np.r_[high, high[-1]]
+
+
+def _curve(
+    run: RunData, analysis: RunAnalysis, role: str, label: str, color: str, style: str
+) -> tuple[list[Line], list[Band]]:
+    """A role's curve: its raw values faint (a band where denser than the pixels, see
+    `envelope`), and its smoothed values labelled on top."""
     series = run.role(role)
     if series is None or len(series) == 0:
-        return []
+        return [], []
     x = x_values(series, run.x)
     smooth = analysis.smoothed.get(series.name)
-    lines = [Line(None, *decimate(x, series.values), color=color, linestyle="-", linewidth=0.8, alpha=0.25)]
+    lines: list[Line] = []
+    bands: list[Band] = []
+    raw = envelope(x, series.values)
+    if raw is not None:
+        bands.append(Band(raw[0], raw[1], raw[2], color, alpha=0.25))
+    else:
+        lines.append(Line(None, *decimate(x, series.values), color=color, linestyle="-", linewidth=0.8, alpha=0.25))
     if smooth is not None:
         lines.append(Line(f"{label} ({series.name})", *decimate(x, smooth), color=color, linestyle=style))
-    return lines
+    return lines, bands
 
 
 def _flag_markers(run: RunData, analysis: RunAnalysis, roles: tuple[str, ...]) -> list[Marker]:
@@ -247,15 +282,21 @@ def plan_run_figures(run: RunData, analysis: RunAnalysis) -> list[FigureSpec]:
     """The figures of one run page, in page order."""
     figures: list[FigureSpec] = []
     xlabel = run.x
-    loss_lines = (
-        _curve_lines(run, analysis, "train_loss", "train", TRAIN_COLOR, "--")
-        + _curve_lines(run, analysis, "val_loss", "validation", VAL_COLOR, "-")
-        + _curve_lines(run, analysis, "test_loss", "test", TEST_COLOR, "-.")
-    )
+    loss_lines: list[Line] = []
+    loss_bands: list[Band] = []
+    for role, label, color, style in (
+        ("train_loss", "train", TRAIN_COLOR, "--"),
+        ("val_loss", "validation", VAL_COLOR, "-"),
+        ("test_loss", "test", TEST_COLOR, "-."),
+    ):
+        lines, bands = _curve(run, analysis, role, label, color, style)
+        loss_lines += lines
+        loss_bands += bands
     if not any(line.label for line in loss_lines):
-        epoch_lines = _curve_lines(run, analysis, "train_loss_epoch", "train (per epoch)", TRAIN_COLOR, "--")
-        loss_lines += epoch_lines
-    if loss_lines:
+        lines, bands = _curve(run, analysis, "train_loss_epoch", "train (per epoch)", TRAIN_COLOR, "--")
+        loss_lines += lines
+        loss_bands += bands
+    if loss_lines or loss_bands:
         markers = _flag_markers(run, analysis, ("train_loss", "val_loss", "test_loss"))
         best = analysis.best
         if best is not None:
@@ -264,26 +305,25 @@ def plan_run_figures(run: RunData, analysis: RunAnalysis) -> list[FigureSpec]:
         refs = []
         if analysis.baseline is not None:
             refs.append(RefLine(analysis.baseline, f"chance level ({analysis.baseline:.3g})"))
-        yscale = _loss_scale([ln.y for ln in loss_lines])
+        yscale = _loss_scale([ln.y for ln in loss_lines] + [b.upper for b in loss_bands] + [b.lower for b in loss_bands])
         shown = ", ".join(ln.label for ln in loss_lines if ln.label)
         figures.append(
             FigureSpec(
                 name="loss",
-                alt=f"Loss by {xlabel}: {shown}; faint lines are raw values, solid and dashed lines smoothed"
+                alt=f"Loss by {xlabel}: {shown}; {_faint(loss_lines, loss_bands)} are raw values, solid and dashed lines smoothed"
                 + (f"; best at {xlabel} {best.epoch if best.epoch is not None and run.x == 'epoch' else best.step}" if best else ""),
-                panels=(Panel(None, xlabel, "loss", tuple(loss_lines), tuple(markers), tuple(refs), yscale),),
+                panels=(Panel(None, xlabel, "loss", tuple(loss_lines), tuple(markers), tuple(refs), yscale, bands=tuple(loss_bands)),),
             )
         )
     gap = _gap_panel(run, analysis)
     if gap is not None:
         figures.append(FigureSpec(name="gap", alt="Generalisation gap: validation loss minus training loss", panels=(gap,), height=2.8))
-    acc_lines = _curve_lines(run, analysis, "train_acc", "train", TRAIN_COLOR, "--") + _curve_lines(
-        run, analysis, "val_acc", "validation", VAL_COLOR, "-"
-    )
-    if acc_lines:
-        figures.append(
-            FigureSpec(name="accuracy", alt=f"Accuracy by {xlabel}", panels=(Panel(None, xlabel, "accuracy", tuple(acc_lines)),), height=3.0)
-        )
+    train_acc, val_acc = (_curve(run, analysis, r, label, c, st) for r, label, c, st in
+                          (("train_acc", "train", TRAIN_COLOR, "--"), ("val_acc", "validation", VAL_COLOR, "-")))
+    acc_lines, acc_bands = train_acc[0] + val_acc[0], train_acc[1] + val_acc[1]
+    if acc_lines or acc_bands:
+        panel = Panel(None, xlabel, "accuracy", tuple(acc_lines), bands=tuple(acc_bands))
+        figures.append(FigureSpec(name="accuracy", alt=f"Accuracy by {xlabel}", panels=(panel,), height=3.0))
     others = [n for n in sorted(run.series) if n not in set(run.roles.values()) and len(run.series[n]) > 1][:9]
     if others:
         panels = []
@@ -305,6 +345,14 @@ def plan_run_figures(run: RunData, analysis: RunAnalysis) -> list[FigureSpec]:
             )
         )
     return figures
+
+
+def _faint(lines: list[Line], bands: list[Band]) -> str:
+    """What shows the raw values, for alt text: faint lines, bands (dense curves), or both."""
+    faint_lines = any(ln.label is None for ln in lines)
+    if bands and faint_lines:
+        return "faint lines and bands"
+    return "faint bands" if bands else "faint lines"
 
 
 def _gap_panel(run: RunData, analysis: RunAnalysis) -> Panel | None:

@@ -77,3 +77,34 @@ def test_non_monotonic_x_falls_back_to_index_columns() -> None:
     y[5555] = 9.0
     dx, dy = decimate(x, y, 100)
     assert dx.size <= 400 and 9.0 in dy
+
+
+def test_envelope_holds_every_columns_extremes_and_gaps_where_a_value_is_not_finite() -> None:
+    from reportgen.figures import envelope
+
+    rng = np.random.default_rng(5)
+    x = np.arange(50_000, dtype=float)
+    y = np.exp(-x / 20_000) + rng.normal(0, 0.05, x.size)
+    y[12_345] = 40.0  # a one-step spike
+    y[30_000] = np.nan  # a lost point
+    found = envelope(x, y, 500)
+    assert found is not None
+    bx, low, high = found
+    lows, highs = _column_extremes(x, np.where(np.isfinite(y), y, np.nan), 500)
+    col = np.minimum(((x - x[0]) * 500 / (x[-1] - x[0])).astype(int), 499)
+    gap = col[30_000]
+    assert np.isnan(low[gap]) and np.isnan(high[gap])  # a gap, as a line would show
+    keep = np.arange(500) != gap
+    assert_array_equal(low[:-1][keep], lows[keep])
+    assert_array_equal(high[:-1][keep], highs[keep])
+    assert np.nanmax(high) == 40.0
+    assert bx[0] == x[0] and bx[-1] == x[-1]
+
+
+def test_sparse_curves_get_no_envelope() -> None:
+    from reportgen.figures import envelope
+
+    x = np.arange(1_000, dtype=float)
+    assert envelope(x, np.sin(x), 500) is None  # two points per column at most: a line
+    steps = np.r_[np.arange(0, 4_000), np.arange(4_000, 400_000, 2_000)]  # dense, then one per column
+    assert envelope(steps.astype(float), np.cos(steps / 1e4), 500) is None
