@@ -407,7 +407,7 @@ def _limits(panel: Panel) -> tuple[tuple[float, float], tuple[float, float]] | N
 
 
 def _span(values: np.ndarray, scale: str, rounded: bool) -> tuple[float, float]:
-    """Limits holding `values`: matplotlib's 5% margins when not `rounded`; else a 2% margin
+    """Limits holding `values`: matplotlib's 5% margins when not `rounded`; else the data's range
     widened to the next round numbers (whole decades on a log axis), never below zero for data
     that is not (a loss axis starts at 0, not at -0.5)."""
     from matplotlib.ticker import MaxNLocator
@@ -423,7 +423,9 @@ def _span(values: np.ndarray, scale: str, rounded: bool) -> tuple[float, float]:
     if not rounded:
         return _unlog(max(lo - 0.05 * span, -PLOT_LIMIT), min(hi + 0.05 * span, PLOT_LIMIT), scale)
     floor = 0.0 if scale == "linear" and lo >= 0 else -PLOT_LIMIT
-    lo, hi = max(lo - 0.02 * span, floor), min(hi + 0.02 * span, PLOT_LIMIT)
+    # no margin before rounding: a margin would push an accuracy that reaches 1.0 to 1.2, and a
+    # loss down to 1.1e-4 to 1e-5 (matplotlib's round_numbers mode does the same)
+    lo, hi = max(lo, floor), min(hi, PLOT_LIMIT)
     if scale == "log":
         if hi - lo > 1.5:  # whole decades, once the range spans more than one
             lo, hi = np.floor(lo), np.ceil(hi)
