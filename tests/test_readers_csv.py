@@ -119,6 +119,20 @@ def test_fast_path_matches_the_robust_path_across_block_boundaries(
     _same_tables(fast, _robust(path, "CSV log", ""))
 
 
+def test_columns_grow_when_later_rows_are_shorter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path sizes its columns from the rows per byte seen so far: long rows first, then
+    short ones, make it grow them, and nothing is lost or moved."""
+    rng = np.random.default_rng(8)
+    lines = ["step,train_loss,val_loss"]
+    lines += [f"{i},{rng.random():.17g},{rng.random():.17g}" for i in range(400)]
+    lines += [f"{i},{rng.integers(0, 9)}," for i in range(400, 3000)]
+    path = _write(tmp_path / "log.csv", "\n".join(lines) + "\n")
+    monkeypatch.setattr(csvparse, "BLOCK", 256)
+    fast = read_table(path)
+    assert fast.fast and fast.rows == 3000
+    _same_tables(fast, _robust(path, "CSV log", ""))
+
+
 def test_padded_cells_as_yolov5_writes_them(tmp_path: Path) -> None:
     text = (
         "               epoch,      train/box_loss,     val/box_loss\n"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv as _csv
 import io
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,13 +140,15 @@ def _check_header(header: list[str], path: Path, line: int, what: str, example: 
 def _fast(path: Path, start: int, delim: str, width: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """(values, present) per column, each one contiguous array."""
     d = ord(delim)
-    blocks_v: list[np.ndarray] = []
-    blocks_p: list[np.ndarray] = []
+    columns = _Columns(width)
     with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
         fh.seek(start)
         rest = b""
+        read = start
         while True:
             block = fh.read(BLOCK)
+            read += len(block)
             eof = not block
             chunk = rest + block
             if eof:
@@ -161,18 +164,44 @@ def _fast(path: Path, start: int, delim: str, width: int) -> tuple[list[np.ndarr
                     continue
                 chunk, rest = chunk[:cut], chunk[cut:]
             v, p = _parse_block(chunk, d, width)
-            blocks_v.append(v)
-            blocks_p.append(p)
+            columns.add(v, p, left=max(size - read, 0) + len(rest), per_byte=v.shape[0] / len(chunk))
             if eof:
                 break
-    if not blocks_v:
-        return [np.zeros(0)] * width, [np.zeros(0, dtype=bool)] * width
-    # column by column, straight from the blocks: no whole-table copy in between (a 10M-row
-    # log would otherwise hold its numbers three times over)
-    return (
-        [np.concatenate([b[:, i] for b in blocks_v]) for i in range(width)],
-        [np.concatenate([b[:, i] for b in blocks_p]) for i in range(width)],
-    )
+    return columns.done()
+
+
+class _Columns:
+    """Column arrays filled block by block. Each block's rows are copied straight into columns
+    sized from the file (rows per byte so far times the bytes left): a 10M-row log touches its
+    columns' memory once, instead of keeping every block and then copying them all into fresh
+    columns (fresh memory costs a page fault per 4 KB, ~0.4 s per 240 MB on a VM)."""
+
+    def __init__(self, width: int) -> None:
+        self.values = [np.empty(0) for _ in range(width)]
+        self.present = [np.empty(0, dtype=bool) for _ in range(width)]
+        self.rows = 0
+
+    def add(self, v: np.ndarray, p: np.ndarray, left: int, per_byte: float) -> None:
+        n = v.shape[0]
+        need = self.rows + n
+        if need > self.values[0].shape[0]:
+            # room for what the rest of the file likely holds (a tenth more); past that, half again
+            room = max(need + int(left * per_byte * 1.1) + 16, int(self.values[0].shape[0] * 1.5))
+            self.values = [_grown(c, room, self.rows) for c in self.values]
+            self.present = [_grown(c, room, self.rows) for c in self.present]
+        for i in range(v.shape[1]):
+            self.values[i][self.rows : need] = v[:, i]
+            self.present[i][self.rows : need] = p[:, i]
+        self.rows = need
+
+    def done(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        return [c[: self.rows] for c in self.values], [c[: self.rows] for c in self.present]
+
+
+def _grown(column: np.ndarray, size: int, used: int) -> np.ndarray:
+    out = np.empty(size, dtype=column.dtype)  # untouched pages cost nothing until written
+    out[:used] = column[:used]
+    return out
 
 
 def _parse_block(chunk: bytes, d: int, width: int) -> tuple[np.ndarray, np.ndarray]:
