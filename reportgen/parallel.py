@@ -20,6 +20,8 @@ T = TypeVar("T")
 
 # Worth a process pool only when there is this much work: starting workers costs about a second.
 MIN_JOBS_FOR_POOL = 4
+# Items handed out without waiting (figures) worth starting workers for, when none run yet.
+MIN_ITEMS_TO_SUBMIT = 12
 # Modules the fork server imports once, so workers start with matplotlib and numpy loaded.
 PRELOAD = [
     "reportgen.runwork", "matplotlib.backends.backend_agg", "PIL.PngImagePlugin", "scipy.signal", "scipy.ndimage",
@@ -87,8 +89,10 @@ class WorkerPool:
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
         return self._pool
 
-    def _serial(self, jobs: int) -> bool:
-        return self.workers == 1 or jobs < MIN_JOBS_FOR_POOL
+    def _serial(self, jobs: int, least: int = MIN_JOBS_FOR_POOL) -> bool:
+        """Whether to do `jobs` here: one worker, or too few jobs to be worth starting workers
+        (once they run, any job goes to them)."""
+        return self.workers == 1 or (self._pool is None and jobs < least)
 
     def map(self, fn: Callable[..., T], jobs: list[tuple[Any, ...]], on_done: Callable[[], None] | None = None) -> list[T]:
         """[fn(*args) for args in jobs], in the order of `jobs`; `on_done` after each job."""
@@ -121,7 +125,8 @@ class WorkerPool:
         """Like map_batched, without waiting: one callable per item that returns its result,
         waiting for it if need be (raising what the job raised)."""
         groups = _batches(items, self.workers)
-        if self._serial(len(groups)):
+        # a few figures (a rebuild's changed group) draw here sooner than workers start
+        if self._serial(len(items), least=MIN_ITEMS_TO_SUBMIT):
             done = [r for g in groups for r in fn(g, *args)]
             return [functools.partial(_given, r) for r in done]
         pool = self._executor()
