@@ -221,8 +221,12 @@ def test_vectorised_decimals_equal_python_float_bit_for_bit() -> None:
         sign = rng.choice(["", "-", "+"])
         texts.append(rng.choice([f"{sign}{whole}.{frac}", f"{sign}{whole}", "", f"{sign}.{frac or '0'}"]))
     texts += [".1234567", "-.123456", "12345678", "-1234567", "+9.99999", "0000000."]
-    # blocks of cells of at most 8 bytes go through the SWAR path, the others digit by digit
-    for subset in (texts, [t for t in texts if len(t) <= 8]):
+    # blocks of cells of at most 8 bytes go through the SWAR path, those with a few longer cells
+    # (at most one in eight) too, with the long ones one by one, the others digit by digit
+    short = [t for t in texts if len(t) <= 8]
+    few_long = short + [t for t in texts if len(t) > 8][: len(short) // 10]
+    assert any(len(t) > 8 for t in few_long)
+    for subset in (texts, short, few_long):
         subset = subset + [""] * (-len(subset) % 3)
         for delim in (",", "\t", ";"):
             chunk, seps = _cells(subset, delim)
