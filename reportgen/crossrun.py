@@ -64,7 +64,9 @@ def gather_cross_run(
     """Groups with at least two runs get a group page; every comparison (declared, per group,
     per tag) a comparison page. Bad declarations are returned as problems, never raised.
     `center` (mean | median) and `band` (ci95 | std | sem) shape the group curves; `draw_all`
-    draws the planned figures (build passes one that uses every core)."""
+    draws planned figures, called with each group's and comparison's as soon as they are planned
+    (build passes one that hands them to the workers and returns at once, so they are drawn
+    while the next group is planned)."""
     by_name = {run.spec.name: (run, analysis) for run, analysis in zip(runs, analyses)}
     rec_by_name = {r["name"]: r for r in records}
     styles = run_colors(list(by_name))
@@ -82,7 +84,13 @@ def gather_cross_run(
             members_of.setdefault(run.spec.group, []).append(run.spec.name)
     names = sorted(g for g, m in members_of.items() if len(m) >= 2)
     slugs = group_slugs(names)
-    files: dict[str, FigureSpec] = {}  # planned here, drawn all at once at the end
+    files: dict[str, FigureSpec] = {}  # planned here, each group's handed to draw_all at once
+    drawn: dict[str, Any] = {}
+
+    def draw_new() -> None:
+        new = [path for path in files if path not in drawn]
+        drawn.update(zip(new, draw_all([files[path] for path in new])))
+
     groups: list[dict[str, Any]] = []
     pages: list[Page] = []
     contexts = []
@@ -101,6 +109,7 @@ def gather_cross_run(
         strip = plan_group_strip(summary, styles)
         if strip is not None:
             figs.append(_plan(strip, page, files))
+        draw_new()
         record = group_record(summary, slugs[name], coverage, center, band, group_comparison.get(summary.runs))
         groups.append(record)
         contexts.append((record, figs))
@@ -112,10 +121,10 @@ def gather_cross_run(
         members = [by_name[r] for r in comp["runs"]]
         spec = plan_comparison_figure(members, styles)
         figs = [_plan(spec, page, files)] if spec is not None else []
+        draw_new()
         pages.append(Page(page, "compare.html", plan_comparison_context(comp, rec_by_name, styles, figs, groups)))
     nav = run_navigation(records, groups, comparisons)
-    drawn = dict(zip(files, draw_all(list(files.values()))))
-    return CrossRun(groups, comparisons, pages, drawn, nav, list(errors))
+    return CrossRun(groups, comparisons, pages, {path: drawn[path] for path in files}, nav, list(errors))
 
 
 def _steps_count(members: Sequence[tuple[RunData, RunAnalysis]], role: str) -> str:

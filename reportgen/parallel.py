@@ -73,6 +73,7 @@ class WorkerPool:
         self.workers = available_cores() if workers is None else max(1, workers)
         self._preload = preload
         self._pool: ProcessPoolExecutor | None = None
+        self._submitted = 0  # items handed to submit_batched so far
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -125,8 +126,10 @@ class WorkerPool:
         """Like map_batched, without waiting: one callable per item that returns its result,
         waiting for it if need be (raising what the job raised)."""
         groups = _batches(items, self.workers)
-        # a few figures (a rebuild's changed group) draw here sooner than workers start
-        if self._serial(len(items), least=MIN_ITEMS_TO_SUBMIT):
+        # a few figures (a rebuild's changed group) draw here sooner than workers start; they
+        # come a group at a time, so it is the build's count so far that starts the workers
+        self._submitted += len(items)
+        if self._serial(self._submitted, least=MIN_ITEMS_TO_SUBMIT):
             done = [r for g in groups for r in fn(g, *args)]
             return [functools.partial(_given, r) for r in done]
         pool = self._executor()

@@ -56,3 +56,12 @@ def test_one_worker_does_everything_here() -> None:
         later = pool.submit_batched(square_with_pid, list(range(20)), ())
     assert {pid for _, pid in out} == {os.getpid()}
     assert {get()[1] for get in later} == {os.getpid()}
+
+
+def test_items_handed_out_a_few_at_a_time_start_workers_once_there_are_enough() -> None:
+    with WorkerPool(2) as pool:
+        pids = []
+        for start in range(0, 2 * MIN_ITEMS_TO_SUBMIT, 3):  # a group's three figures at a time
+            pids += [get()[1] for get in pool.submit_batched(square_with_pid, [start, start + 1, start + 2], ())]
+    assert pids[0] == os.getpid()  # the first few here
+    assert pids[-1] != os.getpid()  # then the workers
