@@ -36,7 +36,7 @@ class _Frame:
     drawn over it again later."""
 
     region: object  # matplotlib BufferRegion of the whole figure
-    state: list[tuple]  # per axes: visible, position bounds, x/y scale, x/y limits
+    state: tuple  # _frame_state
 
 
 @dataclass
@@ -59,8 +59,6 @@ class Painter:
         bytes, whatever was drawn before)."""
         canvas = self._canvas(spec)
         try:
-            if _layered(spec):
-                return _paint_layered(canvas, spec)
             return _paint(canvas, spec)
         except Exception:
             # a figure left half-drawn must not be reused
@@ -131,7 +129,7 @@ def _clear(canvas: _Canvas) -> None:
 
     canvas.current = None
     for ax in canvas.axes.flat:
-        _remove_ink(ax)
+        _remove_artists(ax)  # a frame's bars
         legend = ax.get_legend()
         if legend is not None:
             legend.remove()
@@ -152,48 +150,17 @@ def _clear(canvas: _Canvas) -> None:
             label.set_horizontalalignment("center")
 
 
-def _remove_ink(ax) -> None:
+def _remove_artists(ax) -> None:
     for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images]:
         artist.remove()
 
 
 def _paint(canvas: _Canvas, spec: FigureSpec) -> bytes:
-    """Everything in one pass: for figures whose ink shapes the layout (an outside legend, bars
-    that set the ticks)."""
-    from matplotlib.lines import Line2D
-
-    _clear(canvas)
-    try:
-        fig = canvas.fig
-        limits = [_limits(p) for p in spec.panels]
-        _start_layout(canvas)
-        for ax, panel, lim in _panels(canvas, spec, limits):
-            _decorate(ax, panel, lim, _small(spec))
-            for artist in _ink(ax, panel):
-                if isinstance(artist, Line2D):
-                    ax.add_line(artist)
-                else:
-                    ax.add_patch(artist)
-            _legend(ax, panel, _small(spec))
-        _finish_layout(canvas, spec)
-        fig.canvas.draw()
-        return _encode(fig, transparent=_bare(spec))
-    finally:
-        _clear(canvas)
-
-
-def _layered(spec: FigureSpec) -> bool:
-    """Whether the spec's frame can be drawn without its ink: neither an outside legend nor bars
-    take part in the layout."""
-    return not any(p.legend_outside or p.bars for p in spec.panels)
-
-
-def _paint_layered(canvas: _Canvas, spec: FigureSpec) -> bytes:
-    """The frame (axes, ticks, labels, titles, grid), drawn once per distinct frame and kept,
-    then the spec's ink (curves, bands, marks, reference lines, legend) drawn over a copy of it.
-    A sweep's runs share a handful of frames, so most figures skip the costly part: ticks, text
-    and layout. The result depends only on the spec: a frame is drawn from a cleared figure
-    and ink always goes over a finished frame, whichever drew it."""
+    """The frame (axes, ticks, labels, titles, grid, legend, bars), drawn once per distinct
+    frame and kept, then the spec's ink (curves, bands, marks, reference lines) drawn over a
+    copy of it. A sweep's runs share a handful of frames, so most figures skip the costly part:
+    ticks, text and layout. The result depends only on the spec: a frame is drawn from a
+    cleared figure and ink always goes over a finished frame, whichever drew it."""
     fig = canvas.fig
     limits = [_limits(p) for p in spec.panels]
     key = _frame_key(spec, limits)
@@ -209,27 +176,22 @@ def _paint_layered(canvas: _Canvas, spec: FigureSpec) -> bytes:
             fig.patch.set_alpha(0.0)
         fig.canvas.draw()
         fig.patch.set_alpha(1.0)
-        frame = _Frame(fig.canvas.copy_from_bbox(fig.bbox), [_axes_state(ax) for ax in canvas.axes.flat])
+        frame = _Frame(fig.canvas.copy_from_bbox(fig.bbox), _frame_state(canvas))
         if len(canvas.frames) >= MAX_FRAMES:
             del canvas.frames[next(iter(canvas.frames))]
         canvas.frames[key] = frame
     elif canvas.current != key:
-        for ax, state in zip(canvas.axes.flat, frame.state):
-            _set_axes_state(ax, state)
+        _set_frame_state(canvas, frame.state)
     canvas.current = key
     fig.canvas.restore_region(frame.region)
     renderer = fig.canvas.get_renderer()
-    try:
-        for ax, panel, lim in _panels(canvas, spec, limits):
-            if panel.bare:  # a bare frame is the same whatever the limits: set them for the ink
-                ax.set_xlim(*lim[0])
-                ax.set_ylim(*lim[1])
-            for artist in _ink(ax, panel):
-                artist.draw(renderer)
-        return _encode(fig, transparent=_bare(spec))
-    finally:
-        for ax in canvas.axes.flat:
-            _remove_ink(ax)
+    for ax, panel, lim in _panels(canvas, spec, limits):
+        if panel.bare:  # a bare frame is the same whatever the limits: set them for the ink
+            ax.set_xlim(*lim[0])
+            ax.set_ylim(*lim[1])
+        for artist in _ink(ax, panel):  # drawn, never added to the axes: nothing to undo
+            artist.draw(renderer)
+    return _encode(fig, transparent=_bare(spec))
 
 
 def _panels(canvas: _Canvas, spec: FigureSpec, limits: list):
@@ -244,29 +206,36 @@ def _panels(canvas: _Canvas, spec: FigureSpec, limits: list):
 def _frame_key(spec: FigureSpec, limits: list) -> tuple:
     """Everything a frame's pixels depend on; two specs with the same key have the same frame."""
     panels = tuple(
-        (p.title, p.xlabel, p.ylabel, p.yscale, p.bare, p.xticks, _legend_entries(p), None if p.bare else lim)
+        (p.title, p.xlabel, p.ylabel, p.yscale, p.bare, p.xticks, _legend_entries(p), p.legend_outside,
+         p.legend_cols, p.categories, tuple((b.label, tuple(b.values.tolist()), b.color, b.hatch) for b in p.bars),
+         None if p.bare else lim)
         for p, lim in zip(spec.panels, limits)
     )
     return (_geometry(spec), panels)
 
 
-def _axes_state(ax) -> tuple:
-    return (ax.get_visible(), tuple(ax.get_position().bounds), ax.get_xscale(), ax.get_yscale(), ax.get_xlim(), ax.get_ylim())
+def _frame_state(canvas: _Canvas) -> tuple:
+    """Where a frame put its axes (the figure's subplot parameters) and each axes' visibility,
+    scales and limits: what ink needs to land where the frame drew its axes."""
+    sp = canvas.fig.subplotpars
+    axes = tuple((ax.get_visible(), ax.get_xscale(), ax.get_yscale(), ax.get_xlim(), ax.get_ylim()) for ax in canvas.axes.flat)
+    return (sp.left, sp.right, sp.bottom, sp.top, sp.wspace, sp.hspace), axes
 
 
-def _set_axes_state(ax, state: tuple) -> None:
-    """Put `ax` back where a frame had it; what already matches is left alone (a scale change
-    resets the axis' tick machinery, the costly part)."""
-    visible, bounds, xscale, yscale, xlim, ylim = state
-    ax.set_visible(visible)
-    if tuple(ax.get_position().bounds) != bounds:
-        ax.set_position(bounds)
-    if ax.get_xscale() != xscale:
-        ax.set_xscale(xscale)
-    if ax.get_yscale() != yscale:
-        ax.set_yscale(yscale)
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
+def _set_frame_state(canvas: _Canvas, state: tuple) -> None:
+    """Put the axes back where a frame had them; what already matches is left alone (a scale
+    change resets the axis' tick machinery, the costly part). Positions go through the figure's
+    subplot parameters, not Axes.set_position, which would take the axes out of the layout."""
+    (left, right, bottom, top, wspace, hspace), axes = state
+    canvas.fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top, wspace=wspace, hspace=hspace)
+    for ax, (visible, xscale, yscale, xlim, ylim) in zip(canvas.axes.flat, axes):
+        ax.set_visible(visible)
+        if ax.get_xscale() != xscale:
+            ax.set_xscale(xscale)
+        if ax.get_yscale() != yscale:
+            ax.set_yscale(yscale)
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
 
 
 def _start_layout(canvas: _Canvas) -> None:
