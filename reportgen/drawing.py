@@ -1,12 +1,14 @@
 """Drawing: a FigureSpec becomes PNG bytes, with matplotlib's object API (never pyplot: no global
 state, safe in worker processes). What to draw is decided in figures.py; this module only paints.
 
-Two costs dominate a plot this size, and neither is the plot itself: making a Figure with its
-axes (every tick, spine and text object), and a general layout engine that measures everything
-twice. So a `Painter` keeps one Figure per geometry and reuses it, clearing only what a spec
-added, and lays the axes out in one measured pass (`_fit_margins`): the overhang of each axes'
-tick labels, axis labels, title and outside legend decides the margins. A reused figure gives
-the same bytes as a fresh one (tests/test_drawing.py draws specs in every order to check).
+Three costs dominate a plot this size, and none is the plot itself: making a Figure with its
+axes, the ticks and text of the axes, and a layout engine that measures everything twice. So a
+`Painter` keeps one Figure per geometry, and draws each distinct *frame* (axes, ticks, labels,
+titles, grid, legend, laid out in one measured pass, `_fit_margins`) once: a spec's *ink*
+(curves, bands, marks, reference lines) is drawn over a copy of its frame's pixels. Axis limits
+and legends are decided from the spec before anything is drawn, so a frame never depends on
+ink, and a sweep's runs share a handful of frames. A reused figure or frame gives the same
+bytes as a fresh one (tests/test_drawing.py draws specs in every order to check).
 """
 
 from __future__ import annotations
@@ -129,7 +131,8 @@ def _clear(canvas: _Canvas) -> None:
 
     canvas.current = None
     for ax in canvas.axes.flat:
-        _remove_artists(ax)  # a frame's bars
+        for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images]:
+            artist.remove()  # a frame's bars
         legend = ax.get_legend()
         if legend is not None:
             legend.remove()
@@ -148,11 +151,6 @@ def _clear(canvas: _Canvas) -> None:
         ax.tick_params(labelrotation=0)
         for label in ax.get_xticklabels():
             label.set_horizontalalignment("center")
-
-
-def _remove_artists(ax) -> None:
-    for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images]:
-        artist.remove()
 
 
 def _paint(canvas: _Canvas, spec: FigureSpec) -> bytes:
