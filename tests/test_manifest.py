@@ -186,3 +186,23 @@ def test_line_endings_do_not_change_what_a_manifest_says(runs_dir: Path) -> None
     (spec_a, spec_b) = load_manifests(runs_dir).runs
     assert spec_b.notes == "line one\nline two\n"
     assert spec_b.key_lines == {"name": 1, "logs": 2, "notes": 3}
+
+
+def test_libyaml_and_pyyaml_parsers_give_the_same_documents_and_positions() -> None:
+    """Manifests are parsed by libyaml when PyYAML has it: the data and every key's and value's
+    line and column must be what PyYAML's own parser gives (error messages come from it)."""
+    import yaml
+
+    from reportgen import yamlpos
+
+    assert yamlpos._FAST_LOADER is getattr(yaml, "CSafeLoader", None)
+    if yamlpos._FAST_LOADER is None:
+        pytest.skip("this PyYAML was built without libyaml: only its own parser is used")
+    root = Path(__file__).resolve().parent.parent
+    files = sorted((root / "runs").rglob("*.yaml")) + sorted((root / "tests" / "golden" / "runs").rglob("*.yaml"))
+    assert len(files) > 20
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        fast = yamlpos._parse_with(yamlpos._FAST_LOADER, text, path)
+        slow = yamlpos._parse_with(yaml.SafeLoader, text, path)
+        assert (fast.data, fast.positions, fast.value_positions) == (slow.data, slow.positions, slow.value_positions), path
