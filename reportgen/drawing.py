@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from reportgen import png
-from reportgen.figures import FigureSpec, Panel
+from reportgen.figures import Band, Bars, FigureSpec, Line, Marker, Panel, RefLine
 
 # Empty space around the decorations, in points: at the figure's edge and between panels.
 EDGE_PAD_PT = 4.0
@@ -417,8 +417,7 @@ def _decorate(ax, panel: Panel, limits, small: bool) -> None:
         width = 0.8 / n
         centers = np.arange(len(panel.categories), dtype=float)
         for i, group in enumerate(panel.bars):
-            ax.bar(centers + (i - (n - 1) / 2) * width, group.values, width, label=group.label,
-                   color=group.color, hatch=group.hatch, edgecolor="white", linewidth=0.5)
+            ax.bar(centers + (i - (n - 1) / 2) * width, group.values, width, label=group.label, **_bar_style(group))
         crowded = sum(len(c) for c in panel.categories) > 40  # long names would overlap
         ax.set_xticks(centers, panel.categories, rotation=40 if crowded else 0, ha="right" if crowded else "center")
     if limits is not None:
@@ -471,43 +470,60 @@ def _ink(ax, panel: Panel) -> list:
         for start, stop in zip(edges[::2], edges[1::2]):
             xs = x[start:stop]
             outline = np.concatenate([np.c_[xs, upper[start:stop]], np.c_[xs[::-1], lower[start:stop][::-1]]])
-            artists.append(ready(Polygon(outline, closed=True, facecolor=band.color, alpha=band.alpha, linewidth=0)))
+            artists.append(ready(Polygon(outline, closed=True, **_band_style(band))))
     for ln in panel.lines:
-        artists.append(line(_drawable(ln.x), _drawable(ln.y), color=ln.color, linestyle=ln.linestyle, linewidth=ln.linewidth,
-                            alpha=ln.alpha, marker=ln.marker, markersize=4, markevery=ln.markevery, drawstyle=ln.drawstyle))
+        artists.append(line(_drawable(ln.x), _drawable(ln.y), markevery=ln.markevery, **_line_style(ln)))
     for ref in panel.reflines:
         # as Axes.axhline / axvline: across the whole axes, whatever the limits
         if ref.orientation == "h":
             xy, transform = ([0.0, 1.0], [ref.value, ref.value]), ax.get_yaxis_transform(which="grid")
         else:
             xy, transform = ([ref.value, ref.value], [0.0, 1.0]), ax.get_xaxis_transform(which="grid")
-        artists.append(line(*xy, transform=transform, color=ref.color, linestyle=ref.linestyle, linewidth=1.0))
+        artists.append(line(*xy, transform=transform, **_ref_style(ref)))
     for m in panel.markers:
         # a one-point line, not a scatter: the same mark (size is an area in pt², as
         # scatter's) at a fraction of a PathCollection's cost to make and draw
-        artists.append(line(_drawable(np.array([m.x])), _drawable(np.array([m.y])), linestyle="none", marker=m.marker,
-                            markersize=float(np.sqrt(m.size)), color=m.color, markeredgecolor="white",
-                            markeredgewidth=0.6, zorder=5))
+        artists.append(line(_drawable(np.array([m.x])), _drawable(np.array([m.y])), zorder=5, **_mark_style(m)))
     # the order Axes.draw uses: by zorder, then as added
     return sorted(artists, key=lambda artist: artist.get_zorder())
 
 
+# How each kind of ink looks: one place for the artist drawn and for its legend key.
+def _line_style(ln: Line) -> dict:
+    return dict(color=ln.color, linestyle=ln.linestyle, linewidth=ln.linewidth, alpha=ln.alpha, marker=ln.marker,
+                markersize=4, drawstyle=ln.drawstyle)
+
+
+def _ref_style(ref: RefLine) -> dict:
+    return dict(color=ref.color, linestyle=ref.linestyle, linewidth=1.0)
+
+
+def _mark_style(m: Marker) -> dict:
+    return dict(linestyle="none", marker=m.marker, markersize=float(np.sqrt(m.size)), color=m.color,
+                markeredgecolor="white", markeredgewidth=0.6)
+
+
+def _band_style(band: Band) -> dict:
+    return dict(facecolor=band.color, alpha=band.alpha, linewidth=0)
+
+
+def _bar_style(group: Bars) -> dict:
+    return dict(facecolor=group.color, hatch=group.hatch, edgecolor="white", linewidth=0.5)
+
+
 def _legend_entries(panel: Panel) -> tuple[tuple, ...]:
-    """(kind, label, style) of each labelled thing in the panel, in the order they are drawn."""
+    """(kind, label, style items) of each labelled thing in the panel, in the order they are
+    drawn: kind "patch" or "line", the style as the artist is drawn."""
     if panel.bare or not panel.legend:
         return ()
-    entries: list[tuple] = []
-    for band in panel.bands:
-        entries.append(("band", band.label, (band.color, band.alpha)))
-    for line in panel.lines:
-        entries.append(("line", line.label, (line.color, line.linestyle, line.linewidth, line.alpha, line.marker, line.drawstyle)))
-    for ref in panel.reflines:
-        entries.append(("line", ref.label, (ref.color, ref.linestyle, 1.0, 1.0, None, "default")))
-    for m in panel.markers:
-        entries.append(("mark", m.label, (m.marker, m.color, m.size)))
-    for group in panel.bars:
-        entries.append(("bar", group.label, (group.color, group.hatch)))
-    return tuple(e for e in entries if e[1] and not e[1].startswith("_"))
+    entries = (
+        [("patch", band.label, _band_style(band)) for band in panel.bands]
+        + [("line", ln.label, _line_style(ln)) for ln in panel.lines]
+        + [("line", ref.label, _ref_style(ref)) for ref in panel.reflines]
+        + [("line", m.label, _mark_style(m)) for m in panel.markers]
+        + [("patch", group.label, _bar_style(group)) for group in panel.bars]
+    )
+    return tuple((kind, label, tuple(style.items())) for kind, label, style in entries if label and not label.startswith("_"))
 
 
 def _proxy(kind: str, style: tuple):
@@ -515,19 +531,7 @@ def _proxy(kind: str, style: tuple):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    if kind == "band":
-        color, alpha = style
-        return Patch(facecolor=color, alpha=alpha, linewidth=0)
-    if kind == "line":
-        color, linestyle, linewidth, alpha, marker, drawstyle = style
-        return Line2D([], [], color=color, linestyle=linestyle, linewidth=linewidth, alpha=alpha, marker=marker,
-                      markersize=4, drawstyle=drawstyle)
-    if kind == "mark":
-        marker, color, size = style
-        return Line2D([], [], linestyle="none", marker=marker, markersize=float(np.sqrt(size)), color=color,
-                      markeredgecolor="white", markeredgewidth=0.6)
-    color, hatch = style
-    return Patch(facecolor=color, hatch=hatch, edgecolor="white", linewidth=0.5)
+    return Patch(**dict(style)) if kind == "patch" else Line2D([], [], **dict(style))
 
 
 def _legend(ax, panel: Panel, small: bool) -> None:

@@ -134,8 +134,7 @@ def decimate(x: np.ndarray, y: np.ndarray, columns: int = PLOT_COLUMNS) -> tuple
     columns = max(1, int(columns))
     if n <= 4 * columns:
         return x, y
-    col = _pixel_columns(x, columns)
-    starts = np.flatnonzero(np.r_[True, col[1:] != col[:-1]])
+    starts = _column_starts(x, columns)
     ends = np.r_[starts[1:], n] - 1
     keep = [starts, ends]
     seg_of = np.repeat(np.arange(starts.shape[0]), np.diff(np.r_[starts, n]))
@@ -154,6 +153,12 @@ def decimate(x: np.ndarray, y: np.ndarray, columns: int = PLOT_COLUMNS) -> tuple
     for k in keep:
         chosen[k] = True
     return x[chosen], y[chosen]
+
+
+def _column_starts(x: np.ndarray, columns: int) -> np.ndarray:
+    """Index of the first point of each pixel column that holds points."""
+    col = _pixel_columns(x, columns)
+    return np.flatnonzero(np.r_[True, col[1:] != col[:-1]])
 
 
 def _pixel_columns(x: np.ndarray, columns: int) -> np.ndarray:
@@ -213,8 +218,7 @@ def envelope(x: np.ndarray, y: np.ndarray, columns: int = PLOT_COLUMNS) -> tuple
     n = y.shape[0]
     if n <= 4 * columns:
         return None
-    col = _pixel_columns(x, columns)
-    starts = np.flatnonzero(np.r_[True, col[1:] != col[:-1]])
+    starts = _column_starts(x, columns)
     if int(np.diff(np.r_[starts, n]).min()) < 2:
         return None
     finite = np.isfinite(y)

@@ -153,35 +153,6 @@ def _batches(items: list[Any], workers: int) -> list[list[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def run_jobs(
-    fn: Callable[..., T],
-    jobs: list[tuple[Any, ...]],
-    *,
-    workers: int | None = None,
-    on_done: Callable[[], None] | None = None,
-    preload: Callable[[], None] | None = None,
-) -> list[T]:
-    """[fn(*args) for args in jobs], on up to `workers` processes (default: every core), in the
-    order of `jobs`. `on_done` is called in this process after each job finishes; `preload`
-    once before workers start, when a pool is used (imports the workers then share)."""
-    with WorkerPool(workers, preload) as pool:
-        return pool.map(fn, jobs, on_done)
-
-
-def run_batched(
-    fn: Callable[..., list[T]],
-    items: list[Any],
-    args: tuple[Any, ...],
-    *,
-    workers: int | None = None,
-    on_done: Callable[[int], None] | None = None,
-    preload: Callable[[], None] | None = None,
-) -> list[T]:
-    """WorkerPool.map_batched on a pool of its own."""
-    with WorkerPool(workers, preload) as pool:
-        return pool.map_batched(fn, items, args, on_done)
-
-
 def batch_size(items: int, workers: int) -> int:
     """Items per batch: up to 16 (a Painter's first figure of each size costs several later ones),
     but at least four batches per worker, so every core stays busy to the end and a progress bar
