@@ -13,82 +13,8 @@ from reportgen.analysis.groups import (
     aggregate_curves,
     aggregate_scalars,
     summarise_group,
-    t_quantile,
 )
 from reportgen.model import Best, MetricSummary, RunAnalysis
-
-# ----------------------------------------------------------------------------- t quantile
-
-P_GRID = (
-    1e-9,
-    1e-6,
-    1e-4,
-    1e-3,
-    0.01,
-    0.025,
-    0.05,
-    0.1,
-    0.25,
-    0.4,
-    0.49,
-    0.4999,
-    0.5001,
-    0.51,
-    0.6,
-    0.75,
-    0.9,
-    0.95,
-    0.975,
-    0.99,
-    0.995,
-    0.999,
-    0.9999,
-    1 - 1e-6,
-)
-
-
-def test_t_quantile_matches_scipy_for_df_1_to_200():
-    errors = []
-    for df in range(1, 201):
-        for p in P_GRID:
-            ref = stats.t.ppf(p, df)
-            errors.append(abs(t_quantile(p, df) - ref) / abs(ref))
-    assert max(errors) < 1e-6
-
-
-@pytest.mark.parametrize("df", [0.3, 0.5, 1.5, 2.5, 7.25, 250.0, 1e3, 99_999.0, 1e5, 1e7, 1e12])
-def test_t_quantile_matches_scipy_for_fractional_and_large_df(df):
-    mine = np.array([t_quantile(p, df) for p in P_GRID])
-    assert_allclose(mine, stats.t.ppf(P_GRID, df), rtol=1e-6)
-
-
-@pytest.mark.parametrize("p", [1e-300, 1e-100, 1e-20])
-def test_t_quantile_far_tails_match_closed_forms(p):
-    # Where scipy overflows or loses digits, df = 1, 2 and 4 have closed forms.
-    assert_allclose(t_quantile(p, 1), -1 / math.tan(math.pi * p), rtol=1e-12)
-    assert_allclose(t_quantile(p, 2), (2 * p - 1) / math.sqrt(2 * p * (1 - p)), rtol=1e-12)
-    alpha = 4 * p * (1 - p)
-    theta = math.acos(math.sqrt(alpha))
-    df4 = -2 * math.sqrt(math.cos(theta / 3) / math.sqrt(alpha) - 1)
-    assert_allclose(t_quantile(p, 4), df4, rtol=1e-12)
-    # Beyond the largest float the answer is infinite, not an overflow error.
-    assert t_quantile(0.025, 0.001) == -math.inf
-
-
-def test_t_quantile_known_closed_forms_and_edges():
-    # df = 1 is Cauchy: tan(pi (p - 1/2)); df = 2 has t = (2p - 1) / sqrt(2 p (1 - p)).
-    for p in (0.6, 0.9, 0.975, 0.999):
-        assert_allclose(t_quantile(p, 1), math.tan(math.pi * (p - 0.5)), rtol=1e-12)
-        assert_allclose(t_quantile(p, 2), (2 * p - 1) / math.sqrt(2 * p * (1 - p)), rtol=1e-12)
-    assert t_quantile(0.5, 3) == 0.0
-    assert t_quantile(0.0, 3) == -math.inf and t_quantile(1.0, 3) == math.inf
-    assert t_quantile(0.25, 9) == -t_quantile(0.75, 9)  # 1 - 0.75 is exact
-    assert_allclose(t_quantile(0.975, math.inf), 1.959963984540054, rtol=1e-12)
-    with pytest.raises(ValueError, match="p must be within"):
-        t_quantile(1.5, 3)
-    with pytest.raises(ValueError, match="degrees of freedom"):
-        t_quantile(0.9, 0)
-
 
 # ----------------------------------------------------------------------------- curves
 

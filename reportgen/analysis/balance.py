@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import chdtrc
 
-from reportgen.analysis.stats import chi2_sf
 from reportgen.analysis.util import num
 from reportgen.model import AnalysisConfig, Flag
 
@@ -112,7 +112,7 @@ def chi_square_homogeneity(a: np.ndarray, b: np.ndarray) -> tuple[float, int, fl
     col = a + b
     ea, eb = col * na / (na + nb), col * nb / (na + nb)
     stat = float(np.sum((a - ea) ** 2 / ea) + np.sum((b - eb) ** 2 / eb))
-    return stat, k - 1, chi2_sf(stat, k - 1)
+    return stat, k - 1, float(chdtrc(k - 1, stat))
 
 
 def _split_label(split: str) -> str:
