@@ -15,7 +15,7 @@ from reportgen.analysis.groups import aggregate_curves
 def curves_cost(runs: int = 20, points: int = 100_000) -> None:
     rng = np.random.default_rng(0)
     curves = []
-    for i in range(runs):
+    for _ in range(runs):
         steps = np.sort(rng.choice(points * 2, size=points, replace=False)).astype(np.int64)
         curves.append((steps, np.exp(-steps / 5e4) + rng.normal(0, 0.01, points)))
     start = time.perf_counter()

@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from corpus import csv_sweep, long_run, tensorboard_runs
+from corpus import csv_sweep, long_run, tensorboard_runs  # noqa: E402 - corpus.py sits beside this script
 
 
 @dataclass
@@ -69,11 +69,11 @@ def _cpu(pid: int) -> float:
         return 0.0
 
 
-def measure(cmd: list[str], env: dict[str, str] | None = None, timeout: float = 0) -> Measure:
+def measure(cmd: list[str], env: dict[str, str] | None = None, timeout: float = 0, cwd: Path = ROOT) -> Measure:
     """Run `cmd`, sampling the RSS and CPU time of its whole process tree every 20 ms (worker
     processes of a fork server are not our children, so rusage alone would miss them)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd)
     peak = [0]
     cpu_by_pid: dict[int, float] = {}
     stop = threading.Event()
