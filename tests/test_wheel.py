@@ -41,10 +41,17 @@ def test_wheel_contains_templates(wheel: Path) -> None:
 
 def test_installed_wheel_builds_a_site_from_another_directory(wheel: Path, tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
-    # system site packages give the runtime deps without a network; reportgen itself comes
-    # only from the wheel (installed without deps, shadowing any editable install)
-    venv.EnvBuilder(with_pip=True, system_site_packages=True).create(env_dir)
+    venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
+    # The runtime deps come, without a network, from the site-packages of the interpreter running
+    # the tests (a venv's own, not only its base interpreter's: system_site_packages would give
+    # the latter). Plain path lines: the .pth files there, such as an editable install of
+    # reportgen, are not processed, and the new venv's own site-packages comes first, so
+    # reportgen itself comes only from the wheel.
+    own = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    outer = [p for p in sys.path if Path(p).name in ("site-packages", "dist-packages")]
+    (Path(own) / "outer-site-packages.pth").write_text("\n".join(outer) + "\n", encoding="utf-8")
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall",
                     "--disable-pip-version-check", str(wheel)], check=True)
     work = tmp_path / "elsewhere"
