@@ -13,7 +13,6 @@ from __future__ import annotations
 import difflib
 import math
 import re
-import shutil
 import sys
 from pathlib import Path
 
