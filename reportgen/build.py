@@ -13,7 +13,7 @@ import functools
 import hashlib
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from reportgen.balance import balance_view, collect_balance, plan_balance_figure
@@ -29,6 +29,7 @@ from reportgen.model import RunSpec, SiteConfig
 from reportgen.parallel import WorkerPool
 from reportgen.progress import Progress
 from reportgen.render import (
+    SitePlan,
     build_time,
     dataset_page_path,
     make_env,
@@ -194,6 +195,7 @@ class BuildReport:
     flags: dict[str, int]  # flag kind -> number of runs carrying it
     cached: int = 0  # runs taken from the cache
     cross_cached: bool = False  # group and comparison pages taken from the cache
+    plan: SitePlan | None = field(default=None, repr=False, compare=False)  # for --single-file
 
 
 def build(
@@ -408,4 +410,5 @@ def _build_locked(
         flags=dict(sorted(flag_counts.items())),
         cached=cached,
         cross_cached=cross_cached,
+        plan=plan,
     )

@@ -12,9 +12,13 @@ import argparse
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportgen import __version__
 from reportgen.errors import ReportgenError
+
+if TYPE_CHECKING:
+    from reportgen.build import BuildReport
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -116,7 +120,7 @@ def _build(args: argparse.Namespace) -> int:
             bar=bar, jobs=args.jobs, cache=not args.no_cache,
         )
         if args.single_file is not None:
-            _single_file(args.out, args.single_file)
+            _single_file(report, args.single_file)
             progress(f"wrote the single-file report {args.single_file}")
     except ReportgenError as exc:
         return _fail(exc, args.verbose)
@@ -146,11 +150,13 @@ def _build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _single_file(site: Path, target: Path) -> None:
+def _single_file(report: BuildReport, target: Path) -> None:
+    from reportgen.render import make_env
     from reportgen.single_file import make_single_file
     from reportgen.writer import read_site, write_file
 
-    write_file(target, make_single_file(read_site(site)))
+    assert report.plan is not None  # every finished build has one
+    write_file(target, make_single_file(report.plan, make_env(), read_site(report.out)))
 
 
 def _gate_hits(site: Path, fail_on: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -186,7 +186,9 @@ def page_key(page: Page, plan: SitePlan, salt: str) -> str | None:
         return None
 
 
-def render_page(page: Page, plan: SitePlan, env: jinja2.Environment) -> bytes:
+def render_page(page: Page, plan: SitePlan, env: jinja2.Environment, **layout: Any) -> bytes:
+    """`layout`: base.html's layout variables, for a page rendered other than as a site page
+    (single_file.py renders each page as a section)."""
     template = env.get_template(page.template)
     html = template.render(
         site_title=plan.title,
@@ -194,6 +196,7 @@ def render_page(page: Page, plan: SitePlan, env: jinja2.Environment) -> bytes:
         page_path=page.path,
         version=__version__,
         built_at=plan.built_at,
+        **layout,
         **page.context,
     )
     return html.encode("utf-8")

@@ -1,15 +1,16 @@
-"""`--single-file`: the whole built site as one self-contained HTML file, for a CI artifact that
-is opened straight from disk. Pure: site files (path -> bytes) in, one page's bytes out.
+"""`--single-file`: the whole site as one self-contained HTML file, for a CI artifact that is
+opened straight from disk. Pure: the site plan and the built site's files in, one page's bytes out.
 
-Every page's <main> becomes a <section> of one document; links between pages become links to
-those sections (CSS `:target` shows one at a time, the index first), images become data: URIs,
-and stylesheets and scripts are inlined, so the file makes no request at all. Ids of every page
-but the index get the page's prefix, so the run pages' "flags-h" headings cannot collide; the
-index keeps its own ids, so its scripts (e.g. the sortable leaderboard) still find their table.
+The report is rendered from the site's own templates: each page with base.html's "section"
+layout (its <main> content inside a <section>), all of them inside single.html ("single" layout:
+one shell, styles and scripts inline). CSS `:target` shows one section at a time, the index first.
 
-This works on reportgen's own generated HTML, whose attribute values are always quoted and
-escaped (user text can never produce a raw `"` or `>` there), which is what makes the attribute
-rewriting below safe.
+What the templates cannot know is where a link leads in one file, so each section goes through an
+HTML tokenizer (the standard library's parser, not patterns over the text) that rewrites its
+attributes: links between pages become links to sections, images become data: URIs, web images
+in run notes become a blank (the file makes no request at all). Ids of every page but the index
+get the page's prefix, so the run pages' "flags-h" headings cannot collide; the index keeps its
+own ids, so its scripts (e.g. the sortable leaderboard) still find their table.
 """
 
 from __future__ import annotations
@@ -18,9 +19,15 @@ import base64
 import html
 import posixpath
 import re
+from collections.abc import Mapping
+from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
+import jinja2
+from markupsafe import Markup
+
 from reportgen import __version__
+from reportgen.render import SitePlan, render_page
 
 MIME = {
     ".png": "image/png",
@@ -37,16 +44,8 @@ MIME = {
     ".txt": "text/plain",
 }
 BLANK_IMAGE = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
-ID_ATTRS = ("id",)
 IDREF_ATTRS = ("aria-labelledby", "aria-describedby", "aria-controls", "for", "headers", "list")
-_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*?)?(/?)>")
-_ATTR = re.compile(r'(\s)([a-zA-Z_:][a-zA-Z0-9_:.-]*)="([^"]*)"')
-_MAIN = re.compile(r"<main\b[^>]*>(.*)</main>", re.DOTALL)
-_TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
-_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.DOTALL)
-_STYLESHEET = re.compile(r"<link\b[^>]*\brel=\"stylesheet\"[^>]*>")
-_STYLE = re.compile(r"<style\b[^>]*>(.*?)</style>", re.DOTALL)
-_CSS_URL = re.compile(r"url\(\s*(['\"]?)([^'\")]+)\1\s*\)")
+REF_ATTRS = ("href", "src", "poster")
 
 SINGLE_CSS = """
 /* single file: one page at a time; the index unless a link points elsewhere */
@@ -82,8 +81,10 @@ def _resolve(page: str, ref: str) -> tuple[str | None, str]:
     return target, parts.fragment
 
 
-class _Rewriter:
-    def __init__(self, files: dict[str, bytes], pages: list[str]):
+class _Sections:
+    """Where each page's section is, and what a reference from one page becomes in the file."""
+
+    def __init__(self, files: Mapping[str, bytes], pages: list[str]) -> None:
         self.files = files
         self.ids = {p: page_id(p) for p in pages}
 
@@ -93,135 +94,104 @@ class _Rewriter:
             return pid
         return fragment if page == "index.html" else f"{pid}--{fragment}"
 
-    def rewrite(self, page: str, body: str) -> str:
-        own = self.ids[page]
-        keep_ids = page == "index.html"
-
-        def attr(match: re.Match[str], tag: str) -> str:
-            space, name, value = match.groups()
-            lname = name.lower()
-            if lname in ID_ATTRS and not keep_ids:
-                value = f"{own}--{value}"
-            elif lname in IDREF_ATTRS and not keep_ids:
-                value = " ".join(f"{own}--{v}" for v in value.split())
-            elif lname in ("href", "src", "poster"):
-                value = self.reference(page, tag, lname, html.unescape(value))
-            return f'{space}{name}="{value}"'
-
-        def tag(match: re.Match[str]) -> str:
-            name, attrs, slash = match.group(1), match.group(2) or "", match.group(3)
-            attrs = _ATTR.sub(lambda m: attr(m, name.lower()), attrs)
-            if name.lower() == "a" and ' href="data:' in attrs and " download=" not in attrs:
-                # a link to a data file (summary.json) becomes a download: browsers refuse to
-                # navigate to a data: URL
-                target = _resolve(page, html.unescape(_link_of(match.group(0))))[0] or "file"
-                attrs += f' download="{html.escape(posixpath.basename(target))}"'
-            return f"<{name}{attrs}{slash}>"
-
-        return _TAG.sub(tag, body)
-
-    def reference(self, page: str, tag: str, attr: str, ref: str) -> str:
+    def reference(self, page: str, attr: str, ref: str) -> str:
         target, fragment = _resolve(page, ref)
         if target is None and attr != "href" and not ref.startswith("data:"):
-            # an image from the web in a run's notes: the file must make no request at all
-            return BLANK_IMAGE
+            return BLANK_IMAGE  # an image from the web in a run's notes: no request at all
         if target is None:
-            return html.escape(ref)  # leaves the site: a link the reader may follow, not a load
+            return ref  # leaves the site: a link the reader may follow, not a load
         if target in self.ids:
-            return "#" + html.escape(self.anchor(target, fragment))
+            return "#" + self.anchor(target, fragment)
         if target in self.files:
             return data_uri(target, self.files[target])
-        return html.escape(ref)  # unresolvable: left as it was, so a link checker still sees it
+        return ref  # unresolvable: left as it was, so a link checker still sees it
 
 
-def _link_of(tag_text: str) -> str:
-    found = re.search(r'\shref="([^"]*)"', tag_text)
-    return found.group(1) if found else ""
+class _SectionRewriter(HTMLParser):
+    """Copies one rendered section token by token, rewriting ids and references in its tags."""
+
+    def __init__(self, sections: _Sections, page: str) -> None:
+        super().__init__(convert_charrefs=False)  # text and entities pass through untouched
+        self.sections = sections
+        self.page = page
+        self.prefix = "" if page == "index.html" else sections.ids[page] + "--"
+        self.out: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.out.append(self._tag(tag, attrs, ""))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.out.append(self._tag(tag, attrs, "/"))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.out.append(f"&#{name};")
+
+    def handle_comment(self, data: str) -> None:
+        self.out.append(f"<!--{data}-->")
+
+    def _tag(self, tag: str, attrs: list[tuple[str, str | None]], slash: str) -> str:
+        parts = [tag]
+        target = ""
+        for name, value in attrs:
+            if value is None:
+                parts.append(name)
+                continue
+            if name == "id" and self.prefix and value != self.sections.ids[self.page]:
+                value = self.prefix + value  # the section's own id (base.html) is unique already
+            elif name in IDREF_ATTRS and self.prefix:
+                value = " ".join(self.prefix + v for v in value.split())
+            elif name in REF_ATTRS:
+                target = value
+                value = self.sections.reference(self.page, name, value)
+            parts.append(f'{name}="{html.escape(value)}"')
+        if tag == "a" and any(p.startswith('href="data:') for p in parts) and "download" not in dict(attrs):
+            # a link to a data file (summary.json) becomes a download: browsers refuse to
+            # navigate to a data: URL
+            name = posixpath.basename(_resolve(self.page, target)[0] or "file")
+            parts.append(f'download="{html.escape(name)}"')
+        return f"<{' '.join(parts)}{slash}>"
 
 
-def _inline_css(files: dict[str, bytes], css_path: str) -> str:
-    text = files[css_path].decode("utf-8")
-
-    def url(match: re.Match[str]) -> str:
-        ref = match.group(2)
-        target, _ = _resolve(css_path, ref)
-        if target is None or target not in files:
-            return match.group(0)
-        return f'url("{data_uri(target, files[target])}")'
-
-    return _CSS_URL.sub(url, text).replace("</style", "<\\/style")
+def _inline(text: str, tag: str) -> Markup:
+    """Our own stylesheet or script, safe inside its element (no early closing tag)."""
+    return Markup(text.replace(f"</{tag}", f"<\\/{tag}"))
 
 
-def make_single_file(files: dict[str, bytes], title: str | None = None) -> bytes:
-    """One self-contained HTML document holding every page of the site in `files`."""
-    pages = sorted(p for p in files if p.endswith(".html") and posixpath.basename(p) != "404.html")
-    if "index.html" in pages:
-        pages.remove("index.html")
-        pages.insert(0, "index.html")
-    rewriter = _Rewriter(files, pages)
-    styles: list[str] = []
-    scripts: list[str] = []
-    sections: list[str] = []
-    site_title = title
+def make_single_file(plan: SitePlan, env: jinja2.Environment, files: Mapping[str, bytes]) -> bytes:
+    """One self-contained HTML document holding every page of `plan` (but the 404 page).
+    `files` is the built site (path -> bytes): the figures, data files and static assets the
+    pages refer to come from it."""
+    pages = [p for p in plan.pages if p.path != "404.html"]
+    pages.sort(key=lambda p: (p.path != "index.html", p.path))
+    sections = _Sections(files, [p.path for p in pages])
+    rendered = []
     for page in pages:
-        text = files[page].decode("utf-8")
-        head, _, _rest = text.partition("<body")
-        for link in _STYLESHEET.findall(head):
-            target, _ = _resolve(page, html.unescape(_link_of(link)))
-            if target in files:
-                css = _inline_css(files, target)
-                if css not in styles:
-                    styles.append(css)
-        for css in _STYLE.findall(head):
-            if css not in styles:
-                styles.append(css)
-        for attrs, body in _SCRIPT.findall(text):
-            src = re.search(r'\ssrc="([^"]*)"', attrs)
-            if src:
-                target, _ = _resolve(page, html.unescape(src.group(1)))
-                if target not in files:
-                    continue
-                body = files[target].decode("utf-8")
-            body = body.replace("</script", "<\\/script")
-            if body.strip() and body not in scripts:
-                scripts.append(body)
-        found = _TITLE.search(head)
-        page_title = html.unescape(found.group(1)).strip() if found else page
-        if site_title is None and page == "index.html":
-            site_title = page_title
-        main = _MAIN.search(text)
-        inner = rewriter.rewrite(page, main.group(1) if main else "")
-        back = "" if page == "index.html" else '<p class="sf-back"><a href="#page-index">← All runs</a></p>\n'
-        sections.append(
-            f'<section class="sf-page" id="{rewriter.ids[page]}" aria-label="{html.escape(page_title)}">\n'
-            f"{back}{inner}</section>\n"
-        )
-    site_title = site_title or "Training report"
-    doc = [
-        "<!doctype html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f'<meta name="generator" content="reportgen {__version__}">',
-        f"<title>{html.escape(site_title)}</title>",
-        '<link rel="icon" href="data:,">',  # no favicon request
-        *(f"<style>\n{css}\n</style>" for css in styles),
-        f"<style>{SINGLE_CSS}</style>",
-        "</head>",
-        "<body>",
-        '<header class="site-header">',
-        f'  <a class="site-title" href="#page-index">{html.escape(site_title)}</a>',
-        "</header>",
-        '<main id="main">',
-        *sections,
-        "</main>",
-        '<footer class="site-footer">',
-        f"  Built by reportgen {__version__}. One self-contained file: it works offline.",
-        "</footer>",
-        *(f"<script>\n{js}\n</script>" for js in scripts),
-        "</body>",
-        "</html>",
-        "",
-    ]
-    return "\n".join(doc).encode("utf-8")
+        text = render_page(page, plan, env, layout="section", section_id=sections.ids[page.path])
+        rewriter = _SectionRewriter(sections, page.path)
+        rewriter.feed(text.decode("utf-8"))
+        rewriter.close()
+        rendered.append(Markup("".join(rewriter.out)))
+    static = sorted(f"static/{name}" for name in plan.static)
+    styles = [_inline(files[p].decode("utf-8"), "style") for p in static if p.endswith(".css")]
+    scripts = [_inline(files[p].decode("utf-8"), "script") for p in static if p.endswith(".js")]
+    shell = env.get_template("single.html").render(
+        layout="single",
+        site_title=plan.title,
+        version=__version__,
+        built_at=plan.built_at,
+        root="",
+        page_path="",
+        sections=rendered,
+        styles=[*styles, Markup(SINGLE_CSS)],
+        scripts=scripts,
+    )
+    return shell.encode("utf-8")
