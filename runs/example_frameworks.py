@@ -17,7 +17,6 @@ import struct
 import tempfile
 from pathlib import Path
 
-import example_numerics as num
 import numpy as np
 import yaml
 from example_logs import START_TIME, f32, wall_time_at
@@ -114,7 +113,7 @@ def hf_trainer_state(
                     "epoch": step / spe,
                     "grad_norm": f32(h.step_grad_norm[step - 1]),
                     "learning_rate": float(h.step_lr[step - 1]),
-                    "loss": num.mean(h.step_loss[last:step]),
+                    "loss": float(np.mean(h.step_loss[last:step])),
                     "step": step,
                 }
             )
@@ -140,7 +139,7 @@ def hf_trainer_state(
             "epoch": float(cfg.epochs),
             "step": total,
             "total_flos": total_flos,
-            "train_loss": num.mean(h.step_loss),
+            "train_loss": float(np.mean(h.step_loss)),
             "train_runtime": train_runtime,
             "train_samples_per_second": round(h.n_train * cfg.epochs / train_runtime, 3),
             "train_steps_per_second": round(total / train_runtime, 3),
