@@ -414,3 +414,10 @@ def test_mlflow_file_store_layout():
 
 
 # ---------------------------------------------------------------- portable arithmetic
+
+
+def test_the_readmes_count_the_example_runs():
+    count = len(load_manifests())
+    readme = (RUNS.parent / "README.md").read_text(encoding="utf-8")
+    assert f"The {count} example runs come from real\ntraining" in readme
+    assert f"Example training runs for `reportgen build runs/`: {count} runs" in (RUNS / "README.md").read_text(encoding="utf-8")
