@@ -16,7 +16,7 @@ import numpy as np
 
 from reportgen.errors import Location, ReadError, display_path
 from reportgen.model import LogData, Restart, Series
-from reportgen.readers.base import Reader, clean_series, decode_text, merge_restarts
+from reportgen.readers.base import Reader, clean_series, decode_text, merge_restarts, read_bytes
 
 NAME = "hf_trainer"
 FILE = "trainer_state.json"
@@ -66,10 +66,7 @@ def read(path: Path) -> LogData:
             f"no {FILE} in this folder: expected a Hugging Face Trainer checkpoint folder (checkpoint-N/)",
             Location(path),
         )
-    try:
-        text = decode_text(file.read_bytes(), file)
-    except OSError as exc:
-        raise ReadError(f"cannot read log file: {exc.strerror}", Location(file)) from exc
+    text = decode_text(read_bytes(file), file)
     try:
         state = json.loads(text)  # Python's json accepts the bare NaN/Infinity Trainer can write
     except ValueError as exc:

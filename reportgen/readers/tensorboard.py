@@ -17,7 +17,7 @@ import numpy as np
 
 from reportgen.errors import Location, ReadError, display_path
 from reportgen.model import LogData, Restart, Series
-from reportgen.readers.base import Reader, clean_series, merge_restarts
+from reportgen.readers.base import Reader, clean_series, merge_restarts, read_bytes
 from reportgen.readers.crc32c import crc32c, mask
 from reportgen.readers.tfevents import decode_scalars
 from reportgen.readers.tfrecord import frame_records
@@ -71,10 +71,7 @@ def read(path: Path) -> LogData:
         per_tag: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
         plugins: dict[bytes, str | None] = {}  # a tag's plugin, from its first metadata in the run
         for file in files:
-            try:
-                data = file.read_bytes()
-            except OSError as exc:
-                raise ReadError(f"cannot read event file: {exc.strerror}", Location(file)) from exc
+            data = read_bytes(file)
             records = frame_records(data, file)
             if records.truncated:
                 warnings.append(f"{display_path(file)}: {records.truncated}")
