@@ -31,6 +31,9 @@ STEP_COLUMNS = ("step", "global_step", "steps", "iteration", "iter", "it", "batc
 # "epochs" is left out: in logs it is the configured total (a sweep's setting), not a counter
 EPOCH_COLUMNS = ("epoch", "ep")
 TIME_COLUMNS = ("wall_time", "walltime", "time", "timestamp", "created_at")
+# Fields of the Hugging Face Trainer's one end-of-training record (with train_loss, total_flos,
+# ...): that record is metadata, not a curve point.
+HF_SUMMARY_MARKERS = ("train_runtime", "train_samples_per_second", "train_steps_per_second")
 
 # Text tokens that mean "not a number" in logs written by Python, numpy, pandas, JS and R.
 NONFINITE_TOKENS = {
@@ -250,7 +253,7 @@ def decode_text(data: bytes, path: Path) -> str:
 
 def not_utf8(path: Path, line: int) -> ReadError:
     return ReadError(
-        f"not a supported log format: line {line} is not UTF-8 text (is this a binary file, or "
+        "not a supported log format: this line is not UTF-8 text (is this a binary file, or "
         "text saved as Latin-1? save the log as UTF-8)",
         Location(path, line),
     )

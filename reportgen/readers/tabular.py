@@ -69,7 +69,7 @@ def table_to_logdata(table: Table, path: Path, fmt: str, **kwargs) -> LogData:
             "the log has a header row but no data rows: expected one row per logged step",
             Location(path, table.header_line),
         )
-    step_col = _find(list(table.values), STEP_COLUMNS)
+    step_col = find_column(list(table.values), STEP_COLUMNS)
     for cell in table.bad:
         if table.header[cell.column] == step_col:
             raise step_error(step_col, repr(cell.text), path, table.line_of(cell.row))
@@ -94,7 +94,7 @@ def table_to_logdata(table: Table, path: Path, fmt: str, **kwargs) -> LogData:
     return data
 
 
-def _find(columns: list[str], candidates: tuple[str, ...]) -> str | None:
+def find_column(columns: list[str], candidates: tuple[str, ...]) -> str | None:
     lowered = {c.strip().lower(): c for c in columns}
     for cand in candidates:
         if cand in lowered:
@@ -126,9 +126,9 @@ def columns_to_logdata(
     """
     names = [name for name in columns if name != ""]
     present_masks = present
-    step_col = _find(names, STEP_COLUMNS)
-    epoch_col = _find(names, EPOCH_COLUMNS)
-    time_col = _find(names, TIME_COLUMNS)
+    step_col = find_column(names, STEP_COLUMNS)
+    epoch_col = find_column(names, EPOCH_COLUMNS)
+    time_col = find_column(names, TIME_COLUMNS)
     n = len(next(iter(columns.values()))) if columns else 0
     x_is_epoch = False
     if step_col is not None:
