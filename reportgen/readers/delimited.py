@@ -225,7 +225,7 @@ def _table(
         rows=values[0].shape[0] if values else 0,
         header_line=header_line,
         fast=fast,
-        bad=tuple(b for b in bad if b.column not in text),
+        bad=tuple(sorted((b for b in bad if b.column not in text), key=lambda b: (b.row, b.column))),
         line_of=line_of,
     )
 
