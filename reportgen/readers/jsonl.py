@@ -210,6 +210,13 @@ def _mmengine(columns: dict[str, np.ndarray], present: dict[str, np.ndarray]) ->
     del columns["iter"], present["iter"]  # the same number as `step` on training records
     columns["time_per_iter"] = columns.pop("time")
     present["time_per_iter"] = present.pop("time")
+    # fields both kinds of record carry (time, data_time) are the validation loop's own on its
+    # records: a series of their own, or they would overwrite the training point at that step
+    for key in [k for k in columns if k not in ("step", "epoch")]:
+        if (present[key] & train).any() and (present[key] & other).any():
+            columns[f"val/{key}"] = np.where(other, columns[key], np.nan)
+            present[f"val/{key}"] = present[key] & other
+            present[key] = present[key] & ~other
     return True
 
 

@@ -129,6 +129,8 @@ def columns_to_logdata(
     step_col = find_column(names, STEP_COLUMNS)
     epoch_col = find_column(names, EPOCH_COLUMNS)
     time_col = find_column(names, TIME_COLUMNS)
+    if time_col is not None and not _is_clock(columns[time_col], present_masks.get(time_col)):
+        time_col = None  # e.g. seconds per iteration: a metric of its own, not a clock
     n = len(next(iter(columns.values()))) if columns else 0
     x_is_epoch = False
     if step_col is not None:
@@ -193,6 +195,13 @@ def columns_to_logdata(
         x_is_epoch=x_is_epoch,
         meta=meta or {},
     )
+
+
+def _is_clock(values: np.ndarray, written: np.ndarray | None) -> bool:
+    """A wall-clock column never goes back (a resumed run restarts its steps, not the clock)."""
+    v = values if written is None else values[written]
+    v = v[np.isfinite(v)]
+    return bool((np.diff(v) >= 0).all())
 
 
 def _row_restarts(x: np.ndarray, x_present: np.ndarray, source: str) -> tuple[Restart, ...]:
