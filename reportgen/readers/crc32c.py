@@ -1,10 +1,11 @@
 """CRC-32C (Castagnoli), as TFRecord framing uses it, with TensorFlow's masking.
 
-Two ways in: `crc32c(data)` for one buffer, and `crc32c_many(buf, offsets, lengths)` which checks
-a whole event file's records at once with numpy (slicing-by-4 through two 16-bit tables), so a
-file of a million small records is verified without a Python loop per byte. When the `crc32c` or
-`google-crc32c` package is installed its C code is used for single buffers (an optional speed-up;
-results are identical).
+Two ways in: `crc32c(data)` for one buffer, and `crc32c_many(buf, offsets, lengths)` for a whole
+event file's records. `google-crc32c` (a dependency; its C code) takes single buffers and long
+records; many short records (the scalar events that make up most event files) are checked
+together with numpy (slicing-by-4 through two 16-bit tables), which beats a call per record
+(docs/measurements.md). Without google-crc32c everything goes through the numpy and pure-Python
+code here; results are identical.
 """
 
 from __future__ import annotations
@@ -42,22 +43,21 @@ def _python_crc32c(data: bytes | memoryview) -> int:
 
 
 def _accelerated():
-    """The C implementation from an installed package, or None."""
-    try:
-        import crc32c as _c  # type: ignore[import-not-found]
-
-        return lambda data: _c.crc32c(bytes(data))
-    except ImportError:
-        pass
+    """google-crc32c's C implementation, or None where it is not installed."""
     try:
         import google_crc32c as _g  # type: ignore[import-not-found]
-
-        return lambda data: _g.value(bytes(data))
     except ImportError:
         return None
+    if _g.implementation != "c":
+        return None  # its pure-Python fallback is slower than ours
+    return lambda data: _g.value(bytes(data))
 
 
 _FAST = _accelerated()
+# Records at least this long, or in groups this small, are checked one call each by the C code;
+# shorter ones in bulk by numpy (the crossover measured in docs/measurements.md).
+C_MIN_LENGTH = 128
+C_MAX_GROUP = 16
 
 
 def crc32c(data: bytes | memoryview) -> int:
@@ -99,6 +99,10 @@ def crc32c_many(
         length = int(lengths[group[0]])
         if length == 0:
             out[group] = 0
+            continue
+        if _FAST is not None and (length >= C_MIN_LENGTH or group.shape[0] <= C_MAX_GROUP):
+            data = buf.data
+            out[group] = [_FAST(data[o : o + length]) for o in offsets[group].tolist()]
             continue
         rows = max(1, block // length)
         for start in range(0, group.shape[0], rows):
