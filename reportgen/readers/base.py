@@ -20,11 +20,8 @@ class Reader:
     ReadError."""
 
     name: str
-    description: str
     sniff: Callable[[Path, bytes], bool]
     read: Callable[[Path], LogData]
-    # Name of the optional dependency's extra, when the reader needs one.
-    extra: str | None = None
 
 
 STEP_COLUMNS = ("step", "global_step", "steps", "iteration", "iter", "it", "batch", "n_iter")

@@ -36,7 +36,6 @@ def read(path: Path) -> LogData:
 
 READER = Reader(
     name=NAME,
-    description="CSV/TSV with a header row (empty cell = not logged on that row)",
     sniff=sniff,
     read=read,
 )

@@ -136,7 +136,6 @@ def read(path: Path) -> LogData:
 
 READER = Reader(
     name=NAME,
-    description="Hugging Face Trainer trainer_state.json (file or checkpoint-N folder)",
     sniff=sniff,
     read=read,
 )

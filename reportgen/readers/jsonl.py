@@ -229,7 +229,6 @@ def _shown(value: object) -> str:
 
 READER = Reader(
     name=NAME,
-    description="JSON Lines, one object per line",
     sniff=sniff,
     read=read,
 )

@@ -137,7 +137,6 @@ def _read_json(path: Path) -> LogData:
 
 READER = Reader(
     name=NAME,
-    description="Keras CSVLogger output or History.history saved as JSON/CSV (x = epoch, from 1)",
     sniff=sniff,
     read=read,
 )

@@ -65,7 +65,6 @@ def read(path: Path) -> LogData:
 
 READER = Reader(
     name=NAME,
-    description="PyTorch Lightning CSVLogger metrics.csv (file or version_N folder)",
     sniff=sniff,
     read=read,
 )

@@ -163,7 +163,6 @@ def _meta_yaml(file: Path) -> dict[str, Any]:
 
 READER = Reader(
     name=NAME,
-    description="MLflow file store run folder (mlruns/<experiment>/<run>/)",
     sniff=sniff,
     read=read,
 )

@@ -130,7 +130,6 @@ def _with_epochs(in_run: dict[str, Series]) -> dict[str, Series]:
 
 READER = Reader(
     name=NAME,
-    description="TensorBoard event files (events.out.tfevents.*), a run folder or a log dir",
     sniff=sniff,
     read=read,
 )
