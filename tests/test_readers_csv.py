@@ -1,5 +1,5 @@
 """CSV and JSON Lines readers: non-finite tokens, messy text, wide and sparse files, and the
-fast (pandas) path agreeing with the robust (csv module) path."""
+fast (pyarrow) path agreeing with the robust (csv module) path."""
 
 from __future__ import annotations
 
@@ -205,3 +205,14 @@ def test_fast_path_gives_python_floats_bit_for_bit(tmp_path: Path) -> None:
     expected = np.array([float(t) for t in texts])
     # bitwise: -0.0 keeps its sign, and every value is the correctly rounded float
     assert_array_equal(table.values["loss"].view(np.int64), expected.view(np.int64))
+
+
+def test_a_text_cell_after_the_rows_pyarrow_guesses_types_from_costs_only_that_cell(tmp_path: Path) -> None:
+    rows = [f"{i},{1 / (i + 1)!r}" for i in range(200_000)]  # > pyarrow's 1 MiB type-guessing block
+    rows[150_000] = "150000,#DIV/0!"
+    path = _write(tmp_path / "log.csv", "step,loss\n" + "\n".join(rows) + "\n")
+    table = read_table(path)
+    assert table.fast and [(b.row, b.text) for b in table.bad] == [(150_000, "#DIV/0!")]
+    assert table.line_of(150_000) == 150_002
+    loss = read_log(path).series["loss"]
+    assert len(loss) == 199_999 and 150_000 not in loss.steps

@@ -1,10 +1,10 @@
 """Delimited text logs (CSV/TSV) parsed into float64 columns, shared by the csv, keras and
 lightning readers.
 
-pandas' C parser reads the file (see docs/measurements.md for why pandas and not our own parser
-or pyarrow). What it cannot take exactly (`#` comment lines, whitespace-only lines, rows with
-more cells than the first, UTF-16) is re-read by the robust path built on the csv module; both
-give the same result (tests compare them).
+pyarrow's CSV reader parses the file (docs/measurements.md says why pyarrow, and not pandas or
+our former numpy parser). What it cannot take exactly (`#` comment lines, whitespace-only lines,
+rows with another number of cells than the header, text that is not UTF-8, UTF-16) is re-read
+by the robust path built on the csv module; both give the same result (tests compare them).
 
 A cell that is not a number in a column of numbers costs that cell, not the column: it is
 counted, and reported with its line and column (`Table.bad`). A column with more such cells than
@@ -21,17 +21,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from reportgen.errors import Location, ReadError
 from reportgen.readers.base import decode_text, not_utf8, parse_float, read_bytes
 
 DELIMITERS = (",", "\t", ";")
-# Cells meaning "not logged on this row" (parse_float's words, in the spellings pandas can match
+# Cells meaning "not logged on this row" (parse_float's words, in the spellings pyarrow can match
 # exactly; other spellings reach parse_float through the text-column path).
 EMPTY_TOKENS = ["", "None", "none", "NONE", "null", "Null", "NULL", "NA", "na", "N/A", "n/a"]
-# Lines pandas would not skip the way the robust path does.
-_ODD_LINES = re.compile(rb"(?m)^[ \t]*(#|[ \t\r]+$)")
+# pyarrow's own thread pool is not used: a build already runs one reader per worker process.
+pa.set_cpu_count(1)
+pa.set_io_thread_count(1)
+# pyarrow's complaint about a cell that does not fit the type it guessed for the column
+_CONVERSION = re.compile(r"In CSV column #(\d+): .*conversion error", re.S)
 
 
 @dataclass(frozen=True)
@@ -80,9 +84,12 @@ def _header(data: bytes, path: Path) -> tuple[str, int, int]:
     """(header text, its 1-based line number, byte offset of the next line) of UTF-8 data."""
     offset = 0
     number = 0
-    for raw in data.splitlines(keepends=True):
+    while offset < len(data):  # line by line: the header is near the top of a large file
+        end = data.find(b"\n", offset)
+        end = len(data) if end < 0 else end + 1
+        raw = data[offset:end]
         number += 1
-        offset += len(raw)
+        offset = end
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -145,46 +152,52 @@ def _check_header(header: list[str], path: Path, line: int, what: str, example: 
 
 
 def _fast(data: bytes, start: int, delim: str, width: int) -> tuple[list[np.ndarray], list[np.ndarray], list[BadCell]]:
-    if _ODD_LINES.search(data, start):
-        raise _Fallback
-    body = memoryview(data)[start:]
-    try:
-        frame = pd.read_csv(
-            io.BytesIO(body),
-            sep=delim,
-            header=None,
-            keep_default_na=False,
-            na_values=EMPTY_TOKENS,
-            skipinitialspace=True,
-            engine="c",
-            encoding="utf-8",
-            low_memory=False,
-        )
-    except pd.errors.EmptyDataError:  # a header and no rows
-        return [np.zeros(0)] * width, [np.zeros(0, dtype=bool)] * width, []
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError):
-        raise _Fallback from None  # ragged rows, odd quoting, bytes that are not UTF-8
-    if frame.shape[1] != width:
-        raise _Fallback  # the first row has another number of cells than the header
+    names = [f"c{i}" for i in range(width)]
+    types: dict[str, pa.DataType] = {}
+    while True:
+        try:
+            table = pacsv.read_csv(
+                pa.BufferReader(pa.py_buffer(data)[start:]),  # no copy of the file
+                read_options=pacsv.ReadOptions(use_threads=False, column_names=names),
+                parse_options=pacsv.ParseOptions(delimiter=delim),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=types, null_values=EMPTY_TOKENS, strings_can_be_null=True
+                ),
+            )
+            break
+        except pa.ArrowInvalid as exc:
+            if str(exc).startswith("Empty CSV file"):  # a header and no rows
+                return [np.zeros(0)] * width, [np.zeros(0, dtype=bool)] * width, []
+            # a text cell after the rows pyarrow guessed the column's type from: read that
+            # column as text (bad cells are counted there); anything else goes to the robust path
+            found = _CONVERSION.search(str(exc))
+            if found is None or names[int(found.group(1))] in types:
+                raise _Fallback from None
+            types[names[int(found.group(1))]] = pa.string()
     values: list[np.ndarray] = []
     present: list[np.ndarray] = []
     bad: list[BadCell] = []
     for col in range(width):
-        column = frame.iloc[:, col]
-        if column.dtype.kind in "iuf":
-            v = column.to_numpy(dtype=np.float64)
-            values.append(v)
-            present.append(~np.isnan(v))  # "nan" text never parses here: NaN means empty
-        else:
-            v, p, cells = _text_cells(column.to_numpy(dtype=object, na_value=None), col)
-            values.append(v)
-            present.append(p)
-            bad.extend(cells)
+        column = table.column(col)
+        if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+            present.append(np.asarray(column.is_valid()))
+            values.append(np.asarray(column.cast(pa.float64()).to_numpy(), dtype=np.float64))
+            continue
+        try:
+            cells = column.cast(pa.string()).to_numpy(zero_copy_only=False)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise _Fallback from None  # bytes that are not UTF-8: the robust path names the line
+        if col == 0 and any(isinstance(c, str) and c.lstrip().startswith("#") for c in cells):
+            raise _Fallback  # a comment line that happened to have as many cells as the header
+        v, p, found_bad = _text_cells(cells, col)
+        values.append(v)
+        present.append(p)
+        bad.extend(found_bad)
     return values, present, bad
 
 
 def _text_cells(cells: np.ndarray, col: int) -> tuple[np.ndarray, np.ndarray, list[BadCell]]:
-    """A column pandas read as text: numbers where parse_float takes the cell, the rest bad."""
+    """A column pyarrow read as text: numbers where parse_float takes the cell, the rest bad."""
     n = cells.shape[0]
     values = np.full(n, np.nan)
     present = np.zeros(n, dtype=bool)
@@ -231,7 +244,7 @@ def _table(
 
 
 def _lazy_lines(data: bytes, start: int, header_line: int) -> Callable[[int], int | None]:
-    """row -> 1-based line, for the fast path (which skips empty lines only)."""
+    """row -> 1-based line, for the fast path (pyarrow skips empty lines only)."""
     cache: list[np.ndarray] = []
 
     def line_of(row: int) -> int | None:
