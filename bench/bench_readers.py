@@ -6,6 +6,10 @@ side with TensorBoard's own EventAccumulator on the same 1-million-scalar event 
     python bench/bench_readers.py --dir /tmp/rg-bench   # keep the generated files between runs
     python bench/bench_readers.py --csv-engines --dir /tmp/rg-bench   # CSV parsers side by side
 
+`--crc` times the CRC-32C check of event-file records three ways: our pure-Python fallback,
+google-crc32c called once per record from a loop, and the reader's `crc32c_many`, on the
+1M-scalar event file and on 2,000 records of 64 KiB (images).
+
 `--csv-engines` times reportgen's `read_table` against pandas' C parser and pyarrow.csv (when
 installed) on the bench corpora (bench/corpus.py: a sweep of 200 CSV runs, a 1M-step run) and on
 3M-row logs (one dense series; a sparse Lightning metrics.csv); best of 3, CPU seconds. Run at
@@ -242,8 +246,48 @@ def csv_engines(folder: Path) -> None:
         print(f"{label:<22} {mib:>7.1f} {ours:>10.2f} {plain:>8.2f} {arrow}")
 
 
+def crc_ways(folder: Path) -> None:
+    """CPU seconds to checksum every record (see the module docstring)."""
+    import google_crc32c
+
+    from reportgen.readers import crc32c
+    from reportgen.readers.tfrecord import frame_records
+
+    event_file = next(make_events(folder, 1_000_000).rglob("*tfevents*"))
+    records = frame_records(event_file.read_bytes(), event_file)
+    rng = np.random.default_rng(0)
+    long_buf = rng.integers(0, 256, 2000 * 65536, dtype=np.uint8)
+    cases = [
+        ("1M scalar events", np.frombuffer(records.data, dtype=np.uint8), records.offsets, records.lengths),
+        ("2,000 x 64 KiB", long_buf, np.arange(2000, dtype=np.int64) * 65536, np.full(2000, 65536, np.int64)),
+    ]
+    fast = crc32c._FAST
+
+    def fallback(buf, offs, lens) -> None:
+        crc32c._FAST = None
+        try:
+            crc32c.crc32c_many(buf, offs, lens)
+        finally:
+            crc32c._FAST = fast
+
+    def per_record(buf, offs, lens) -> None:
+        data = buf.tobytes() if buf.base is None else bytes(buf)
+        value = google_crc32c.value
+        [value(data[o : o + n]) for o, n in zip(offs.tolist(), lens.tolist())]
+
+    print(f"{'records':<20} {'fallback':>11} {'per record (C)':>15} {'crc32c_many':>14}   (CPU s)")
+    for label, buf, offs, lens in cases:
+        ways = [
+            _best_cpu(lambda: fallback(buf, offs, lens), repeat=1),
+            _best_cpu(lambda: per_record(buf, offs, lens)),
+            _best_cpu(lambda: crc32c.crc32c_many(buf, offs, lens)),
+        ]
+        print(f"{label:<20} {ways[0]:>11.2f} {ways[1]:>15.2f} {ways[2]:>14.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--crc", action="store_true", help="compare CRC-32C ways (see above)")
     parser.add_argument("--csv-engines", action="store_true", help="compare CSV parsers (see above)")
     parser.add_argument("--quick", action="store_true", help="a tenth of the sizes")
     parser.add_argument(
@@ -256,6 +300,9 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     if args.csv_engines:
         csv_engines(folder)
+        return
+    if args.crc:
+        crc_ways(folder)
         return
     print(f"generating inputs in {folder} ...", flush=True)
     makers = [
