@@ -183,3 +183,17 @@ def test_step_values_in_np_int64_are_exact(tmp_path: Path) -> None:
     path = _write(tmp_path / "log.jsonl", "".join(json.dumps({"step": s, "loss": 1.0}) + "\n" for s in (0, 7, 2**40)))
     assert read_log(path).series["loss"].steps.dtype == np.int64
     assert_array_equal(read_log(path).series["loss"].steps, [0, 7, 2**40])
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("history.json", '{"loss": [1, ' + "9" * 5000 + "]}", ": not valid JSON (a number with thousands of digits): expected a Keras history"),
+        ("history.json", '{"loss": ' + "[" * 100_000 + "]" * 100_000 + "}", ": not valid JSON (nested too deeply): expected a Keras history"),
+        ("trainer_state.json", '{"log_history": [\n{"step": 1,}]}', ":2:12: not valid JSON (Expecting property name enclosed in double quotes): expected a Trainer trainer_state.json"),
+        ("log.csv", "step,lo\rss\n0,1\n", ":1: the CSV log header row cannot be read (a carriage return inside the line?)"),
+    ],
+)
+def test_messages_carry_no_python_internals(tmp_path: Path, name: str, text: str, message: str) -> None:
+    path = _write(tmp_path / name, text)
+    assert _error(path) == f"{path}{message}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import site
 import subprocess
 import sys
 import tarfile
@@ -45,6 +46,11 @@ def test_installed_wheel_builds_a_site_from_another_directory(wheel: Path, tmp_p
     # only from the wheel (installed without deps, shadowing any editable install)
     venv.EnvBuilder(with_pip=True, system_site_packages=True).create(env_dir)
     python = env_dir / "bin" / "python"
+    # the running environment's site-packages too (a venv's own deps, e.g. pyarrow), as plain
+    # path entries: its .pth files (an editable reportgen) are not run
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    Path(purelib, "_running_env.pth").write_text("\n".join(site.getsitepackages()) + "\n", encoding="utf-8")
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall",
                     "--disable-pip-version-check", str(wheel)], check=True)
     work = tmp_path / "elsewhere"

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -246,6 +248,27 @@ def decode_text(data: bytes, path: Path) -> str:
     except UnicodeDecodeError as exc:
         raise not_utf8(path, data[: exc.start].count(b"\n") + 1) from None
     return text.removeprefix("\ufeff")
+
+
+def json_problem(exc: ValueError) -> str:
+    """json's complaint in the user's words: no Python internals (int_max_str_digits)."""
+    message = getattr(exc, "msg", None) or str(exc)
+    if "digits" in message and "int" in message.lower():
+        return "a number with thousands of digits"
+    return message
+
+
+def load_json(text: str, path: Path, expected: str) -> Any:
+    """A whole-file JSON document; ReadError with the line of the problem otherwise."""
+    try:
+        return json.loads(text)  # Python's json accepts the bare NaN/Infinity loggers write
+    except RecursionError:
+        raise ReadError(f"not valid JSON (nested too deeply): expected {expected}", Location(path)) from None
+    except ValueError as exc:
+        raise ReadError(
+            f"not valid JSON ({json_problem(exc)}): expected {expected}",
+            Location(path, getattr(exc, "lineno", None), getattr(exc, "colno", None)),
+        ) from None
 
 
 def not_utf8(path: Path, line: int) -> ReadError:

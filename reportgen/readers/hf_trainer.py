@@ -16,7 +16,17 @@ import numpy as np
 
 from reportgen.errors import Location, ReadError, display_path
 from reportgen.model import LogData, Restart, Series
-from reportgen.readers.base import HF_SUMMARY_MARKERS, Reader, bad_steps, step_error, clean_series, decode_text, merge_restarts, read_bytes
+from reportgen.readers.base import (
+    HF_SUMMARY_MARKERS,
+    Reader,
+    bad_steps,
+    clean_series,
+    decode_text,
+    load_json,
+    merge_restarts,
+    read_bytes,
+    step_error,
+)
 
 NAME = "hf_trainer"
 FILE = "trainer_state.json"
@@ -79,12 +89,7 @@ def read(path: Path) -> LogData:
             Location(path),
         )
     text = decode_text(read_bytes(file), file)
-    try:
-        state = json.loads(text)  # Python's json accepts the bare NaN/Infinity Trainer can write
-    except ValueError as exc:
-        raise ReadError(
-            f"not valid JSON ({exc}): expected a Trainer {FILE}", Location(file)
-        ) from exc
+    state = load_json(text, file, f"a Trainer {FILE}")
     history = state.get("log_history") if isinstance(state, dict) else None
     if not isinstance(history, list):
         raise ReadError(

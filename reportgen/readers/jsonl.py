@@ -14,7 +14,17 @@ import numpy as np
 
 from reportgen.errors import Location, ReadError
 from reportgen.model import LogData
-from reportgen.readers.base import EPOCH_COLUMNS, HF_SUMMARY_MARKERS, STEP_COLUMNS, Reader, decode_text, head_text, read_bytes, step_error
+from reportgen.readers.base import (
+    EPOCH_COLUMNS,
+    HF_SUMMARY_MARKERS,
+    STEP_COLUMNS,
+    Reader,
+    decode_text,
+    head_text,
+    json_problem,
+    read_bytes,
+    step_error,
+)
 from reportgen.readers.tabular import columns_to_logdata, find_column
 
 NAME = "jsonl"
@@ -81,14 +91,6 @@ def sniff(path: Path, head: bytes) -> bool:
         return False
 
 
-def _not_json(exc: ValueError) -> str:
-    """json's complaint in the user's words (no Python internals such as int_max_str_digits)."""
-    msg = getattr(exc, "msg", None) or str(exc)
-    if "digits" in msg and "int" in msg.lower():
-        return "a number with thousands of digits"
-    return msg
-
-
 def read(path: Path) -> LogData:
     text = decode_text(read_bytes(path), path)
     rows_of: dict[str, array] = {}
@@ -104,7 +106,7 @@ def read(path: Path) -> LogData:
         try:
             obj = _loads(stripped)
         except (ValueError, RecursionError) as exc:
-            reason = "nested too deeply" if isinstance(exc, RecursionError) else _not_json(exc)
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else json_problem(exc)
             raise ReadError(
                 f"not a JSON object on this line ({reason}): expected one object per line",
                 Location(path, number),

@@ -10,7 +10,6 @@ pandas' `to_json()` dict of dicts keyed by row index; other lists and scalars in
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ import numpy as np
 
 from reportgen.errors import Location, ReadError
 from reportgen.model import LogData
-from reportgen.readers.base import STEP_COLUMNS, Reader, decode_text, read_bytes, read_head
+from reportgen.readers.base import STEP_COLUMNS, Reader, decode_text, load_json, read_bytes, read_head
 from reportgen.readers.delimited import read_table
 from reportgen.readers.tabular import CSV_SUFFIXES as SUFFIXES
 from reportgen.readers.tabular import columns_to_logdata, head_rows, numeric, table_to_logdata
@@ -93,13 +92,7 @@ def _per_epoch(value: Any) -> list[float | None] | None:
 
 
 def _read_json(path: Path) -> LogData:
-    text = decode_text(read_bytes(path), path)
-    try:
-        obj = json.loads(text)
-    except ValueError as exc:
-        raise ReadError(
-            f"not valid JSON ({exc}): expected a Keras history", Location(path)
-        ) from exc
+    obj = load_json(decode_text(read_bytes(path), path), path, "a Keras history")
     if not isinstance(obj, dict):
         raise ReadError(
             'expected a JSON object of per-epoch lists, e.g. {"loss": [...]}', Location(path)

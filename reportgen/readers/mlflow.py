@@ -16,7 +16,16 @@ import yaml
 
 from reportgen.errors import Location, ReadError, display_path
 from reportgen.model import LogData, Restart, Series
-from reportgen.readers.base import Reader, bad_steps, clean_series, decode_text, merge_restarts, parse_float, read_bytes, step_error
+from reportgen.readers.base import (
+    Reader,
+    bad_steps,
+    clean_series,
+    decode_text,
+    merge_restarts,
+    parse_float,
+    read_bytes,
+    step_error,
+)
 
 NAME = "mlflow"
 
