@@ -198,3 +198,22 @@ def test_a_time_column_that_goes_back_is_a_metric_not_a_clock(tmp_path: Path) ->
     clock = tmp_path / "clock.csv"
     clock.write_text("step,loss,time\n0,1.0,1700000000\n1,0.8,1700000010\n", encoding="utf-8")
     assert_array_equal(read_log(clock).series["loss"].wall_time, [1700000000, 1700000010])
+
+
+def test_hf_summary_scalars_in_tensorboard_are_metadata(tmp_path: Path) -> None:
+    """As the Trainer's TensorBoard callback logs them: per-step train/loss, then one point each
+    of train/train_runtime, train/train_loss, ... at the last step."""
+    from tensorboardX import SummaryWriter
+
+    with SummaryWriter(logdir=str(tmp_path)) as writer:
+        for step in range(10, 80, 10):
+            writer.add_scalar("train/loss", 2.0 / step, step)
+        for tag, value in [("train_runtime", 640.5), ("train_samples_per_second", 3.5),
+                           ("train_steps_per_second", 0.25), ("total_flos", 6e16), ("train_loss", 0.09)]:
+            writer.add_scalar(f"train/{tag}", value, 70)
+    data = read_log(tmp_path)
+    assert sorted(data.series) == ["train/loss"]
+    assert data.meta["summary"] == pytest.approx(
+        {"train/train_runtime": 640.5, "train/train_samples_per_second": 3.5, "train/train_steps_per_second": 0.25,
+         "train/total_flos": 6e16, "train/train_loss": 0.09}, rel=1e-6
+    )
