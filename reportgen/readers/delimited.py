@@ -31,9 +31,7 @@ DELIMITERS = (",", "\t", ";")
 # Cells meaning "not logged on this row" (parse_float's words, in the spellings pyarrow can match
 # exactly; other spellings reach parse_float through the text-column path).
 EMPTY_TOKENS = ["", "None", "none", "NONE", "null", "Null", "NULL", "NA", "na", "N/A", "n/a"]
-# pyarrow's own thread pool is not used: a build already runs one reader per worker process.
-pa.set_cpu_count(1)
-pa.set_io_thread_count(1)
+
 # pyarrow's complaint about a cell that does not fit the type it guessed for the column
 _CONVERSION = re.compile(r"In CSV column #(\d+): .*conversion error", re.S)
 
@@ -158,6 +156,7 @@ def _fast(data: bytes, start: int, delim: str, width: int) -> tuple[list[np.ndar
         try:
             table = pacsv.read_csv(
                 pa.BufferReader(pa.py_buffer(data)[start:]),  # no copy of the file
+                # one thread: a build already runs one reader per worker process
                 read_options=pacsv.ReadOptions(use_threads=False, column_names=names),
                 parse_options=pacsv.ParseOptions(delimiter=delim),
                 convert_options=pacsv.ConvertOptions(
