@@ -4,6 +4,17 @@ side with TensorBoard's own EventAccumulator on the same 1-million-scalar event 
     python bench/bench_readers.py            # full sizes (10M-row CSV, 1M-scalar event file)
     python bench/bench_readers.py --quick    # a tenth of that, for a smoke run
     python bench/bench_readers.py --dir /tmp/rg-bench   # keep the generated files between runs
+    python bench/bench_readers.py --csv-engines --dir /tmp/rg-bench   # CSV parsers side by side
+
+`--crc` times the CRC-32C check of event-file records three ways: our pure-Python fallback,
+google-crc32c called once per record from a loop, and the reader's `crc32c_many`, on the
+1M-scalar event file and on 2,000 records of 64 KiB (images).
+
+`--csv-engines` times reportgen's `read_table` against pandas' C parser and pyarrow.csv (when
+installed) on the bench corpora (bench/corpus.py: a sweep of 200 CSV runs, a 1M-step run) and on
+3M-row logs (one dense series; a sparse Lightning metrics.csv); best of 3, CPU seconds. Run at
+an older commit it times that commit's own CSV path (`csvparse.read_table`), so the figures in
+docs/measurements.md can be remade.
 
 Prints one row per format: file size, points read, seconds, points/s, values/s (CSV cells) and
 peak memory traced while reading (numpy arrays included). Generation time is not counted.
@@ -23,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from reportgen.readers import read_log
 
@@ -175,8 +187,108 @@ def _size(path: Path) -> float:
     return sum(p.stat().st_size for p in files) / 2**20
 
 
+def _best_cpu(read, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        cpu = time.process_time()
+        read()
+        times.append(time.process_time() - cpu)
+    return min(times)
+
+
+def csv_engines(folder: Path) -> None:
+    """CPU seconds to parse the same CSV files with each engine (see the module docstring)."""
+    import io
+
+    import pandas as pd
+
+    try:
+        from reportgen.readers.delimited import read_table
+    except ImportError:  # before pandas: the numpy/SWAR parser
+        from reportgen.readers.csvparse import read_table  # type: ignore[no-redef]
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        pa.set_cpu_count(1)  # one core, like the others: builds run one reader per worker
+    except ImportError:
+        pacsv = None
+    from corpus import csv_sweep, long_run
+
+    sweep = sorted((csv_sweep(folder / "sweep", 200, 10_000) / "logs").glob("*.csv"))
+    cases = [
+        ("sweep 200 x 10k rows", sweep),
+        ("long run 1M rows", sorted((long_run(folder / "long", 1_000_000) / "logs").glob("*.csv"))),
+        ("dense 3M rows", [make_csv(folder, 3_000_000)]),
+        ("lightning 3M rows", [make_lightning(folder, 3_000_000) / "metrics.csv"]),
+    ]
+    empties = ["", "None", "null", "NA", "N/A"]
+
+    def with_pandas(files: list[Path]) -> None:
+        for f in files:
+            pd.read_csv(io.BytesIO(f.read_bytes()), keep_default_na=False, na_values=empties, engine="c")
+
+    def with_arrow(files: list[Path]) -> None:
+        options = pacsv.ConvertOptions(null_values=empties, strings_can_be_null=True)
+        for f in files:
+            pacsv.read_csv(f, convert_options=options, read_options=pacsv.ReadOptions(use_threads=False))
+
+    def with_reportgen(files: list[Path]) -> None:
+        for f in files:
+            read_table(f)
+
+    print(f"{'corpus':<22} {'MiB':>7} {'reportgen':>10} {'pandas':>8} {'pyarrow':>8}   (CPU s, best of 3)")
+    for label, files in cases:
+        mib = sum(f.stat().st_size for f in files) / 2**20
+        ours = _best_cpu(lambda: with_reportgen(files))
+        plain = _best_cpu(lambda: with_pandas(files))
+        arrow = f"{_best_cpu(lambda: with_arrow(files)):>8.2f}" if pacsv is not None else f"{'-':>8}"
+        print(f"{label:<22} {mib:>7.1f} {ours:>10.2f} {plain:>8.2f} {arrow}")
+
+
+def crc_ways(folder: Path) -> None:
+    """CPU seconds to checksum every record (see the module docstring)."""
+    import google_crc32c
+
+    from reportgen.readers import crc32c
+    from reportgen.readers.tfrecord import frame_records
+
+    event_file = next(make_events(folder, 1_000_000).rglob("*tfevents*"))
+    records = frame_records(event_file.read_bytes(), event_file)
+    rng = np.random.default_rng(0)
+    long_buf = rng.integers(0, 256, 2000 * 65536, dtype=np.uint8)
+    cases = [
+        ("1M scalar events", np.frombuffer(records.data, dtype=np.uint8), records.offsets, records.lengths),
+        ("2,000 x 64 KiB", long_buf, np.arange(2000, dtype=np.int64) * 65536, np.full(2000, 65536, np.int64)),
+    ]
+    fast = crc32c._FAST
+
+    def fallback(buf, offs, lens) -> None:
+        crc32c._FAST = None
+        try:
+            crc32c.crc32c_many(buf, offs, lens)
+        finally:
+            crc32c._FAST = fast
+
+    def per_record(buf, offs, lens) -> None:
+        data = buf.tobytes() if buf.base is None else bytes(buf)
+        value = google_crc32c.value
+        [value(data[o : o + n]) for o, n in zip(offs.tolist(), lens.tolist())]
+
+    print(f"{'records':<20} {'fallback':>11} {'per record (C)':>15} {'crc32c_many':>14}   (CPU s)")
+    for label, buf, offs, lens in cases:
+        ways = [
+            _best_cpu(lambda: fallback(buf, offs, lens), repeat=1),
+            _best_cpu(lambda: per_record(buf, offs, lens)),
+            _best_cpu(lambda: crc32c.crc32c_many(buf, offs, lens)),
+        ]
+        print(f"{label:<20} {ways[0]:>11.2f} {ways[1]:>15.2f} {ways[2]:>14.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--crc", action="store_true", help="compare CRC-32C ways (see above)")
+    parser.add_argument("--csv-engines", action="store_true", help="compare CSV parsers (see above)")
     parser.add_argument("--quick", action="store_true", help="a tenth of the sizes")
     parser.add_argument(
         "--dir", type=Path, help="where to keep generated files (default: a temp dir)"
@@ -186,6 +298,12 @@ def main() -> None:
     scale = 10 if args.quick else 1
     folder = args.dir or Path(tempfile.mkdtemp(prefix="reportgen-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
+    if args.csv_engines:
+        csv_engines(folder)
+        return
+    if args.crc:
+        crc_ways(folder)
+        return
     print(f"generating inputs in {folder} ...", flush=True)
     makers = [
         ("csv", lambda: make_csv(folder, 10_000_000 // scale), 2),

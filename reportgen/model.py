@@ -217,6 +217,8 @@ class RunData:
     sources: tuple[SourceInfo, ...]
     restarts: tuple[Restart, ...] = ()
     x: str = "step"  # "step" | "epoch": what the x axis counts
+    # what the readers warned about (cells that were not numbers, broken hparams files, ...)
+    warnings: tuple[str, ...] = ()
 
     def role(self, role: str) -> Series | None:
         name = self.roles.get(role)

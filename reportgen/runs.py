@@ -93,15 +93,19 @@ def read_run(spec: RunSpec, runs_dir: Path | None = None) -> RunData:
         )
     x = spec.x or ("epoch" if logs and all(d.x_is_epoch for _, d in logs) else "step")
     hparams.update(spec.hparams)
-    unique_restarts = {(r.source, r.step): r for r in restarts}
+    # A log's restarts are distinct events, several at one step included (runs appended to one
+    # file); those found again when merging series across logs are one event per step.
+    logged = sum(len(data.restarts) for _, data in logs)
+    unique_restarts = {(r.source, r.step, i if i < logged else -1): r for i, r in enumerate(restarts)}
     return RunData(
         spec=spec,
         series=series,
         roles=roles,
         hparams=hparams,
         sources=tuple(sources),
-        restarts=tuple(unique_restarts[k] for k in sorted(unique_restarts, key=lambda k: (k[1], k[0]))),
+        restarts=tuple(unique_restarts[k] for k in sorted(unique_restarts, key=lambda k: (k[1], k[0], k[2]))),
         x=x,
+        warnings=tuple(w for _, data in logs for w in data.meta.get("warnings", ())),
     )
 
 

@@ -90,7 +90,7 @@ class RunResult:
 
 
 def run_warnings(run: RunData) -> list[str]:
-    found = []
+    found = list(run.warnings)
     if not any(role in run.roles for role in LOSS_ROLES):
         candidates = loss_like(list(run.series))
         found.append(

@@ -54,8 +54,8 @@ EXPECTED_ERRORS = [
     "error: runs/unknown-key.yaml:2:1: nmae: unknown key (did you mean 'name'?); see docs/manifest.md",
     "error: runs/wrong-type.yaml:3:3: tags: expected a list of words, got a mapping",
     "error: runs/wrong-type.yaml:4:14: num_classes: expected a whole number of at least 2, got text ('ten')",
-    f"error: runs/logs/empty.csv: not a supported log format ({TRIED}); set `format:` in the manifest if it is one of these",
-    f"error: runs/logs/garbage.csv: not a supported log format ({TRIED}); set `format:` in the manifest if it is one of these",
+    "error: runs/logs/empty.csv: the CSV log is empty: expected a header row and data rows",
+    "error: runs/logs/garbage.csv:1: not a supported log format: this line is not UTF-8 text (is this a binary file, or text saved as Latin-1? save the log as UTF-8)",
     "error: runs/logs/dir.csv: cannot read log file: Is a directory",
 ]
 

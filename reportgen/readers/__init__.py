@@ -2,7 +2,9 @@
 
 `format: auto` tries the readers' sniffers in REGISTRY order: specific formats (which recognise
 their own file names or structure) come before the generic csv and jsonl, which would otherwise
-claim e.g. a Lightning metrics.csv.
+claim e.g. a Lightning metrics.csv. When no sniffer accepts a file, its extension picks the
+reader (`.csv` -> csv, `.jsonl` -> jsonl, ...), so the user gets that reader's precise problem
+(an empty file, Latin-1 text, a broken line) and not a bare "not a supported log format".
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from reportgen.errors import Location, ReadError
 from reportgen.model import LogData
 from reportgen.readers import csv, hf_trainer, jsonl, keras, lightning, mlflow, tensorboard
 from reportgen.readers.base import Reader, read_head
+from reportgen.readers.nonlogs import lfs_pointer, what_it_is
 
 REGISTRY: dict[str, Reader] = {
     # Order matters for `auto`: the first sniffer that accepts a path wins.
@@ -30,14 +33,23 @@ REGISTRY: dict[str, Reader] = {
 }
 
 FORMATS = ("auto", *REGISTRY)
+# The reader whose error is most useful for a file no sniffer accepted, by extension.
+BY_SUFFIX = {".csv": csv.NAME, ".tsv": csv.NAME, ".jsonl": jsonl.NAME, ".ndjson": jsonl.NAME}
 
 
-def detect_format(path: Path) -> str:
-    """The name of the first reader whose sniffer accepts `path`; ReadError listing those tried."""
-    head = read_head(path)
+def detect_format(path: Path, head: bytes | None = None) -> str:
+    """The name of the first reader whose sniffer accepts `path`, else the reader its extension
+    names; ReadError saying what the file is, or listing the formats tried."""
+    head = read_head(path) if head is None else head
     for name, reader in REGISTRY.items():
         if reader.sniff(path, head):
             return name
+    what = what_it_is(path, head, generic=False)
+    if what is None and path.suffix.lower() in BY_SUFFIX and not path.is_dir():
+        return BY_SUFFIX[path.suffix.lower()]
+    what = what or what_it_is(path, head)
+    if what is not None:
+        raise ReadError(f"not a supported log format: {what}", Location(path))
     tried = ", ".join(REGISTRY)
     raise ReadError(
         f"not a supported log format (tried {tried}); set `format:` in the manifest "
@@ -52,7 +64,11 @@ def read_log(path: Path, fmt: str = "auto") -> LogData:
         raise ReadError(
             "log file not found: check the path, which is relative to the manifest", Location(path)
         )
-    name = detect_format(path) if fmt == "auto" else fmt
+    head = read_head(path)
+    pointer = lfs_pointer(head)
+    if pointer is not None:
+        raise ReadError(f"not a supported log format: {pointer}", Location(path))
+    name = detect_format(path, head) if fmt == "auto" else fmt
     reader = REGISTRY.get(name)
     if reader is None:
         raise ReadError(

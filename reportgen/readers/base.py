@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -20,17 +22,17 @@ class Reader:
     ReadError."""
 
     name: str
-    description: str
     sniff: Callable[[Path, bytes], bool]
     read: Callable[[Path], LogData]
-    # Name of the optional dependency's extra, when the reader needs one.
-    extra: str | None = None
 
 
 STEP_COLUMNS = ("step", "global_step", "steps", "iteration", "iter", "it", "batch", "n_iter")
 # "epochs" is left out: in logs it is the configured total (a sweep's setting), not a counter
 EPOCH_COLUMNS = ("epoch", "ep")
 TIME_COLUMNS = ("wall_time", "walltime", "time", "timestamp", "created_at")
+# Fields of the Hugging Face Trainer's one end-of-training record (with train_loss, total_flos,
+# ...): that record is metadata, not a curve point.
+HF_SUMMARY_MARKERS = ("train_runtime", "train_samples_per_second", "train_steps_per_second")
 
 # Text tokens that mean "not a number" in logs written by Python, numpy, pandas, JS and R.
 NONFINITE_TOKENS = {
@@ -44,6 +46,40 @@ NONFINITE_TOKENS = {
     "+infinity": np.inf,
     "-infinity": -np.inf,
 }
+
+
+# Steps are int64 (the shape every reader returns): a written step must be a whole number below
+# 2**63 in size, else the conversion would wrap (2**63 -> -2**63) and fake a restart.
+INT64_BOUND = 2.0**63
+
+
+def bad_steps(x: np.ndarray, written: np.ndarray, *, whole: bool = True) -> np.ndarray:
+    """Indices of written x values that are not finite numbers within int64 (not whole, when
+    `whole`)."""
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(x) & (x >= -INT64_BOUND) & (x < INT64_BOUND)
+        if whole:
+            ok &= x == np.rint(x)
+    return np.flatnonzero(written & ~ok)
+
+
+def step_error(column: str, value: object, path: Path, line: int | None, where: str = "") -> ReadError:
+    """A step that cannot be an int64 step, named with its file and line."""
+    shown = value if isinstance(value, str) else _number_text(value)
+    return ReadError(
+        f"{where}{column} {shown} is not a whole number within the 64-bit range: steps count "
+        "training updates (0, 1, 2, ...); fix or remove this record",
+        Location(path, line),
+    )
+
+
+def _number_text(value: object) -> str:
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        return repr(value)
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}...({len(text)} digits)"
 
 
 def parse_float(text: str) -> float | None:
@@ -159,6 +195,19 @@ def head_with_lines(path: Path, head: bytes, lines: int = 3, limit: int = 1 << 2
     return data[:cut]
 
 
+def cannot_read(path: Path, exc: OSError) -> ReadError:
+    """The one "cannot read log file" error, with the OS's reason."""
+    return ReadError(f"cannot read log file: {exc.strerror or exc}", Location(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """The whole file; ReadError when the OS refuses (a folder, no permission, ...)."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise cannot_read(path, exc) from exc
+
+
 def read_head(path: Path, size: int = 8192) -> bytes:
     if path.is_dir():
         return b""
@@ -166,19 +215,65 @@ def read_head(path: Path, size: int = 8192) -> bytes:
         with open(path, "rb") as fh:
             return fh.read(size)
     except OSError as exc:
-        raise ReadError(f"cannot read log file: {exc.strerror}", Location(path)) from exc
+        raise cannot_read(path, exc) from exc
+
+
+def head_text(head: bytes) -> str | None:
+    """A sniffing head as text (UTF-8, or UTF-16 with a BOM; a character cut at the end of the
+    head is dropped), or None when it is not text."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head[: len(head) // 2 * 2].decode("utf-16", errors="ignore")
+    try:
+        return head.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3 and len(head) >= 8192:
+            return head[: exc.start].decode("utf-8").removeprefix("\ufeff")
+        return None
 
 
 def decode_text(data: bytes, path: Path) -> str:
-    """Text of a log: UTF-8 (BOM stripped), UTF-16 when it has a BOM, else a clear error."""
+    """Text of a log: UTF-8 (BOM stripped), UTF-16 when it has a BOM; else a ReadError naming the
+    first line that is not UTF-8. Every reader decodes through here."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16").removeprefix("\ufeff")
+        except UnicodeDecodeError as exc:
+            raise ReadError(
+                f"not a supported log format: byte {exc.start} breaks the UTF-16 text the file "
+                "starts as; save the log as UTF-8",
+                Location(path),
+            ) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ReadError(
-            f"not a supported log format: byte {exc.start} is not UTF-8 text "
-            "(is this a binary file?)",
-            Location(path),
-        ) from exc
+        raise not_utf8(path, data[: exc.start].count(b"\n") + 1) from None
     return text.removeprefix("\ufeff")
+
+
+def json_problem(exc: ValueError) -> str:
+    """json's complaint in the user's words: no Python internals (int_max_str_digits)."""
+    message = getattr(exc, "msg", None) or str(exc)
+    if "digits" in message and "int" in message.lower():
+        return "a number with thousands of digits"
+    return message
+
+
+def load_json(text: str, path: Path, expected: str) -> Any:
+    """A whole-file JSON document; ReadError with the line of the problem otherwise."""
+    try:
+        return json.loads(text)  # Python's json accepts the bare NaN/Infinity loggers write
+    except RecursionError:
+        raise ReadError(f"not valid JSON (nested too deeply): expected {expected}", Location(path)) from None
+    except ValueError as exc:
+        raise ReadError(
+            f"not valid JSON ({json_problem(exc)}): expected {expected}",
+            Location(path, getattr(exc, "lineno", None), getattr(exc, "colno", None)),
+        ) from None
+
+
+def not_utf8(path: Path, line: int) -> ReadError:
+    return ReadError(
+        "not a supported log format: this line is not UTF-8 text (is this a binary file, or "
+        "text saved as Latin-1? save the log as UTF-8)",
+        Location(path, line),
+    )

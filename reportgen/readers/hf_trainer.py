@@ -16,7 +16,17 @@ import numpy as np
 
 from reportgen.errors import Location, ReadError, display_path
 from reportgen.model import LogData, Restart, Series
-from reportgen.readers.base import Reader, clean_series, decode_text, merge_restarts
+from reportgen.readers.base import (
+    HF_SUMMARY_MARKERS,
+    Reader,
+    bad_steps,
+    clean_series,
+    decode_text,
+    load_json,
+    merge_restarts,
+    read_bytes,
+    step_error,
+)
 
 NAME = "hf_trainer"
 FILE = "trainer_state.json"
@@ -37,7 +47,6 @@ META_KEYS = (
     "epoch",
     "total_flos",
 )
-SUMMARY_MARKERS = ("train_runtime", "train_samples_per_second")
 
 
 def _state_file(path: Path) -> Path | None:
@@ -59,6 +68,19 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
+def _step(value: Any, file: Path, index: int) -> int:
+    """A record's step as an int64-sized int; ReadError naming the record otherwise."""
+    number = _number(value)
+    if number is not None and isinstance(value, int):
+        ok = -(2**63) <= value < 2**63
+    else:
+        ok = number is not None and bad_steps(np.array([number]), np.ones(1, dtype=bool)).shape[0] == 0
+    if not ok:
+        shown = json.dumps(value) if not isinstance(value, int) else repr(value)
+        raise step_error("step", shown[:40], file, None, where=f"log_history[{index}]: ")
+    return int(value)
+
+
 def read(path: Path) -> LogData:
     file = _state_file(path)
     if file is None:
@@ -66,16 +88,8 @@ def read(path: Path) -> LogData:
             f"no {FILE} in this folder: expected a Hugging Face Trainer checkpoint folder (checkpoint-N/)",
             Location(path),
         )
-    try:
-        text = decode_text(file.read_bytes(), file)
-    except OSError as exc:
-        raise ReadError(f"cannot read log file: {exc.strerror}", Location(file)) from exc
-    try:
-        state = json.loads(text)  # Python's json accepts the bare NaN/Infinity Trainer can write
-    except ValueError as exc:
-        raise ReadError(
-            f"not valid JSON ({exc}): expected a Trainer {FILE}", Location(file)
-        ) from exc
+    text = decode_text(read_bytes(file), file)
+    state = load_json(text, file, f"a Trainer {FILE}")
     history = state.get("log_history") if isinstance(state, dict) else None
     if not isinstance(history, list):
         raise ReadError(
@@ -85,13 +99,13 @@ def read(path: Path) -> LogData:
     points: dict[str, tuple[list[int], list[float], list[float]]] = {}
     summary: dict[str, float] = {}
     step = 0
-    for entry in history:
+    for index, entry in enumerate(history):
         if not isinstance(entry, dict):
             continue
-        if "step" in entry and _number(entry["step"]) is not None:
-            step = int(entry["step"])
+        if "step" in entry:
+            step = _step(entry["step"], file, index)
         epoch = _number(entry.get("epoch"))
-        if any(k in entry for k in SUMMARY_MARKERS):
+        if any(k in entry for k in HF_SUMMARY_MARKERS):
             summary.update({k: v for k, v in entry.items() if _number(v) is not None})
             continue
         for key, value in entry.items():
@@ -127,7 +141,6 @@ def read(path: Path) -> LogData:
 
 READER = Reader(
     name=NAME,
-    description="Hugging Face Trainer trainer_state.json (file or checkpoint-N folder)",
     sniff=sniff,
     read=read,
 )

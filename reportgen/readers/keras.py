@@ -10,7 +10,6 @@ pandas' `to_json()` dict of dicts keyed by row index; other lists and scalars in
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -19,10 +18,10 @@ import numpy as np
 
 from reportgen.errors import Location, ReadError
 from reportgen.model import LogData
-from reportgen.readers.base import STEP_COLUMNS, Reader, decode_text
-from reportgen.readers.csv import SUFFIXES, head_rows, numeric, table_to_logdata
-from reportgen.readers.csvparse import read_table
-from reportgen.readers.tabular import columns_to_logdata
+from reportgen.readers.base import STEP_COLUMNS, Reader, decode_text, load_json, read_bytes, read_head
+from reportgen.readers.delimited import read_table
+from reportgen.readers.tabular import CSV_SUFFIXES as SUFFIXES
+from reportgen.readers.tabular import columns_to_logdata, head_rows, numeric, table_to_logdata
 
 NAME = "keras"
 _LOSS_KEY = re.compile(rb'"[^"\n]*loss[^"\n]*"\s*:\s*[\[{]', re.IGNORECASE)
@@ -66,10 +65,7 @@ def sniff(path: Path, head: bytes) -> bool:
 
 
 def read(path: Path) -> LogData:
-    try:
-        head = path.read_bytes()[:16]
-    except OSError as exc:
-        raise ReadError(f"cannot read log file: {exc.strerror}", Location(path)) from exc
+    head = read_head(path, 16)
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         return _read_json(path)
     table = read_table(path, what="Keras CSV log", example="epoch,loss,val_loss")
@@ -96,14 +92,7 @@ def _per_epoch(value: Any) -> list[float | None] | None:
 
 
 def _read_json(path: Path) -> LogData:
-    try:
-        obj = json.loads(decode_text(path.read_bytes(), path))
-    except OSError as exc:
-        raise ReadError(f"cannot read log file: {exc.strerror}", Location(path)) from exc
-    except ValueError as exc:
-        raise ReadError(
-            f"not valid JSON ({exc}): expected a Keras history", Location(path)
-        ) from exc
+    obj = load_json(decode_text(read_bytes(path), path), path, "a Keras history")
     if not isinstance(obj, dict):
         raise ReadError(
             'expected a JSON object of per-epoch lists, e.g. {"loss": [...]}', Location(path)
@@ -141,7 +130,6 @@ def _read_json(path: Path) -> LogData:
 
 READER = Reader(
     name=NAME,
-    description="Keras CSVLogger output or History.history saved as JSON/CSV (x = epoch, from 1)",
     sniff=sniff,
     read=read,
 )

@@ -14,8 +14,8 @@ from pathlib import Path
 from reportgen.errors import Location, ReadError
 from reportgen.model import LogData
 from reportgen.readers.base import Reader
-from reportgen.readers.csv import head_rows, table_to_logdata
-from reportgen.readers.csvparse import read_table
+from reportgen.readers.delimited import read_table
+from reportgen.readers.tabular import head_rows, table_to_logdata
 from reportgen.readers.yamlmeta import read_hparams_yaml, read_meta_tags_csv
 
 NAME = "lightning"
@@ -65,7 +65,6 @@ def read(path: Path) -> LogData:
 
 READER = Reader(
     name=NAME,
-    description="PyTorch Lightning CSVLogger metrics.csv (file or version_N folder)",
     sniff=sniff,
     read=read,
 )

@@ -16,7 +16,16 @@ import yaml
 
 from reportgen.errors import Location, ReadError, display_path
 from reportgen.model import LogData, Restart, Series
-from reportgen.readers.base import Reader, clean_series, merge_restarts, parse_float
+from reportgen.readers.base import (
+    Reader,
+    bad_steps,
+    clean_series,
+    decode_text,
+    merge_restarts,
+    parse_float,
+    read_bytes,
+    step_error,
+)
 
 NAME = "mlflow"
 
@@ -40,15 +49,12 @@ def _files(folder: Path) -> list[tuple[str, Path]]:
 
 def _parse_metric(file: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(timestamps ms, values, steps) in write order."""
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReadError(
-            f"cannot read MLflow metric file ({type(exc).__name__})", Location(file)
-        ) from exc
+    text = decode_text(read_bytes(file), file)
     fast = _parse_fast(text)
     if fast is not None:
+        _check_steps(fast[2], None, file)
         return fast
+    lines: list[int] = []
     stamps: list[float] = []
     values: list[float] = []
     steps: list[float] = []
@@ -63,12 +69,21 @@ def _parse_metric(file: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             stamps.append(float(parts[0]))
             values.append(np.nan if value is None else value)
             steps.append(float(parts[2]) if len(parts) == 3 else 0.0)
+            lines.append(number)
         except ValueError:
             raise ReadError(
                 f"expected '<timestamp_ms> <value> <step>' (MLflow metric line), got {line.strip()[:60]!r}",
                 Location(file, number),
             ) from None
+    _check_steps(np.array(steps), lines, file)
     return np.array(stamps), np.array(values, dtype=np.float64), np.array(steps)
+
+
+def _check_steps(steps: np.ndarray, lines: list[int] | None, file: Path) -> None:
+    wrong = bad_steps(steps, np.ones(steps.shape[0], dtype=bool))
+    if wrong.shape[0]:
+        row = int(wrong[0])
+        raise step_error("step", float(steps[row]), file, row + 1 if lines is None else lines[row])
 
 
 def _parse_fast(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -85,8 +100,6 @@ def _parse_fast(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         return None
     table = flat.reshape(lines, 3)
     steps = table[:, 2]
-    if not np.isfinite(steps).all() or (steps != np.rint(steps)).any():
-        return None
     return table[:, 0].copy(), table[:, 1].copy(), steps.copy()
 
 
@@ -159,7 +172,6 @@ def _meta_yaml(file: Path) -> dict[str, Any]:
 
 READER = Reader(
     name=NAME,
-    description="MLflow file store run folder (mlruns/<experiment>/<run>/)",
     sniff=sniff,
     read=read,
 )

@@ -17,7 +17,7 @@ import numpy as np
 
 from reportgen.errors import Location, ReadError, display_path
 from reportgen.model import LogData, Restart, Series
-from reportgen.readers.base import Reader, clean_series, merge_restarts
+from reportgen.readers.base import HF_SUMMARY_MARKERS, Reader, clean_series, merge_restarts, read_bytes
 from reportgen.readers.crc32c import crc32c, mask
 from reportgen.readers.tfevents import decode_scalars
 from reportgen.readers.tfrecord import frame_records
@@ -71,10 +71,7 @@ def read(path: Path) -> LogData:
         per_tag: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
         plugins: dict[bytes, str | None] = {}  # a tag's plugin, from its first metadata in the run
         for file in files:
-            try:
-                data = file.read_bytes()
-            except OSError as exc:
-                raise ReadError(f"cannot read event file: {exc.strerror}", Location(file)) from exc
+            data = read_bytes(file)
             records = frame_records(data, file)
             if records.truncated:
                 warnings.append(f"{display_path(file)}: {records.truncated}")
@@ -102,6 +99,7 @@ def read(path: Path) -> LogData:
             "expected add_scalar or tf.summary.scalar values",
             Location(path),
         )
+    summary = _hf_summary(series)
     hparams: dict = {}
     if path.is_dir():
         hparams, warning = read_hparams_yaml(path / "hparams.yaml")
@@ -112,8 +110,27 @@ def read(path: Path) -> LogData:
         format=NAME,
         hparams=hparams,
         restarts=merge_restarts(restarts),
-        meta={"runs": sorted(runs), "warnings": warnings, "non_scalar_tags": sorted(other)},
+        meta={"runs": sorted(runs), "warnings": warnings, "non_scalar_tags": sorted(other)}
+        | ({"summary": summary} if summary else {}),
     )
+
+
+# What the Hugging Face Trainer logs once, at the end, next to its train_runtime
+_HF_SUMMARY_TAGS = ("train_loss", "total_flos", *HF_SUMMARY_MARKERS)
+
+
+def _hf_summary(series: dict[str, Series]) -> dict[str, float]:
+    """The Trainer's end-of-training record (`train/train_runtime`, `train/train_loss`, ...): one
+    point each, metadata rather than curves. Taken out of `series` (in place) and returned."""
+    summary: dict[str, float] = {}
+    for name in [n for n in series if n.rsplit("/", 1)[-1] in HF_SUMMARY_MARKERS]:
+        prefix = name[: len(name) - len(name.rsplit("/", 1)[-1])]
+        for tag in _HF_SUMMARY_TAGS:
+            s = series.get(prefix + tag)
+            if s is not None and len(s) == 1:
+                summary[prefix + tag] = float(s.values[0])
+                del series[prefix + tag]
+    return summary
 
 
 def _with_epochs(in_run: dict[str, Series]) -> dict[str, Series]:
@@ -133,7 +150,6 @@ def _with_epochs(in_run: dict[str, Series]) -> dict[str, Series]:
 
 READER = Reader(
     name=NAME,
-    description="TensorBoard event files (events.out.tfevents.*), a run folder or a log dir",
     sniff=sniff,
     read=read,
 )

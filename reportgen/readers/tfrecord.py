@@ -32,7 +32,7 @@ class Records:
     truncated: str | None = None
 
 
-def frame_records(data: bytes, path: Path, *, verify: bool = True) -> Records:
+def frame_records(data: bytes, path: Path) -> Records:
     """Split an event file into records; ReadError when it is not TFRecord framed or a CRC fails."""
     end = len(data)
     # typed arrays, not lists: no Python int kept per record
@@ -52,7 +52,7 @@ def frame_records(data: bytes, path: Path, *, verify: bool = True) -> Records:
     offs = np.frombuffer(offsets, dtype=np.int64) if offsets else np.zeros(0, np.int64)
     lens = np.frombuffer(lengths, dtype=np.int64) if lengths else np.zeros(0, np.int64)
     buf = np.frombuffer(data, dtype=np.uint8)
-    if verify and offs.shape[0]:
+    if offs.shape[0]:
         _verify(buf, offs, lens, path)
     truncated = None
     if pos < end:
