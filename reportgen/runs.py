@@ -11,7 +11,9 @@ from reportgen.errors import Location, ManifestError, ReadError, ReportgenError,
 from reportgen.model import LogData, Restart, RunData, RunSpec, Series, SourceInfo
 from reportgen.readers import read_log
 from reportgen.readers.base import clean_series
-from reportgen.roles import infer_roles
+from reportgen.loss_components import DerivedTotal, derive_totals
+from reportgen.roles import choose_roles, shapes_of
+from reportgen.xunits import align_epoch_series, steps_per_epoch
 
 LOSS_ROLES = ("train_loss", "val_loss", "test_loss", "train_loss_epoch")
 # Names that are losses even when no role could be given to them (a GAN's two losses, YOLO's
@@ -83,7 +85,10 @@ def read_run(spec: RunSpec, runs_dir: Path | None = None) -> RunData:
                 _where(spec, f"metrics.{role}"),
                 key=f"metrics.{role}",
             )
-    roles = infer_roles(list(series), spec.metrics)
+    per_epoch = steps_per_epoch(series)
+    series = align_epoch_series(series, per_epoch)
+    roles, notes, derived = pick_roles(series, spec.metrics)
+    series = {**series, **{d.name: d.series for d in derived}}
     if not any(role in roles for role in LOSS_ROLES) and not loss_like(list(series)):
         raise ReadError(
             f"no loss column found (the logs have: {_listing(series)}); name it in the manifest, "
@@ -102,7 +107,34 @@ def read_run(spec: RunSpec, runs_dir: Path | None = None) -> RunData:
         sources=tuple(sources),
         restarts=tuple(unique_restarts[k] for k in sorted(unique_restarts, key=lambda k: (k[1], k[0]))),
         x=x,
+        derived={d.name: d.components for d in derived},
+        role_notes=notes,
+        steps_per_epoch=per_epoch,
     )
+
+
+# split of a derived total -> the role it plays
+_SPLIT_ROLES = {"train": "train_loss", "val": "val_loss"}
+
+
+def pick_roles(
+    series: dict[str, Series], overrides: dict[str, str]
+) -> tuple[dict[str, str], tuple[str, ...], list[DerivedTotal]]:
+    """Roles by name and shape (roles.py); a train or validation loss that is not logged as one
+    series is the sum of its logged parts, when it has some (loss_components.py)."""
+    choice = choose_roles(list(series), overrides, shapes_of(series))
+    roles = dict(choice.roles)
+    notes = list(choice.notes)
+    missing = tuple(split for split, role in _SPLIT_ROLES.items() if role not in roles)
+    derived = derive_totals(series, missing) if missing else []
+    for total in derived:
+        role = _SPLIT_ROLES[total.split]
+        roles[role] = total.name
+        notes.append(
+            f"{role.replace('_', ' ')}: {total.name!r}, the {total.description} "
+            f"(no total {total.split} loss is logged)"
+        )
+    return dict(sorted(roles.items())), tuple(notes), derived
 
 
 def _listing(series: dict[str, Series], limit: int = 12) -> str:
