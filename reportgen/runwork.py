@@ -103,6 +103,20 @@ def run_warnings(run: RunData) -> list[str]:
     return found
 
 
+def role_record(run: RunData) -> dict:
+    """How the roles were chosen, for the run page and CI (docs/metric-roles.md): a summed loss's
+    parts, the reasons for a choice between fitting series, the iteration/epoch ratio. Only what
+    applies, so runs with plainly named losses keep their summary record as it was."""
+    found: dict = {}
+    if run.derived:
+        found["derived"] = {name: list(parts) for name, parts in sorted(run.derived.items())}
+    if run.role_notes:
+        found["role_notes"] = list(run.role_notes)
+    if run.steps_per_epoch is not None:
+        found["steps_per_epoch"] = run.steps_per_epoch
+    return found
+
+
 def _plain_problem(exc: ReportgenError) -> tuple:
     where = exc.where
     return (type(exc).__name__, exc.message, None if where.path is None else str(where.path), where.line, where.column, exc.key)
@@ -133,6 +147,7 @@ def process_run(
     record = run_record(run, analysis, run_page_path(slug))
     ref = balance.dataset if balance is not None else None
     record["dataset"] = {"name": ref, "page": dataset_page_path(slugify(ref))} if ref else None
+    record.update(role_record(run))
     record["class_balance"] = plain(balance_view(table, per_class_metrics(run, table))) if table else None
     images: dict[str, bytes] = {}
     entries = []
