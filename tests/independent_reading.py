@@ -125,6 +125,19 @@ def mlflow_reference(path: Path) -> dict[str, list[tuple[float, float]]]:
 
 
 def tensorboard_reference(path: Path) -> dict[str, list[tuple[float, float]]]:
+    """A file, or a folder of event files; sub-folders (Keras' train/ and validation/) are runs
+    whose tags are prefixed with the sub-folder's path."""
+    if path.is_file():
+        return _event_scalars(path)
+    out: dict[str, list[tuple[float, float]]] = {}
+    folders = sorted({f.parent for f in path.rglob("*tfevents*") if f.is_file()})
+    for folder in folders:
+        prefix = "" if folder == path else folder.relative_to(path).as_posix() + "/"
+        out.update({prefix + tag: points for tag, points in _event_scalars(folder).items()})
+    return out
+
+
+def _event_scalars(path: Path) -> dict[str, list[tuple[float, float]]]:
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
     from tensorboard.util import tensor_util
 
