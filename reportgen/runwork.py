@@ -21,6 +21,7 @@ from reportgen.balance import (
     table_for,
     with_balance_flags,
 )
+from reportgen.component_figures import plan_components_figure
 from reportgen.drawable import drawable
 from reportgen.drawing import Painter, shared_painter
 from reportgen.errors import Location, ManifestError, ReadError, ReportgenError
@@ -152,6 +153,11 @@ def process_run(
     images: dict[str, bytes] = {}
     entries = []
     figs = plan_run_figures(run, analysis)
+    parts = plan_components_figure(run)
+    if parts is not None:
+        # right after the loss figure it explains
+        at = next((i + 1 for i, f in enumerate(figs) if f.name == "loss"), 0)
+        figs.insert(at, parts)
     if table is not None and ref is None:
         figs = [plan_balance_figure(table, spec.display_title), *figs]
     for fig in figs:

@@ -13,6 +13,9 @@ from conftest import exp_curve, write_csv, write_manifest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from reportgen.build import build
+from reportgen.component_figures import plan_components_figure
+from reportgen.manifest import load_manifests
+from reportgen.runs import read_run
 from reportgen.loss_components import find_components, sum_components
 from reportgen.model import Series
 from reportgen.xunits import align_epoch_series, steps_per_epoch
@@ -159,6 +162,20 @@ def test_a_yolo_event_file_builds_with_summed_losses_and_overfitting_analysed(ru
     assert run["metrics"]["train/loss_sum"]["final"] == pytest.approx(final, rel=1e-6)
     assert run["best"]["metric"] == "val/loss_sum"
     assert "overfitting" in {f["kind"] for f in run["flags"]}
+    # the parts get their own figure, right after the loss figure
+    assert (tmp_path / "site" / "runs" / "yolo" / "components.png").is_file()
+    figure = plan_components_figure(read_run(load_manifests(runs_dir).runs[0], runs_dir))
+    assert figure is not None and figure.name == "components"
+    assert figure.alt == (
+        "Loss parts and their sum: train/loss_sum = train/box_loss + train/cls_loss + train/obj_loss; "
+        "val/loss_sum = val/box_loss + val/cls_loss + val/obj_loss"
+    )
+    assert [p.title for p in figure.panels] == ["train/loss_sum", "val/loss_sum"]
+    train_panel = figure.panels[0]
+    assert [ln.label for ln in train_panel.lines] == [
+        "train/box_loss", "train/cls_loss", "train/obj_loss", "train/loss_sum (sum)",
+    ]
+    assert_allclose(train_panel.lines[-1].y, sum(ln.y for ln in train_panel.lines[:-1]), rtol=1e-12)
 
 
 def test_a_gan_csv_builds_with_its_two_losses_summed(runs_dir: Path, tmp_path: Path) -> None:
