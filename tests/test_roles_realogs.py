@@ -216,3 +216,15 @@ def test_every_labelled_entry_is_in_a_corpus_index() -> None:
     if any(e.endswith("<corpus missing>") for e in entries):
         _corpus_path(next(e for e in entries if e.endswith("<corpus missing>")))
     assert sorted(set(LOSSES) - entries) == []
+
+
+def test_tensorflow_tutorial_folder_tells_train_from_test(tmp_path: Path) -> None:
+    # the folder the two tayo event files came from: train/ and test/ sub-runs
+    tb = _corpus_path("realogs/tensorboard")
+    for split, stamp in (("train", "1515280092"), ("test", "1515280094")):
+        name = f"events.out.tfevents.{stamp}.tayo-glaptop"
+        (tmp_path / "log_tayo" / split).mkdir(parents=True)
+        (tmp_path / "log_tayo" / split / name).symlink_to(tb / f"tensorboard__log_tayo__{split}__{name}")
+    run = read_run(_spec(tmp_path / "log_tayo", tmp_path))
+    assert run.roles == {"train_loss": "train/cross_entropy_1", "test_loss": "test/cross_entropy_1"}
+    assert (len(run.role("train_loss")), len(run.role("test_loss"))) == (9, 1)
