@@ -54,6 +54,7 @@ class Restart:
     step: int
     source: str  # the log file (display path) where it happened
     dropped: int  # how many superseded points were dropped
+    times: int = 1  # how many resumes at this step in this source (runs appended to one file)
 
 
 @dataclass(frozen=True)

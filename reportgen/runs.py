@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 
 from reportgen.errors import Location, ManifestError, ReadError, ReportgenError, display_path
+from reportgen.loss_components import DerivedTotal, derive_totals
 from reportgen.model import LogData, Restart, RunData, RunSpec, Series, SourceInfo
 from reportgen.readers import read_log
-from reportgen.readers.base import clean_series
-from reportgen.loss_components import DerivedTotal, derive_totals
+from reportgen.readers.base import clean_series, merge_restarts
 from reportgen.roles import choose_roles, shapes_of
 from reportgen.xunits import align_epoch_series, steps_per_epoch
 
@@ -57,7 +57,7 @@ def read_run(spec: RunSpec, runs_dir: Path | None = None) -> RunData:
     for log in spec.logs:
         logs.append((log.path, read_log(log.path, log.format)))
     by_name: dict[str, list[Series]] = {}
-    restarts: list[Restart] = [r for _, data in logs for r in data.restarts]
+    per_series: list[list[Restart]] = []
     sources: list[SourceInfo] = []
     hparams: dict = {}
     for path, data in logs:
@@ -77,7 +77,7 @@ def read_run(spec: RunSpec, runs_dir: Path | None = None) -> RunData:
     for name in sorted(by_name):
         merged, found = merge_series(by_name[name], source=", ".join(s.path for s in sources))
         series[name] = merged
-        restarts.extend(found)
+        per_series.append(found)
     for role, name in sorted(spec.metrics.items()):
         if name not in series:
             raise ManifestError(
@@ -98,14 +98,15 @@ def read_run(spec: RunSpec, runs_dir: Path | None = None) -> RunData:
         )
     x = spec.x or ("epoch" if logs and all(d.x_is_epoch for _, d in logs) else "step")
     hparams.update(spec.hparams)
-    unique_restarts = {(r.source, r.step): r for r in restarts}
+    # a log's own resumes, and those between logs (each series reports the same one: merged)
+    restarts = combine_restarts([r for _, data in logs for r in data.restarts] + list(merge_restarts(per_series)))
     return RunData(
         spec=spec,
         series=series,
         roles=roles,
         hparams=hparams,
         sources=tuple(sources),
-        restarts=tuple(unique_restarts[k] for k in sorted(unique_restarts, key=lambda k: (k[1], k[0]))),
+        restarts=restarts,
         x=x,
         derived={d.name: d.components for d in derived},
         role_notes=notes,
@@ -135,6 +136,19 @@ def pick_roles(
             f"(no total {total.split} loss is logged)"
         )
     return dict(sorted(roles.items())), tuple(notes), derived
+
+
+def combine_restarts(restarts: list[Restart]) -> tuple[Restart, ...]:
+    """One Restart per (step, source), counting every resume there and every point they dropped:
+    five runs appended to one file, each resumed at step 0, are one place with five resumes, not
+    the last resume's count. Ordered by step, then source."""
+    by_place: dict[tuple[int, str], Restart] = {}
+    for r in restarts:
+        old = by_place.get((r.step, r.source))
+        by_place[(r.step, r.source)] = r if old is None else Restart(
+            r.step, r.source, old.dropped + r.dropped, old.times + r.times
+        )
+    return tuple(by_place[k] for k in sorted(by_place))
 
 
 def _listing(series: dict[str, Series], limit: int = 12) -> str:
