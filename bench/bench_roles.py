@@ -36,10 +36,14 @@ def _entries(root: Path) -> list[Path]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
+    parser.add_argument(
+        "--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared"
+    )
     parser.add_argument("--repeat", type=int, default=200)
     args = parser.parse_args()
-    print(f"{'corpus':10} {'entries':>7} {'train':>6} {'val':>5} {'summed':>6} {'names ms':>9} {'pick ms':>8}")
+    print(
+        f"{'corpus':10} {'entries':>7} {'train':>6} {'val':>5} {'summed':>6} {'names ms':>9} {'pick ms':>8}"
+    )
     for corpus in ("realogs", "realogs2"):
         logs = [read_log(p, "auto").series for p in _entries(args.shared / corpus)]
         t0 = time.perf_counter()
@@ -57,7 +61,9 @@ def main() -> None:
         train = sum("train_loss" in roles for roles, _, _ in picked)
         val = sum("val_loss" in roles for roles, _, _ in picked)
         summed = sum(bool(derived) for _, _, derived in picked)
-        print(f"{corpus:10} {len(logs):7d} {train:6d} {val:5d} {summed:6d} {names_ms:9.2f} {pick_ms:8.2f}")
+        print(
+            f"{corpus:10} {len(logs):7d} {train:6d} {val:5d} {summed:6d} {names_ms:9.2f} {pick_ms:8.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -22,9 +22,20 @@ def plan_components_figure(run: RunData) -> FigureSpec | None:
         lines = []
         for i, part in enumerate(parts):
             s = run.series[part]
-            color = OTHER_COLORS[(i + 2) % (len(OTHER_COLORS) - 1)]  # the last colour is the sum's black
-            lines.append(Line(part, *decimate(x_values(s, run.x), s.values), color=color, linewidth=1.2))
-        lines.append(Line(f"{name} (sum)", *decimate(x_values(total, run.x), total.values), color=SUM_COLOR, linestyle="--"))
+            color = OTHER_COLORS[
+                (i + 2) % (len(OTHER_COLORS) - 1)
+            ]  # the last colour is the sum's black
+            lines.append(
+                Line(part, *decimate(x_values(s, run.x), s.values), color=color, linewidth=1.2)
+            )
+        lines.append(
+            Line(
+                f"{name} (sum)",
+                *decimate(x_values(total, run.x), total.values),
+                color=SUM_COLOR,
+                linestyle="--",
+            )
+        )
         panels.append(Panel(name, run.x, "loss", tuple(lines), legend_cols=1))
         described.append(f"{name} = {' + '.join(parts)}")
     if not panels:

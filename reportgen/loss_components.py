@@ -24,7 +24,9 @@ _SPLITS = {
 }
 _PREFIX = re.compile(r"^(?P<split>[a-z]+)(?P<sep>[/_.\-])(?P<rest>.+)$")
 # A part of a loss: `box_loss`, `loss_cls`, `loss_rpn_loc`, a GAN's `d_loss`, `loss_g`, `errD`.
-_PART = re.compile(r"^(?:(?P<a>[a-z][a-z0-9_]*?)_loss|loss_(?P<b>[a-z][a-z0-9_]*)|err_?(?P<c>[dg]))$")
+_PART = re.compile(
+    r"^(?:(?P<a>[a-z][a-z0-9_]*?)_loss|loss_(?P<b>[a-z][a-z0-9_]*)|err_?(?P<c>[dg]))$"
+)
 # Parts that are copies or pieces of other parts, never separate terms of the total: unweighted
 # copies (DETR's `_unscaled`), per-layer auxiliary losses (`_aux_0`, `_dn_1`, `_0`) and the
 # per-step/per-epoch twins of one logged value.
@@ -69,7 +71,20 @@ def _is_part(rest: str) -> bool:
         return False
     part = match["a"] or match["b"] or match["c"] or ""
     # `total_loss`, `train_loss` and the like are totals, not parts
-    return part not in ("total", "train", "val", "valid", "eval", "test", "sum", "avg", "mean", "epoch", "step", "")
+    return part not in (
+        "total",
+        "train",
+        "val",
+        "valid",
+        "eval",
+        "test",
+        "sum",
+        "avg",
+        "mean",
+        "epoch",
+        "step",
+        "",
+    )
 
 
 def find_components(names: list[str]) -> dict[str, tuple[str, list[str]]]:

@@ -179,7 +179,9 @@ def choose_roles(
             name = by_norm.get(cand)
             if name is None or name in fitting:
                 continue
-            if name in taken and not (role == "train_loss_epoch" and roles.get("train_loss") == name):
+            if name in taken and not (
+                role == "train_loss_epoch" and roles.get("train_loss") == name
+            ):
                 continue
             fitting.append(name)
         if not fitting:
@@ -194,7 +196,9 @@ def choose_roles(
         if role in roles:
             continue
         fits = sorted(
-            name for norm, name in by_norm.items() if name not in taken and re.fullmatch(pattern, norm)
+            name
+            for norm, name in by_norm.items()
+            if name not in taken and re.fullmatch(pattern, norm)
         )
         fits = _without_summaries(fits, shapes)
         if len(fits) == 1:

@@ -40,7 +40,9 @@ def _counts_epochs(s: Series) -> bool:
     """A series whose step is its epoch number on every point."""
     if s.epoch is None or len(s) == 0:
         return False
-    return bool(np.all(np.isfinite(s.epoch)) and np.array_equal(s.steps.astype(np.float64), s.epoch))
+    return bool(
+        np.all(np.isfinite(s.epoch)) and np.array_equal(s.steps.astype(np.float64), s.epoch)
+    )
 
 
 def align_epoch_series(series: dict[str, Series], per_epoch: int | None) -> dict[str, Series]:

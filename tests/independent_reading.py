@@ -178,5 +178,3 @@ def reference(path: Path, kind: str) -> dict[str, list[tuple[float, float]]]:
 
 def same(a: float, b: float) -> bool:
     return (math.isnan(a) and math.isnan(b)) or a == b
-
-

@@ -5,6 +5,7 @@ many series it touches."""
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 
 from conftest import write_csv
@@ -26,10 +27,18 @@ def test_runs_appended_to_one_csv_count_every_resume(tmp_path: Path) -> None:
 
 
 def test_a_resume_across_two_logs_is_one_event(tmp_path: Path) -> None:
-    first = write_csv(tmp_path / "a.csv", {"step": list(range(10)), "train_loss": [1.0] * 10, "val_loss": [2.0] * 10})
-    second = write_csv(tmp_path / "b.csv", {"step": list(range(6, 20)), "train_loss": [0.5] * 14, "val_loss": [1.5] * 14})
+    first = write_csv(
+        tmp_path / "a.csv",
+        {"step": list(range(10)), "train_loss": [1.0] * 10, "val_loss": [2.0] * 10},
+    )
+    second = write_csv(
+        tmp_path / "b.csv",
+        {"step": list(range(6, 20)), "train_loss": [0.5] * 14, "val_loss": [1.5] * 14},
+    )
     manifest = tmp_path / "run.yaml"
-    logs = tuple(LogSpec(log, "auto", Location(manifest, 2 + i)) for i, log in enumerate((first, second)))
+    logs = tuple(
+        LogSpec(log, "auto", Location(manifest, 2 + i)) for i, log in enumerate((first, second))
+    )
     run = read_run(RunSpec(name="run", path=manifest, logs=logs))
     (restart,) = run.restarts
     # steps 6..9 of the first log are replaced: 4 points of each series, one event
@@ -39,10 +48,14 @@ def test_a_resume_across_two_logs_is_one_event(tmp_path: Path) -> None:
 
 def test_a_real_jsonl_with_three_runs_appended(tmp_path: Path) -> None:
     path = _corpus_path("realogs2/plain/cs229-chess__logs__metrics.jsonl")
-    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    records = [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     points = [(r["epoch"], r["train_loss"]) for r in records]
-    resumes = sum(b[0] < a[0] for a, b in zip(points, points[1:]))
+    resumes = sum(b[0] < a[0] for a, b in pairwise(points))
     dropped = len(points) - len(last_written(points))
     run = read_run(_spec(path, tmp_path))
-    assert run.restarts == (Restart(step=0, source=display_path(path), dropped=dropped, times=resumes),)
+    assert run.restarts == (
+        Restart(step=0, source=display_path(path), dropped=dropped, times=resumes),
+    )
     assert (resumes, dropped) == (2, 20)
