@@ -54,6 +54,7 @@ class Restart:
     step: int
     source: str  # the log file (display path) where it happened
     dropped: int  # how many superseded points were dropped
+    times: int = 1  # how many resumes at this step in this source (runs appended to one file)
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,12 @@ class RunData:
     x: str = "step"  # "step" | "epoch": what the x axis counts
     # what the readers warned about (cells that were not numbers, broken hparams files, ...)
     warnings: tuple[str, ...] = ()
+    # derived series name -> the logged series it is the sum of (loss_components.py)
+    derived: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # why a role went to one series rather than another that also fits (roles.choose_roles)
+    role_notes: tuple[str, ...] = ()
+    # training steps per epoch, when the logs give both and their ratio is constant (xunits.py)
+    steps_per_epoch: int | None = None
 
     def role(self, role: str) -> Series | None:
         name = self.roles.get(role)

@@ -8,10 +8,12 @@ from pathlib import Path
 import numpy as np
 
 from reportgen.errors import Location, ManifestError, ReadError, ReportgenError, display_path
+from reportgen.loss_components import DerivedTotal, derive_totals
 from reportgen.model import LogData, Restart, RunData, RunSpec, Series, SourceInfo
 from reportgen.readers import read_log
-from reportgen.readers.base import clean_series
-from reportgen.roles import infer_roles
+from reportgen.readers.base import clean_series, merge_restarts
+from reportgen.roles import choose_roles, shapes_of
+from reportgen.xunits import align_epoch_series, steps_per_epoch
 
 LOSS_ROLES = ("train_loss", "val_loss", "test_loss", "train_loss_epoch")
 # Names that are losses even when no role could be given to them (a GAN's two losses, YOLO's
@@ -55,7 +57,7 @@ def read_run(spec: RunSpec, runs_dir: Path | None = None) -> RunData:
     for log in spec.logs:
         logs.append((log.path, read_log(log.path, log.format)))
     by_name: dict[str, list[Series]] = {}
-    restarts: list[Restart] = [r for _, data in logs for r in data.restarts]
+    per_series: list[list[Restart]] = []
     sources: list[SourceInfo] = []
     hparams: dict = {}
     for path, data in logs:
@@ -75,7 +77,7 @@ def read_run(spec: RunSpec, runs_dir: Path | None = None) -> RunData:
     for name in sorted(by_name):
         merged, found = merge_series(by_name[name], source=", ".join(s.path for s in sources))
         series[name] = merged
-        restarts.extend(found)
+        per_series.append(found)
     for role, name in sorted(spec.metrics.items()):
         if name not in series:
             raise ManifestError(
@@ -83,7 +85,10 @@ def read_run(spec: RunSpec, runs_dir: Path | None = None) -> RunData:
                 _where(spec, f"metrics.{role}"),
                 key=f"metrics.{role}",
             )
-    roles = infer_roles(list(series), spec.metrics)
+    per_epoch = steps_per_epoch(series)
+    series = align_epoch_series(series, per_epoch)
+    roles, notes, derived = pick_roles(series, spec.metrics)
+    series = {**series, **{d.name: d.series for d in derived}}
     if not any(role in roles for role in LOSS_ROLES) and not loss_like(list(series)):
         raise ReadError(
             f"no loss column found (the logs have: {_listing(series)}); name it in the manifest, "
@@ -93,20 +98,58 @@ def read_run(spec: RunSpec, runs_dir: Path | None = None) -> RunData:
         )
     x = spec.x or ("epoch" if logs and all(d.x_is_epoch for _, d in logs) else "step")
     hparams.update(spec.hparams)
-    # A log's restarts are distinct events, several at one step included (runs appended to one
-    # file); those found again when merging series across logs are one event per step.
-    logged = sum(len(data.restarts) for _, data in logs)
-    unique_restarts = {(r.source, r.step, i if i < logged else -1): r for i, r in enumerate(restarts)}
+    # a log's own resumes, and those between logs (each series reports the same one: merged)
+    restarts = combine_restarts([r for _, data in logs for r in data.restarts] + list(merge_restarts(per_series)))
     return RunData(
         spec=spec,
         series=series,
         roles=roles,
         hparams=hparams,
         sources=tuple(sources),
-        restarts=tuple(unique_restarts[k] for k in sorted(unique_restarts, key=lambda k: (k[1], k[0], k[2]))),
+        restarts=restarts,
         x=x,
         warnings=tuple(w for _, data in logs for w in data.meta.get("warnings", ())),
+        derived={d.name: d.components for d in derived},
+        role_notes=notes,
+        steps_per_epoch=per_epoch,
     )
+
+
+# split of a derived total -> the role it plays
+_SPLIT_ROLES = {"train": "train_loss", "val": "val_loss"}
+
+
+def pick_roles(
+    series: dict[str, Series], overrides: dict[str, str]
+) -> tuple[dict[str, str], tuple[str, ...], list[DerivedTotal]]:
+    """Roles by name and shape (roles.py); a train or validation loss that is not logged as one
+    series is the sum of its logged parts, when it has some (loss_components.py)."""
+    choice = choose_roles(list(series), overrides, shapes_of(series))
+    roles = dict(choice.roles)
+    notes = list(choice.notes)
+    missing = tuple(split for split, role in _SPLIT_ROLES.items() if role not in roles)
+    derived = derive_totals(series, missing) if missing else []
+    for total in derived:
+        role = _SPLIT_ROLES[total.split]
+        roles[role] = total.name
+        notes.append(
+            f"{role.replace('_', ' ')}: {total.name!r}, the {total.description} "
+            f"(no total {total.split} loss is logged)"
+        )
+    return dict(sorted(roles.items())), tuple(notes), derived
+
+
+def combine_restarts(restarts: list[Restart]) -> tuple[Restart, ...]:
+    """One Restart per (step, source), counting every resume there and every point they dropped:
+    five runs appended to one file, each resumed at step 0, are one place with five resumes, not
+    the last resume's count. Ordered by step, then source."""
+    by_place: dict[tuple[int, str], Restart] = {}
+    for r in restarts:
+        old = by_place.get((r.step, r.source))
+        by_place[(r.step, r.source)] = r if old is None else Restart(
+            r.step, r.source, old.dropped + r.dropped, old.times + r.times
+        )
+    return tuple(by_place[k] for k in sorted(by_place))
 
 
 def _listing(series: dict[str, Series], limit: int = 12) -> str:

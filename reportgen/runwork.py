@@ -21,6 +21,7 @@ from reportgen.balance import (
     table_for,
     with_balance_flags,
 )
+from reportgen.component_figures import plan_components_figure
 from reportgen.drawable import drawable
 from reportgen.drawing import Painter, shared_painter
 from reportgen.errors import Location, ManifestError, ReadError, ReportgenError
@@ -103,6 +104,20 @@ def run_warnings(run: RunData) -> list[str]:
     return found
 
 
+def role_record(run: RunData) -> dict:
+    """How the roles were chosen, for the run page and CI (docs/metric-roles.md): a summed loss's
+    parts, the reasons for a choice between fitting series, the iteration/epoch ratio. Only what
+    applies, so runs with plainly named losses keep their summary record as it was."""
+    found: dict = {}
+    if run.derived:
+        found["derived"] = {name: list(parts) for name, parts in sorted(run.derived.items())}
+    if run.role_notes:
+        found["role_notes"] = list(run.role_notes)
+    if run.steps_per_epoch is not None:
+        found["steps_per_epoch"] = run.steps_per_epoch
+    return found
+
+
 def _plain_problem(exc: ReportgenError) -> tuple:
     where = exc.where
     return (type(exc).__name__, exc.message, None if where.path is None else str(where.path), where.line, where.column, exc.key)
@@ -133,10 +148,16 @@ def process_run(
     record = run_record(run, analysis, run_page_path(slug))
     ref = balance.dataset if balance is not None else None
     record["dataset"] = {"name": ref, "page": dataset_page_path(slugify(ref))} if ref else None
+    record.update(role_record(run))
     record["class_balance"] = plain(balance_view(table, per_class_metrics(run, table))) if table else None
     images: dict[str, bytes] = {}
     entries = []
     figs = plan_run_figures(run, analysis)
+    parts = plan_components_figure(run)
+    if parts is not None:
+        # right after the loss figure it explains
+        at = next((i + 1 for i, f in enumerate(figs) if f.name == "loss"), 0)
+        figs.insert(at, parts)
     if table is not None and ref is None:
         figs = [plan_balance_figure(table, spec.display_title), *figs]
     for fig in figs:

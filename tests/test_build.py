@@ -129,12 +129,14 @@ def test_user_text_is_escaped_everywhere(runs_dir: Path, tmp_path: Path) -> None
 
 
 def test_run_with_only_ambiguous_losses_builds_with_a_warning(runs_dir: Path, tmp_path: Path) -> None:
-    write_csv(runs_dir / "logs" / "gan.csv", {"step": [0, 1, 2, 3], "d_loss": [1.0, 0.9, 0.8, 0.7], "g_loss": [2.0, 1.5, 1.4, 1.3]})
+    # one loss per output head, told apart by a number: neither is the training loss, and they are
+    # not terms of a total either (a GAN's d_loss + g_loss would be: test_roles_components.py)
+    write_csv(runs_dir / "logs" / "gan.csv", {"step": [0, 1, 2, 3], "head0_loss": [1.0, 0.9, 0.8, 0.7], "head1_loss": [2.0, 1.5, 1.4, 1.3]})
     (runs_dir / "gan.yaml").write_text("name: gan\nlogs: logs/gan.csv\n", encoding="utf-8")
     report = build(runs_dir, tmp_path / "site")
     assert report.problems == () and report.runs == ("gan",)
     assert report.warnings == (
-        ("run 'gan': 2 loss series (d_loss, g_loss) but none is clearly the training or validation loss; "
+        ("run 'gan': 2 loss series (head0_loss, head1_loss) but none is clearly the training or validation loss; "
         "name them in the manifest, e.g. metrics: {train_loss: <name>, val_loss: <name>}"),
     )
 
