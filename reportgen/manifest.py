@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.errors import Location, ManifestError, ReportgenError
+from reportgen.input_paths import InputRoots, Refused, resolve_input
 from reportgen.model import (
     LOSS_KINDS,
     TASKS,
@@ -43,7 +44,7 @@ RUN_KEYS = (
 )
 DATASET_KEYS = ("kind", "name", "title", "notes", "class_balance", "class_names", "analysis")
 KINDS = ("run", "dataset")
-SITE_KEYS = ("title", "analysis", "compare", "smoothing")
+SITE_KEYS = ("title", "analysis", "compare", "smoothing", "allow_outside")
 X_VALUES = ("step", "epoch")
 SOURCES = ("real", "simulated")
 
@@ -76,7 +77,9 @@ def _describe(value: Any) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
-    return type(value).__name__
+    if isinstance(value, tuple):
+        return "a list of pairs (!!omap or !!pairs)"
+    return "a value of an unsupported kind"
 
 
 def find_yaml_files(runs_dir: Path) -> tuple[list[Path], list[Path]]:
@@ -146,7 +149,28 @@ class _Checker:
         return value
 
 
+# Whole-number thresholds count points or evaluations: past this they mean nothing, and
+# nothing downstream should allocate or index by them.
+MAX_WHOLE = 1_000_000_000
+
+
+def _number(value: Any) -> float | int | None:
+    """A YAML number, or text that reads as one: YAML 1.1 reads `1e-3` (no dot, no sign) as
+    text, which users mean as a number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
 def _check_analysis(checker: _Checker, value: Any, key: str, base: AnalysisConfig) -> AnalysisConfig:
+    """`analysis:` thresholds over `base`; `key` is where they sit ("" for top-level settings)."""
     if value is None:
         return base
     if not isinstance(value, dict):
@@ -155,28 +179,39 @@ def _check_analysis(checker: _Checker, value: Any, key: str, base: AnalysisConfi
     known = {f.name: f for f in fields(AnalysisConfig)}
     changes: dict[str, Any] = {}
     for name, v in value.items():
-        sub = f"{key}.{name}"
+        sub = f"{key}.{name}" if key else str(name)
         if name not in known:
             checker.error(sub, f"unknown threshold{_suggest(str(name), list(known))}; see docs/analysis.md", at_key=True)
             continue
         default = getattr(base, name)
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
+        number = _number(v)
+        if number is None:
             checker.error(sub, f"expected a number, got {_describe(v)}")
             continue
         if isinstance(default, int) and not isinstance(default, bool):
-            if int(v) != v or v < 1:
+            if number != number or number in (float("inf"), float("-inf")) or int(number) != number or number < 1:
                 checker.error(sub, f"expected a whole number of at least 1, got {v}")
                 continue
-            changes[name] = int(v)
+            if number > MAX_WHOLE:
+                checker.error(sub, f"expected a whole number of at most {MAX_WHOLE:,}, got {v}")
+                continue
+            changes[name] = int(number)
         else:
-            changes[name] = float(v)
+            try:
+                changes[name] = float(number)
+            except OverflowError:  # a whole number past the largest float
+                changes[name] = float("inf")
+            if changes[name] != changes[name] or abs(changes[name]) == float("inf"):
+                checker.error(sub, f"expected a finite number, got {v}")
+                changes.pop(name)
+    smoothing_key = f"{key}.smoothing" if key else "smoothing"
     if "smoothing" in changes and not 0 <= changes["smoothing"] < 1:
-        checker.error(f"{key}.smoothing", f"expected a number from 0 to below 1, got {changes['smoothing']}")
+        checker.error(smoothing_key, f"expected a number from 0 to below 1, got {changes['smoothing']}")
         changes.pop("smoothing")
     return base.replace(**changes)
 
 
-def _check_logs(checker: _Checker, value: Any, manifest: Path) -> tuple[LogSpec, ...]:
+def _check_logs(checker: _Checker, value: Any, manifest: Path, roots: InputRoots) -> tuple[LogSpec, ...]:
     if value is None:
         checker.error("logs", "expected a log path or a list of log paths, got nothing")
         return ()
@@ -209,9 +244,13 @@ def _check_logs(checker: _Checker, value: Any, manifest: Path) -> tuple[LogSpec,
         if not isinstance(raw_path, str) or not raw_path.strip():
             checker.error(path_key, f"expected a file path, got {_describe(raw_path)}")
             continue
-        path = (manifest.parent / raw_path).resolve() if not Path(raw_path).is_absolute() else Path(raw_path)
-        if not path.exists():
-            checker.error(path_key, f"log file not found: {raw_path} (paths are relative to the manifest)")
+        try:
+            path = resolve_input(raw_path, manifest.parent, roots)
+        except Refused as exc:
+            if exc.missing:
+                checker.error(path_key, f"log file not found: {raw_path} (paths are relative to the manifest)")
+            else:
+                checker.error(path_key, exc.message)
             continue
         logs.append(LogSpec(path=path, format=fmt, where=checker.doc.where(path_key)))
     return tuple(logs)
@@ -228,7 +267,18 @@ def _check_class_names(checker: _Checker, value: Any) -> tuple[str, ...] | dict[
     return None
 
 
-def _check_balance(checker: _Checker, data: dict, manifest: Path) -> BalanceSpec | None:
+def _balance_file(checker: _Checker, key: str, raw: str, manifest: Path, roots: InputRoots, what: str) -> Path | None:
+    try:
+        return resolve_input(raw, manifest.parent, roots, folder_ok=False)
+    except Refused as exc:
+        if exc.missing:
+            checker.error(key, f"{what} not found: {raw} (paths are relative to the manifest)")
+        else:
+            checker.error(key, exc.message)
+        return None
+
+
+def _check_balance(checker: _Checker, data: dict, manifest: Path, roots: InputRoots) -> BalanceSpec | None:
     """`class_balance:` is a dataset name, a counts file, or a mapping of split to a label file,
     a counts file ({path, column}) or counts written inline ({class: count})."""
     value = data.get("class_balance")
@@ -239,12 +289,11 @@ def _check_balance(checker: _Checker, data: dict, manifest: Path) -> BalanceSpec
     names = _check_class_names(checker, data.get("class_names"))
     where = checker.doc.where("class_balance")
     if isinstance(value, str):
-        path = manifest.parent / value
-        if path.is_file():
-            return BalanceSpec(where=where, sources=(BalanceSource(None, where, path=path.resolve()),), class_names=names)
-        if "/" in value or "." in Path(value).name:
-            checker.error("class_balance", f"file not found: {value} (paths are relative to the manifest)")
-            return None
+        if os.path.lexists(manifest.parent / value) or "/" in value or "." in Path(value).name:
+            path = _balance_file(checker, "class_balance", value, manifest, roots, "file")
+            if path is None:
+                return None
+            return BalanceSpec(where=where, sources=(BalanceSource(None, where, path=path),), class_names=names)
         return BalanceSpec(where=where, class_names=names, dataset=value)
     if not isinstance(value, dict) or not value:
         checker.error(
@@ -267,11 +316,10 @@ def _check_balance(checker: _Checker, data: dict, manifest: Path) -> BalanceSpec
                 continue
             item = item["path"]
         if isinstance(item, str):
-            path = manifest.parent / item
-            if not path.is_file():
-                checker.error(key, f"label file not found: {item} (paths are relative to the manifest)")
+            path = _balance_file(checker, key, item, manifest, roots, "label file")
+            if path is None:
                 continue
-            sources.append(BalanceSource(str(split), at, path=path.resolve(), column=column))
+            sources.append(BalanceSource(str(split), at, path=path, column=column))
         elif isinstance(item, dict):
             bad = [k for k, v in item.items() if isinstance(v, bool) or not isinstance(v, int) or v < 0]
             if bad:
@@ -283,7 +331,10 @@ def _check_balance(checker: _Checker, data: dict, manifest: Path) -> BalanceSpec
     return BalanceSpec(where=where, sources=tuple(sources), class_names=names)
 
 
-def parse_dataset(doc: YamlDoc, base_analysis: AnalysisConfig) -> tuple[DatasetSpec | None, list[ManifestError]]:
+def parse_dataset(
+    doc: YamlDoc, base_analysis: AnalysisConfig, roots: InputRoots | None = None
+) -> tuple[DatasetSpec | None, list[ManifestError]]:
+    roots = roots or InputRoots.for_runs(doc.path.parent)
     data = doc.data
     checker = _Checker(doc)
     for key in data:
@@ -295,7 +346,7 @@ def parse_dataset(doc: YamlDoc, base_analysis: AnalysisConfig) -> tuple[DatasetS
     analysis = _check_analysis(checker, data.get("analysis"), "analysis", base_analysis)
     if "class_balance" not in data:
         checker.error(None, "a dataset manifest needs class_balance: (label files or counts per split)")
-    balance = _check_balance(checker, data, doc.path)
+    balance = _check_balance(checker, data, doc.path, roots)
     if balance is not None and balance.dataset is not None:
         checker.error("class_balance", "a dataset's class_balance must name files or counts, not another dataset")
     if checker.problems or name is None or balance is None:
@@ -303,8 +354,12 @@ def parse_dataset(doc: YamlDoc, base_analysis: AnalysisConfig) -> tuple[DatasetS
     return DatasetSpec(name=name.strip(), path=doc.path, balance=balance, title=title, notes=notes, analysis=analysis), []
 
 
-def parse_run(doc: YamlDoc, base_analysis: AnalysisConfig) -> tuple[RunSpec | None, list[ManifestError]]:
-    """Validate one manifest document. Returns the spec (None if any problem) and the problems."""
+def parse_run(
+    doc: YamlDoc, base_analysis: AnalysisConfig, roots: InputRoots | None = None
+) -> tuple[RunSpec | None, list[ManifestError]]:
+    """Validate one manifest document; the files it names must lie under `roots` (default: the
+    manifest's folder). Returns the spec (None if any problem) and the problems."""
+    roots = roots or InputRoots.for_runs(doc.path.parent)
     data = doc.data
     checker = _Checker(doc)
     for key in data:
@@ -325,10 +380,14 @@ def parse_run(doc: YamlDoc, base_analysis: AnalysisConfig) -> tuple[RunSpec | No
     if raw_tags is not None:
         if isinstance(raw_tags, str):
             raw_tags = [raw_tags]
-        if not isinstance(raw_tags, list) or not all(isinstance(t, (str, int)) and not isinstance(t, bool) for t in raw_tags):
+        if not isinstance(raw_tags, list):
             checker.error("tags", f"expected a list of words, got {_describe(raw_tags)}")
         else:
-            tags = tuple(dict.fromkeys(str(t) for t in raw_tags))
+            bad = [i for i, t in enumerate(raw_tags) if isinstance(t, bool) or not isinstance(t, (str, int, float))]
+            for i in bad:
+                checker.error(f"tags[{i}]", f"expected a word, got {_describe(raw_tags[i])}")
+            if not bad:
+                tags = tuple(dict.fromkeys(str(t) for t in raw_tags))
     num_classes = data.get("num_classes")
     if num_classes is not None and (isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2):
         checker.error("num_classes", f"expected a whole number of at least 2, got {_describe(num_classes)}")
@@ -356,8 +415,8 @@ def parse_run(doc: YamlDoc, base_analysis: AnalysisConfig) -> tuple[RunSpec | No
     kind = checker.choice(data, "kind", KINDS)
     if kind == "dataset":
         checker.error("kind", "a dataset manifest has no logs: remove logs: or use kind: run")
-    logs = _check_logs(checker, data.get("logs"), doc.path)
-    balance = _check_balance(checker, data, doc.path)
+    logs = _check_logs(checker, data.get("logs"), doc.path, roots)
+    balance = _check_balance(checker, data, doc.path, roots)
     if checker.problems or name is None:
         return None, checker.problems
     spec = RunSpec(
@@ -401,20 +460,46 @@ def load_site_config(runs_dir: Path, parsed: ParsedYaml | None = None) -> tuple[
     title = checker.text(data, "title") or SiteConfig.title
     analysis = _check_analysis(checker, data.get("analysis"), "analysis", AnalysisConfig())
     if "smoothing" in data:
-        analysis = _check_analysis(checker, {"smoothing": data["smoothing"]}, "smoothing", analysis)
+        analysis = _check_analysis(checker, {"smoothing": data["smoothing"]}, "", analysis)
     compare = data.get("compare") or []
     if not isinstance(compare, list):
         checker.error("compare", f"expected a list of comparisons, got {_describe(compare)}")
         compare = []
-    return (
-        SiteConfig(title=title, analysis=analysis, path=path, extra={"compare": compare, "positions": doc.positions}),
-        list(checker.problems),
-    )
+    extra: dict[str, Any] = {"compare": compare, "positions": doc.positions}
+    allowed = _check_allow_outside(checker, data.get("allow_outside"), runs_dir)
+    if allowed:
+        extra["allow_outside"] = allowed
+    return SiteConfig(title=title, analysis=analysis, path=path, extra=extra), list(checker.problems)
 
 
-def load_manifests(runs_dir: Path, parsed: ParsedYaml | None = None) -> LoadResult:
+def _check_allow_outside(checker: _Checker, value: Any, runs_dir: Path) -> tuple[Path, ...]:
+    """`allow_outside:` folders (relative to the runs folder), resolved; each must exist."""
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list):
+        checker.error("allow_outside", f"expected a list of folders, got {_describe(value)}")
+        return ()
+    found: list[Path] = []
+    for i, item in enumerate(items):
+        key = f"allow_outside[{i}]" if isinstance(value, list) else "allow_outside"
+        if not isinstance(item, str) or not item.strip():
+            checker.error(key, f"expected a folder path, got {_describe(item)}")
+            continue
+        folder = runs_dir / item
+        if not folder.is_dir():
+            checker.error(key, f"folder not found: {item} (paths are relative to the runs folder)")
+            continue
+        found.append(folder.resolve())
+    return tuple(found)
+
+
+def load_manifests(
+    runs_dir: Path, parsed: ParsedYaml | None = None, allow_outside: tuple[Path, ...] | list[Path] = ()
+) -> LoadResult:
     """Read the site config and every manifest under `runs_dir`; never stops at the first problem.
-    `parsed` holds documents parsed by an earlier build (see yamlpos.ParsedYaml).
+    `parsed` holds documents parsed by an earlier build (see yamlpos.ParsedYaml). Manifests may
+    name files under `runs_dir`, `allow_outside` and the site config's allow_outside: only.
 
     Returns the valid runs (sorted by name), the site config and every problem found. Raises
     ManifestError only when `runs_dir` itself is unusable.
@@ -422,6 +507,7 @@ def load_manifests(runs_dir: Path, parsed: ParsedYaml | None = None) -> LoadResu
     if not runs_dir.is_dir():
         raise ManifestError("not a folder: give the folder that holds your run manifests", Location(runs_dir))
     site, problems = load_site_config(runs_dir, parsed)
+    roots = InputRoots.for_runs(runs_dir, (*allow_outside, *site.extra.get("allow_outside", ())))
     candidates, skipped = find_yaml_files(runs_dir)
     runs: list[RunSpec] = []
     datasets: dict[str, DatasetSpec] = {}
@@ -434,7 +520,7 @@ def load_manifests(runs_dir: Path, parsed: ParsedYaml | None = None) -> LoadResu
             problems.append(exc)
             continue
         if isinstance(doc.data, dict) and doc.data.get("kind") == "dataset" and "logs" not in doc.data:
-            dataset, found = parse_dataset(doc, site.analysis)
+            dataset, found = parse_dataset(doc, site.analysis, roots)
             problems.extend(found)
             if dataset is not None:
                 if dataset.name in datasets:
@@ -454,7 +540,7 @@ def load_manifests(runs_dir: Path, parsed: ParsedYaml | None = None) -> LoadResu
             else:
                 skipped.append(path)
             continue
-        spec, found = parse_run(doc, site.analysis)
+        spec, found = parse_run(doc, site.analysis, roots)
         problems.extend(found)
         if spec is None:
             continue
