@@ -407,7 +407,7 @@ def _build_locked(
         runs=tuple(r.result.name for r in done),
         files=len(files),
         problems=tuple(problems),
-        warnings=tuple(w for r in done for w in r.result.warnings),
+        warnings=(*loaded.warnings, *(w for r in done for w in r.result.warnings)),
         flags=dict(sorted(flag_counts.items())),
         cached=cached,
         cross_cached=cross_cached,

@@ -17,6 +17,7 @@ from reportgen.runs import read_run
 class CheckReport:
     runs: tuple[str, ...]  # runs whose manifest and logs are valid
     problems: tuple[ReportgenError, ...]
+    warnings: tuple[str, ...] = ()  # e.g. a folder under the runs folder that could not be read
 
 
 def check(runs_dir: Path, allow_outside: tuple[Path, ...] = ()) -> CheckReport:
@@ -32,7 +33,7 @@ def check(runs_dir: Path, allow_outside: tuple[Path, ...] = ()) -> CheckReport:
             names.append(spec.name)
         else:
             problems.append(problem)
-    return CheckReport(runs=tuple(names), problems=tuple(problems))
+    return CheckReport(runs=tuple(names), problems=tuple(problems), warnings=tuple(loaded.warnings))
 
 
 def _check_run(spec: RunSpec, runs_dir: Path) -> ReportgenError | None:

@@ -217,6 +217,8 @@ def _check(args: argparse.Namespace) -> int:
     for problem in report.problems:
         print(f"error: {problem.format_message()}", file=sys.stderr)
     if not args.quiet:
+        for warning in report.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
         print(
             f"checked {len(report.runs)} valid run(s) in {args.runs_dir}; {len(report.problems)} problem(s)",
             file=sys.stderr,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from reportgen.errors import Location, ManifestError, ReportgenError
+from reportgen.errors import Location, ManifestError, ReportgenError, display_path
 from reportgen.input_paths import InputRoots, Refused, resolve_input
 from reportgen.model import (
     LOSS_KINDS,
@@ -56,6 +56,7 @@ class LoadResult:
     problems: list[ReportgenError]
     skipped: list[Path]  # framework YAML left alone, for -v output
     datasets: list[DatasetSpec] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. a folder that could not be read
 
 
 def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
@@ -82,12 +83,21 @@ def _describe(value: Any) -> str:
     return "a value of an unsupported kind"
 
 
-def find_yaml_files(runs_dir: Path) -> tuple[list[Path], list[Path]]:
+def find_yaml_files(runs_dir: Path, unreadable: list[str] | None = None) -> tuple[list[Path], list[Path]]:
     """(candidate manifests, framework files skipped), both sorted. Symlinked folders are not
-    followed, so a link loop cannot trap the walk."""
+    followed, so a link loop cannot trap the walk. A folder that cannot be listed is added to
+    `unreadable` as a warning: its manifests would otherwise vanish without a word."""
     found: list[Path] = []
     skipped: list[Path] = []
-    for root, dirs, files in os.walk(runs_dir, followlinks=False):
+
+    def cannot_list(exc: OSError) -> None:
+        if unreadable is not None and exc.filename is not None:
+            unreadable.append(
+                f"{display_path(Path(exc.filename))}: folder not read ({exc.strerror}), so no manifest in it "
+                "is built; make it readable or move it out of the runs folder"
+            )
+
+    for root, dirs, files in os.walk(runs_dir, followlinks=False, onerror=cannot_list):
         keep = []
         for d in sorted(dirs):
             if d.startswith(".") or d in FRAMEWORK_DIRS:
@@ -508,9 +518,11 @@ def load_manifests(
         raise ManifestError("not a folder: give the folder that holds your run manifests", Location(runs_dir))
     site, problems = load_site_config(runs_dir, parsed)
     roots = InputRoots.for_runs(runs_dir, (*allow_outside, *site.extra.get("allow_outside", ())))
-    candidates, skipped = find_yaml_files(runs_dir)
+    warnings: list[str] = []
+    candidates, skipped = find_yaml_files(runs_dir, warnings)
     runs: list[RunSpec] = []
     datasets: dict[str, DatasetSpec] = {}
+    dataset_slugs: dict[str, DatasetSpec] = {}
     by_name: dict[str, RunSpec] = {}
     by_slug: dict[str, RunSpec] = {}
     for path in candidates:
@@ -523,10 +535,22 @@ def load_manifests(
             dataset, found = parse_dataset(doc, site.analysis, roots)
             problems.extend(found)
             if dataset is not None:
+                slug = slugify(dataset.name)
                 if dataset.name in datasets:
                     problems.append(ManifestError(f"duplicate dataset name {dataset.name!r}: already used by {Location(datasets[dataset.name].path)}", doc.where("name", value=False), key="name"))
+                elif slug in dataset_slugs:
+                    other = dataset_slugs[slug]
+                    problems.append(
+                        ManifestError(
+                            f"dataset name {dataset.name!r} gives the same page address ({slug}) as {other.name!r} "
+                            f"in {Location(other.path)}; rename one of them",
+                            doc.where("name", value=False),
+                            key="name",
+                        )
+                    )
                 else:
                     datasets[dataset.name] = dataset
+                    dataset_slugs[slug] = dataset
             continue
         if not isinstance(doc.data, dict) or "logs" not in doc.data:
             if isinstance(doc.data, dict) and _looks_like_manifest(doc.data):
@@ -594,4 +618,5 @@ def load_manifests(
         problems=problems,
         skipped=sorted(skipped),
         datasets=[datasets[k] for k in sorted(datasets)],
+        warnings=warnings,
     )
