@@ -212,7 +212,8 @@ def _check_analysis(checker: _Checker, value: Any, key: str, base: AnalysisConfi
             except OverflowError:  # a whole number past the largest float
                 changes[name] = float("inf")
             if changes[name] != changes[name] or abs(changes[name]) == float("inf"):
-                checker.error(sub, f"expected a finite number, got {v}")
+                shown = {"nan": ".nan", "inf": ".inf", "-inf": "-.inf"}.get(str(v), str(v))  # as YAML writes them
+                checker.error(sub, f"expected a finite number, got {shown}")
                 changes.pop(name)
     smoothing_key = f"{key}.smoothing" if key else "smoothing"
     if "smoothing" in changes and not 0 <= changes["smoothing"] < 1:
@@ -264,6 +265,10 @@ def _check_logs(checker: _Checker, value: Any, manifest: Path, roots: InputRoots
             continue
         logs.append(LogSpec(path=path, format=fmt, where=checker.doc.where(path_key)))
     return tuple(logs)
+
+
+# Class counts are summed and stored as 64-bit integers: far below their limit, far above any dataset.
+MAX_COUNT = 10**15
 
 
 def _check_class_names(checker: _Checker, value: Any) -> tuple[str, ...] | dict[str, str] | None:
@@ -331,9 +336,11 @@ def _check_balance(checker: _Checker, data: dict, manifest: Path, roots: InputRo
                 continue
             sources.append(BalanceSource(str(split), at, path=path, column=column))
         elif isinstance(item, dict):
-            bad = [k for k, v in item.items() if isinstance(v, bool) or not isinstance(v, int) or v < 0]
+            bad = [k for k, v in item.items() if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_COUNT]
             if bad:
-                checker.error(f"{key}.{bad[0]}", f"expected a whole count of at least 0, got {_describe(item[bad[0]])}")
+                checker.error(
+                    f"{key}.{bad[0]}", f"expected a whole count from 0 to {MAX_COUNT:,}, got {_describe(item[bad[0]])}"
+                )
                 continue
             sources.append(BalanceSource(str(split), at, counts={str(k): int(v) for k, v in item.items()}))
         else:
