@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -256,6 +257,23 @@ def _integer(loader: yaml.SafeLoader, node: yaml.Node) -> int:
         ) from None
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+    """Text, with "\\ud83d\\ude80"-style escaped surrogate pairs joined into the character they
+    name (YAML leaves them apart, and no page or JSON file can hold them)."""
+    value = yaml.SafeLoader.construct_yaml_str(loader, node)
+    if value.isascii() or not _SURROGATE.search(value):
+        return value
+    try:
+        return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError:
+        raise yaml.constructor.ConstructorError(
+            None, None, "text with an unpaired \\u escape (d800 to dfff); write the character itself", node.start_mark
+        ) from None
+
+
 def _binary(loader: yaml.SafeLoader, node: yaml.Node) -> str:
     raise yaml.constructor.ConstructorError(
         None, None, "binary values (!!binary) are not supported; write the value as text", node.start_mark
@@ -269,6 +287,7 @@ def hardened(base: type) -> type:
     loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
     loader.add_constructor("tag:yaml.org,2002:int", _integer)
     loader.add_constructor("tag:yaml.org,2002:binary", _binary)
+    loader.add_constructor("tag:yaml.org,2002:str", _text)
     return loader
 
 

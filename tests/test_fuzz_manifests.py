@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import make_run
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from reportgen.build import build
@@ -102,6 +102,8 @@ def test_check_reports_or_accepts_any_manifest(fuzz_runs: Path, text: str) -> No
 
 @fuzz(12)
 @given(text=manifests())
+# found by this test: YAML keeps "\\u" escapes of a surrogate pair apart, which no page could encode
+@example(text='name: fuzz\nlogs: logs/base.csv\nhparams: {base: &base "\\ud957\\udd92A", z: []}\n')
 def test_build_reports_or_builds_any_manifest(fuzz_runs: Path, text: str) -> None:
     (fuzz_runs / "fuzz.yaml").write_text(text, encoding="utf-8")
     out = fuzz_runs.parent / "site"

@@ -246,3 +246,30 @@ def test_a_run_whose_manifest_breaks_keeps_its_last_good_page(
     wait_until(lambda: site.version == start + 2, "a rebuild after the manifest was fixed")
     status, page = get(url + "runs/alpha/index.html")
     assert status == 200 and "Fixed title" in page and "last good page" not in page
+
+
+def test_a_log_that_never_ends_is_refused_and_the_watcher_goes_on(runs_dir: Path) -> None:
+    import os
+
+    from reportgen.serve import snapshot
+
+    make_run(runs_dir, "alpha")
+    (runs_dir / "zero.yaml").write_text("name: zero\nlogs: /dev/zero\n", encoding="utf-8")
+    os.mkfifo(runs_dir / "logs" / "pipe.csv")
+    (runs_dir / "pipe.yaml").write_text("name: pipe\nlogs: logs/pipe.csv\n", encoding="utf-8")
+    said: list[str] = []
+    site = LiveSite(runs_dir, interval=0.1, say=said.append)
+    try:
+        assert site.rebuild(first=True) is True
+        assert said == [
+            "error: " + f"{runs_dir / 'pipe.yaml'}:2:7: logs: logs/pipe.csv is a FIFO (named pipe), not a file or a folder; "
+            "name the log file itself",
+            "error: " + f"{runs_dir / 'zero.yaml'}:2:7: logs: /dev/zero is a device, not a file or a folder; name the log file itself",
+            "built 1 run(s) (version 1)",
+        ]
+        # the watcher looks only at what it may read: nothing has changed, no rebuild
+        assert snapshot(site.watching) == site.seen
+        site.watch(max_polls=3)
+        assert site.version == 1
+    finally:
+        site.cleanup()

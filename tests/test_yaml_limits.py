@@ -133,3 +133,16 @@ def test_hparams_yaml_beside_a_log_is_held_to_the_same_limits(tmp_path: Path) ->
     dated = tmp_path / "dated.yaml"
     dated.write_text("started: 2020-01-02\nns: !!python/object:argparse.Namespace {lr: 1}\n", encoding="utf-8")
     assert read_hparams_yaml(dated) == ({"started": "2020-01-02", "ns": "<tag:yaml.org,2002:python/object:argparse.Namespace>"}, None)
+
+
+def test_escaped_surrogate_pairs_are_joined_and_a_lone_one_is_an_error(runs_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    make_run(runs_dir, "a")
+    (runs_dir / "a.yaml").write_text('name: a\nlogs: logs/a.csv\nhparams: {rocket: "\\ud83d\\ude80"}\n', encoding="utf-8")
+    (runs_dir / "b.yaml").write_text('name: b\nlogs: logs/a.csv\nhparams: {half: "x\\ud957"}\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    report = check(Path("runs"))
+    assert [p.format_message() for p in report.problems] == [
+        "runs/b.yaml:3:17: invalid YAML: text with an unpaired \\u escape (d800 to dfff); write the character itself"
+    ]
+    assert main(["build", "runs", "-o", "site", "-q", "-j", "1"]) == 1
+    assert "\U0001f680" in Path("site/runs/a/index.html").read_text(encoding="utf-8")
