@@ -1,4 +1,4 @@
-"""Find and validate run manifests and the optional site config (`reportgen.yaml`).
+"""Find and validate run manifests (the site config, `reportgen.yaml`, is site_config.py).
 
 Which YAML files are manifests: every `*.yaml`/`*.yml` under the runs folder (sorted walk) whose
 top level is a mapping with a `logs:` key (a run), or with `kind: dataset` (a dataset described
@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from reportgen.errors import Location, ManifestError, ReportgenError, display_path
 from reportgen.input_paths import InputRoots, Refused, resolve_input
+from reportgen.manifest_values import Checker, check_analysis, describe, suggest
 from reportgen.model import (
     LOSS_KINDS,
     TASKS,
@@ -31,10 +32,10 @@ from reportgen.model import (
     SiteConfig,
 )
 from reportgen.readers import FORMATS
+from reportgen.site_config import SITE_CONFIG, load_site_config
 from reportgen.slug import slugify
 from reportgen.yamlpos import ParsedYaml, YamlDoc, load_yaml
 
-SITE_CONFIG = "reportgen.yaml"
 FRAMEWORK_YAML = {"hparams.yaml", "meta.yaml", "opt.yaml", "hyp.yaml", "args.yaml", "meta_tags.yaml"}
 FRAMEWORK_DIRS = {"mlruns", "lightning_logs", "wandb", ".hydra", "__pycache__", "node_modules"}
 
@@ -44,7 +45,6 @@ RUN_KEYS = (
 )
 DATASET_KEYS = ("kind", "name", "title", "notes", "class_balance", "class_names", "analysis")
 KINDS = ("run", "dataset")
-SITE_KEYS = ("title", "analysis", "compare", "smoothing", "allow_outside")
 X_VALUES = ("step", "epoch")
 SOURCES = ("real", "simulated")
 
@@ -57,30 +57,6 @@ class LoadResult:
     skipped: list[Path]  # framework YAML left alone, for -v output
     datasets: list[DatasetSpec] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. a folder that could not be read
-
-
-def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _describe(value: Any) -> str:
-    """Speak YAML, not Python: what kind of value the user wrote."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"a true/false value ({str(value).lower()})"
-    if isinstance(value, (int, float)):
-        return f"a number ({value})"
-    if isinstance(value, str):
-        return f"text ({value!r})"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, tuple):
-        return "a list of pairs (!!omap or !!pairs)"
-    return "a value of an unsupported kind"
 
 
 def find_yaml_files(runs_dir: Path, unreadable: list[str] | None = None) -> tuple[list[Path], list[Path]]:
@@ -127,102 +103,7 @@ def _looks_like_manifest(data: dict) -> bool:
     )
 
 
-class _Checker:
-    """Collects every problem in one document instead of stopping at the first."""
-
-    def __init__(self, doc: YamlDoc):
-        self.doc = doc
-        self.problems: list[ManifestError] = []
-
-    def error(self, key: str | None, message: str, *, at_key: bool = False) -> None:
-        """A problem with `key`'s value (pointing at the value), or with the key itself."""
-        self.problems.append(ManifestError(message, self.doc.where(key, value=not at_key), key=key))
-
-    def text(self, data: dict, key: str, required: bool = False) -> str | None:
-        if key not in data or data[key] is None:
-            if required:
-                self.error(None, f"missing required key {key!r}")
-            return None
-        value = data[key]
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and key != "notes":
-            return str(value)
-        if not isinstance(value, str):
-            self.error(key, f"expected text, got {_describe(value)}")
-            return None
-        return value
-
-    def choice(self, data: dict, key: str, choices: tuple[str, ...]) -> str | None:
-        value = self.text(data, key)
-        if value is not None and value not in choices:
-            self.error(key, f"expected one of {', '.join(choices)}, got {value!r}{_suggest(value, choices)}")
-            return None
-        return value
-
-
-# Whole-number thresholds count points or evaluations: past this they mean nothing, and
-# nothing downstream should allocate or index by them.
-MAX_WHOLE = 1_000_000_000
-
-
-def _number(value: Any) -> float | int | None:
-    """A YAML number, or text that reads as one: YAML 1.1 reads `1e-3` (no dot, no sign) as
-    text, which users mean as a number."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return value
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
-
-
-def _check_analysis(checker: _Checker, value: Any, key: str, base: AnalysisConfig) -> AnalysisConfig:
-    """`analysis:` thresholds over `base`; `key` is where they sit ("" for top-level settings)."""
-    if value is None:
-        return base
-    if not isinstance(value, dict):
-        checker.error(key, f"expected a mapping of threshold names to numbers, got {_describe(value)}")
-        return base
-    known = {f.name: f for f in fields(AnalysisConfig)}
-    changes: dict[str, Any] = {}
-    for name, v in value.items():
-        sub = f"{key}.{name}" if key else str(name)
-        if name not in known:
-            checker.error(sub, f"unknown threshold{_suggest(str(name), list(known))}; see docs/analysis.md", at_key=True)
-            continue
-        default = getattr(base, name)
-        number = _number(v)
-        if number is None:
-            checker.error(sub, f"expected a number, got {_describe(v)}")
-            continue
-        if isinstance(default, int) and not isinstance(default, bool):
-            if number != number or number in (float("inf"), float("-inf")) or int(number) != number or number < 1:
-                checker.error(sub, f"expected a whole number of at least 1, got {v}")
-                continue
-            if number > MAX_WHOLE:
-                checker.error(sub, f"expected a whole number of at most {MAX_WHOLE:,}, got {v}")
-                continue
-            changes[name] = int(number)
-        else:
-            try:
-                changes[name] = float(number)
-            except OverflowError:  # a whole number past the largest float
-                changes[name] = float("inf")
-            if changes[name] != changes[name] or abs(changes[name]) == float("inf"):
-                shown = {"nan": ".nan", "inf": ".inf", "-inf": "-.inf"}.get(str(v), str(v))  # as YAML writes them
-                checker.error(sub, f"expected a finite number, got {shown}")
-                changes.pop(name)
-    smoothing_key = f"{key}.smoothing" if key else "smoothing"
-    if "smoothing" in changes and not 0 <= changes["smoothing"] < 1:
-        checker.error(smoothing_key, f"expected a number from 0 to below 1, got {changes['smoothing']}")
-        changes.pop("smoothing")
-    return base.replace(**changes)
-
-
-def _check_logs(checker: _Checker, value: Any, manifest: Path, roots: InputRoots) -> tuple[LogSpec, ...]:
+def _check_logs(checker: Checker, value: Any, manifest: Path, roots: InputRoots) -> tuple[LogSpec, ...]:
     if value is None:
         checker.error("logs", "expected a log path or a list of log paths, got nothing")
         return ()
@@ -236,15 +117,15 @@ def _check_logs(checker: _Checker, value: Any, manifest: Path, roots: InputRoots
         if isinstance(item, dict):
             unknown = sorted(str(k) for k in item if k not in ("path", "format"))
             for k in unknown:
-                checker.error(f"{key}.{k}", f"unknown key{_suggest(k, ('path', 'format'))}; a log entry takes path and format", at_key=True)
+                checker.error(f"{key}.{k}", f"unknown key{suggest(k, ('path', 'format'))}; a log entry takes path and format", at_key=True)
             raw_path = item.get("path")
             fmt_value = item.get("format", "auto")
             if not isinstance(fmt_value, str) or fmt_value not in FORMATS:
-                shown = fmt_value if isinstance(fmt_value, str) else _describe(fmt_value)
+                shown = fmt_value if isinstance(fmt_value, str) else describe(fmt_value)
                 checker.error(
                     f"{key}.format",
                     f"expected one of {', '.join(FORMATS)}, got {shown!r}"
-                    + (_suggest(fmt_value, FORMATS) if isinstance(fmt_value, str) else ""),
+                    + (suggest(fmt_value, FORMATS) if isinstance(fmt_value, str) else ""),
                 )
                 continue
             fmt = fmt_value
@@ -253,7 +134,7 @@ def _check_logs(checker: _Checker, value: Any, manifest: Path, roots: InputRoots
             raw_path = item
             path_key = key
         if not isinstance(raw_path, str) or not raw_path.strip():
-            checker.error(path_key, f"expected a file path, got {_describe(raw_path)}")
+            checker.error(path_key, f"expected a file path, got {describe(raw_path)}")
             continue
         try:
             path = resolve_input(raw_path, manifest.parent, roots)
@@ -271,18 +152,18 @@ def _check_logs(checker: _Checker, value: Any, manifest: Path, roots: InputRoots
 MAX_COUNT = 10**15
 
 
-def _check_class_names(checker: _Checker, value: Any) -> tuple[str, ...] | dict[str, str] | None:
+def _check_class_names(checker: Checker, value: Any) -> tuple[str, ...] | dict[str, str] | None:
     if value is None:
         return None
     if isinstance(value, list) and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
         return tuple(str(v) for v in value)
     if isinstance(value, dict) and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value.values()):
         return {str(k): str(v) for k, v in value.items()}
-    checker.error("class_names", f"expected a list of class names or a mapping of class to name, got {_describe(value)}")
+    checker.error("class_names", f"expected a list of class names or a mapping of class to name, got {describe(value)}")
     return None
 
 
-def _balance_file(checker: _Checker, key: str, raw: str, manifest: Path, roots: InputRoots, what: str) -> Path | None:
+def _balance_file(checker: Checker, key: str, raw: str, manifest: Path, roots: InputRoots, what: str) -> Path | None:
     try:
         return resolve_input(raw, manifest.parent, roots, folder_ok=False)
     except Refused as exc:
@@ -293,7 +174,7 @@ def _balance_file(checker: _Checker, key: str, raw: str, manifest: Path, roots: 
         return None
 
 
-def _check_balance(checker: _Checker, data: dict, manifest: Path, roots: InputRoots) -> BalanceSpec | None:
+def _check_balance(checker: Checker, data: dict, manifest: Path, roots: InputRoots) -> BalanceSpec | None:
     """`class_balance:` is a dataset name, a counts file, or a mapping of split to a label file,
     a counts file ({path, column}) or counts written inline ({class: count})."""
     value = data.get("class_balance")
@@ -313,7 +194,7 @@ def _check_balance(checker: _Checker, data: dict, manifest: Path, roots: InputRo
     if not isinstance(value, dict) or not value:
         checker.error(
             "class_balance",
-            f"expected a dataset name, a counts file, or a mapping of split to label file, got {_describe(value)}",
+            f"expected a dataset name, a counts file, or a mapping of split to label file, got {describe(value)}",
         )
         return None
     sources: list[BalanceSource] = []
@@ -324,10 +205,10 @@ def _check_balance(checker: _Checker, data: dict, manifest: Path, roots: InputRo
         if isinstance(item, dict) and "path" in item:
             unknown = sorted(str(k) for k in item if k not in ("path", "column"))
             for k in unknown:
-                checker.error(f"{key}.{k}", f"unknown key{_suggest(k, ('path', 'column'))}; a label file takes path and column", at_key=True)
+                checker.error(f"{key}.{k}", f"unknown key{suggest(k, ('path', 'column'))}; a label file takes path and column", at_key=True)
             column = item.get("column")
             if column is not None and not isinstance(column, str):
-                checker.error(f"{key}.column", f"expected a column name, got {_describe(column)}")
+                checker.error(f"{key}.column", f"expected a column name, got {describe(column)}")
                 continue
             item = item["path"]
         if isinstance(item, str):
@@ -339,12 +220,12 @@ def _check_balance(checker: _Checker, data: dict, manifest: Path, roots: InputRo
             bad = [k for k, v in item.items() if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_COUNT]
             if bad:
                 checker.error(
-                    f"{key}.{bad[0]}", f"expected a whole count from 0 to {MAX_COUNT:,}, got {_describe(item[bad[0]])}"
+                    f"{key}.{bad[0]}", f"expected a whole count from 0 to {MAX_COUNT:,}, got {describe(item[bad[0]])}"
                 )
                 continue
             sources.append(BalanceSource(str(split), at, counts={str(k): int(v) for k, v in item.items()}))
         else:
-            checker.error(key, f"expected a label file path or a mapping of class to count, got {_describe(item)}")
+            checker.error(key, f"expected a label file path or a mapping of class to count, got {describe(item)}")
     return BalanceSpec(where=where, sources=tuple(sources), class_names=names)
 
 
@@ -353,14 +234,14 @@ def parse_dataset(
 ) -> tuple[DatasetSpec | None, list[ManifestError]]:
     roots = roots or InputRoots.for_runs(doc.path.parent)
     data = doc.data
-    checker = _Checker(doc)
+    checker = Checker(doc)
     for key in data:
         if key not in DATASET_KEYS:
-            checker.error(str(key), f"unknown key for a dataset{_suggest(str(key), DATASET_KEYS)}; see docs/manifest.md", at_key=True)
+            checker.error(str(key), f"unknown key for a dataset{suggest(str(key), DATASET_KEYS)}; see docs/manifest.md", at_key=True)
     name = checker.text(data, "name", required=True)
     title = checker.text(data, "title")
     notes = checker.text(data, "notes") or ""
-    analysis = _check_analysis(checker, data.get("analysis"), "analysis", base_analysis)
+    analysis = check_analysis(checker, data.get("analysis"), "analysis", base_analysis)
     if "class_balance" not in data:
         checker.error(None, "a dataset manifest needs class_balance: (label files or counts per split)")
     balance = _check_balance(checker, data, doc.path, roots)
@@ -378,10 +259,10 @@ def parse_run(
     manifest's folder). Returns the spec (None if any problem) and the problems."""
     roots = roots or InputRoots.for_runs(doc.path.parent)
     data = doc.data
-    checker = _Checker(doc)
+    checker = Checker(doc)
     for key in data:
         if key not in RUN_KEYS:
-            checker.error(str(key), f"unknown key{_suggest(str(key), RUN_KEYS)}; see docs/manifest.md", at_key=True)
+            checker.error(str(key), f"unknown key{suggest(str(key), RUN_KEYS)}; see docs/manifest.md", at_key=True)
     name = checker.text(data, "name", required=True)
     if name is not None and not name.strip():
         checker.error("name", "the run name is empty")
@@ -398,16 +279,16 @@ def parse_run(
         if isinstance(raw_tags, str):
             raw_tags = [raw_tags]
         if not isinstance(raw_tags, list):
-            checker.error("tags", f"expected a list of words, got {_describe(raw_tags)}")
+            checker.error("tags", f"expected a list of words, got {describe(raw_tags)}")
         else:
             bad = [i for i, t in enumerate(raw_tags) if isinstance(t, bool) or not isinstance(t, (str, int, float))]
             for i in bad:
-                checker.error(f"tags[{i}]", f"expected a word, got {_describe(raw_tags[i])}")
+                checker.error(f"tags[{i}]", f"expected a word, got {describe(raw_tags[i])}")
             if not bad:
                 tags = tuple(dict.fromkeys(str(t) for t in raw_tags))
     num_classes = data.get("num_classes")
     if num_classes is not None and (isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2):
-        checker.error("num_classes", f"expected a whole number of at least 2, got {_describe(num_classes)}")
+        checker.error("num_classes", f"expected a whole number of at least 2, got {describe(num_classes)}")
         num_classes = None
     metrics: dict[str, str] = {}
     raw_metrics = data.get("metrics")
@@ -415,20 +296,20 @@ def parse_run(
         from reportgen.model import ROLES
 
         if not isinstance(raw_metrics, dict):
-            checker.error("metrics", f"expected a mapping of role to logged metric name, got {_describe(raw_metrics)}")
+            checker.error("metrics", f"expected a mapping of role to logged metric name, got {describe(raw_metrics)}")
         else:
             for role, series in raw_metrics.items():
                 if role not in ROLES:
-                    checker.error(f"metrics.{role}", f"unknown role{_suggest(str(role), ROLES)}; roles are {', '.join(ROLES)}", at_key=True)
+                    checker.error(f"metrics.{role}", f"unknown role{suggest(str(role), ROLES)}; roles are {', '.join(ROLES)}", at_key=True)
                 elif not isinstance(series, str):
-                    checker.error(f"metrics.{role}", f"expected the name of a logged metric, got {_describe(series)}")
+                    checker.error(f"metrics.{role}", f"expected the name of a logged metric, got {describe(series)}")
                 else:
                     metrics[role] = series
     hparams = data.get("hparams") or {}
     if not isinstance(hparams, dict):
-        checker.error("hparams", f"expected a mapping of parameter names to values, got {_describe(hparams)}")
+        checker.error("hparams", f"expected a mapping of parameter names to values, got {describe(hparams)}")
         hparams = {}
-    analysis = _check_analysis(checker, data.get("analysis"), "analysis", base_analysis)
+    analysis = check_analysis(checker, data.get("analysis"), "analysis", base_analysis)
     kind = checker.choice(data, "kind", KINDS)
     if kind == "dataset":
         checker.error("kind", "a dataset manifest has no logs: remove logs: or use kind: run")
@@ -456,59 +337,6 @@ def parse_run(
         class_balance=balance,
     )
     return spec, []
-
-
-def load_site_config(runs_dir: Path, parsed: ParsedYaml | None = None) -> tuple[SiteConfig, list[ReportgenError]]:
-    path = runs_dir / SITE_CONFIG
-    if not path.exists():
-        return SiteConfig(), []
-    try:
-        doc = load_yaml(path, parsed)
-    except ManifestError as exc:
-        return SiteConfig(path=path), [exc]
-    data = doc.data if doc.data is not None else {}
-    checker = _Checker(doc)
-    if not isinstance(data, dict):
-        checker.error(None, f"expected a mapping of settings, got {_describe(data)}")
-        return SiteConfig(path=path), list(checker.problems)
-    for key in data:
-        if key not in SITE_KEYS:
-            checker.error(str(key), f"unknown setting{_suggest(str(key), SITE_KEYS)}; see docs/manifest.md", at_key=True)
-    title = checker.text(data, "title") or SiteConfig.title
-    analysis = _check_analysis(checker, data.get("analysis"), "analysis", AnalysisConfig())
-    if "smoothing" in data:
-        analysis = _check_analysis(checker, {"smoothing": data["smoothing"]}, "", analysis)
-    compare = data.get("compare") or []
-    if not isinstance(compare, list):
-        checker.error("compare", f"expected a list of comparisons, got {_describe(compare)}")
-        compare = []
-    extra: dict[str, Any] = {"compare": compare, "positions": doc.positions}
-    allowed = _check_allow_outside(checker, data.get("allow_outside"), runs_dir)
-    if allowed:
-        extra["allow_outside"] = allowed
-    return SiteConfig(title=title, analysis=analysis, path=path, extra=extra), list(checker.problems)
-
-
-def _check_allow_outside(checker: _Checker, value: Any, runs_dir: Path) -> tuple[Path, ...]:
-    """`allow_outside:` folders (relative to the runs folder), resolved; each must exist."""
-    if value is None:
-        return ()
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list):
-        checker.error("allow_outside", f"expected a list of folders, got {_describe(value)}")
-        return ()
-    found: list[Path] = []
-    for i, item in enumerate(items):
-        key = f"allow_outside[{i}]" if isinstance(value, list) else "allow_outside"
-        if not isinstance(item, str) or not item.strip():
-            checker.error(key, f"expected a folder path, got {_describe(item)}")
-            continue
-        folder = runs_dir / item
-        if not folder.is_dir():
-            checker.error(key, f"folder not found: {item} (paths are relative to the runs folder)")
-            continue
-        found.append(folder.resolve())
-    return tuple(found)
 
 
 def load_manifests(
