@@ -207,18 +207,20 @@ def build(
     jobs: int | None = None,
     cache: bool = True,
     site_url: str | None = None,
+    allow_outside: tuple[Path, ...] = (),
 ) -> BuildReport:
     """Build the site for `runs_dir` into `out`. Problems with single runs are collected in the
     report (the other runs still build); raises ReportgenError only when no site can be written.
     `jobs`: worker processes (default every core); `cache`: reuse unchanged runs' results;
-    `site_url` (where the site will be published) makes summary.md's links absolute."""
+    `site_url` (where the site will be published) makes summary.md's links absolute;
+    `allow_outside`: folders outside `runs_dir` whose files manifests may name."""
     say = progress or (lambda _msg: None)
     check_output_dir(out, runs_dir)
     try:
         with output_lock(out, on_wait=lambda: say(f"waiting for another build into {out} to finish")):
             # one pool for the build: warm workers from the runs to the comparisons' figures
             with WorkerPool(jobs, preload) as pool:
-                return _build_locked(runs_dir, out, say, bar, pool, cache, site_url)
+                return _build_locked(runs_dir, out, say, bar, pool, cache, site_url, allow_outside)
     finally:
         if bar is not None:
             bar.close()
@@ -232,11 +234,12 @@ def _build_locked(
     pool: WorkerPool,
     cache: bool,
     site_url: str | None,
+    allow_outside: tuple[Path, ...] = (),
 ) -> BuildReport:
     cache_root = cache_dir_for(out) if cache else None
     last = load_last_build(cache_root)
     parsed = ParsedYaml(last.manifests)
-    loaded = load_manifests(runs_dir, parsed)
+    loaded = load_manifests(runs_dir, parsed, allow_outside)
     problems: list[ReportgenError] = list(loaded.problems)
     specs = loaded.runs
     say(f"found {len(specs)} run manifest(s)")
@@ -406,7 +409,7 @@ def _build_locked(
         runs=tuple(r.result.name for r in done),
         files=len(files),
         problems=tuple(problems),
-        warnings=tuple(w for r in done for w in r.result.warnings),
+        warnings=(*loaded.warnings, *(w for r in done for w in r.result.warnings)),
         flags=dict(sorted(flag_counts.items())),
         cached=cached,
         cross_cached=cross_cached,

@@ -16,6 +16,7 @@ import importlib.util
 import io
 import os
 import pickle
+import stat
 import sys
 import time
 from dataclasses import replace
@@ -24,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 import reportgen
+from reportgen.input_paths import MAX_FOLDER_FILES
 from reportgen.model import RunSpec
 
 # A file changed this recently may change again within the same clock tick, unseen by its stat:
@@ -83,10 +85,13 @@ class FileDigests:
             st = path.stat()
         except OSError as exc:
             return f"{path}\0missing {exc.errno}\n"
+        if not stat.S_ISREG(st.st_mode):
+            # a FIFO or device (here inside a log folder) would block or never end: never opened
+            return f"{path}\0special {stat.S_IFMT(st.st_mode)}\n"
         name = str(path)
-        stat = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
         seen = self.known.get(name)
-        if seen is not None and tuple(seen[:4]) == stat:
+        if seen is not None and tuple(seen[:4]) == key:
             digest = seen[4]
         else:
             try:
@@ -94,7 +99,7 @@ class FileDigests:
             except OSError as exc:
                 return f"{path}\0unreadable {exc.errno}\n"
         if time.time() - st.st_mtime_ns / 1e9 >= RACY_SECONDS:
-            self.used[name] = (*stat, digest)
+            self.used[name] = (*key, digest)
         return f"{path}\0{digest}\n"
 
 
@@ -113,6 +118,9 @@ def _log_fingerprint(path: Path, digests: FileDigests) -> str:
     for root, dirs, files in os.walk(path, followlinks=False):
         dirs.sort()
         lines.extend(digests.line(Path(root) / f) for f in sorted(files))
+        if len(lines) > MAX_FOLDER_FILES:  # refused by the manifest check; grown since
+            lines.append("too many files\n")
+            break
     return f"{path}\0dir\n" + "".join(lines)
 
 

@@ -1,4 +1,4 @@
-"""Find and validate run manifests and the optional site config (`reportgen.yaml`).
+"""Find and validate run manifests (the site config, `reportgen.yaml`, is site_config.py).
 
 Which YAML files are manifests: every `*.yaml`/`*.yml` under the runs folder (sorted walk) whose
 top level is a mapping with a `logs:` key (a run), or with `kind: dataset` (a dataset described
@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reportgen.errors import Location, ManifestError, ReportgenError
+from reportgen.errors import Location, ManifestError, ReportgenError, display_path
+from reportgen.input_paths import InputRoots, Refused, resolve_input
+from reportgen.manifest_values import Checker, check_analysis, describe, suggest
 from reportgen.model import (
     LOSS_KINDS,
     TASKS,
@@ -30,10 +32,10 @@ from reportgen.model import (
     SiteConfig,
 )
 from reportgen.readers import FORMATS
+from reportgen.site_config import SITE_CONFIG, load_site_config
 from reportgen.slug import slugify
 from reportgen.yamlpos import ParsedYaml, YamlDoc, load_yaml
 
-SITE_CONFIG = "reportgen.yaml"
 FRAMEWORK_YAML = {"hparams.yaml", "meta.yaml", "opt.yaml", "hyp.yaml", "args.yaml", "meta_tags.yaml"}
 FRAMEWORK_DIRS = {"mlruns", "lightning_logs", "wandb", ".hydra", "__pycache__", "node_modules"}
 
@@ -43,7 +45,6 @@ RUN_KEYS = (
 )
 DATASET_KEYS = ("kind", "name", "title", "notes", "class_balance", "class_names", "analysis")
 KINDS = ("run", "dataset")
-SITE_KEYS = ("title", "analysis", "compare", "smoothing")
 X_VALUES = ("step", "epoch")
 SOURCES = ("real", "simulated")
 
@@ -55,36 +56,24 @@ class LoadResult:
     problems: list[ReportgenError]
     skipped: list[Path]  # framework YAML left alone, for -v output
     datasets: list[DatasetSpec] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. a folder that could not be read
 
 
-def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _describe(value: Any) -> str:
-    """Speak YAML, not Python: what kind of value the user wrote."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"a true/false value ({str(value).lower()})"
-    if isinstance(value, (int, float)):
-        return f"a number ({value})"
-    if isinstance(value, str):
-        return f"text ({value!r})"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
-
-
-def find_yaml_files(runs_dir: Path) -> tuple[list[Path], list[Path]]:
+def find_yaml_files(runs_dir: Path, unreadable: list[str] | None = None) -> tuple[list[Path], list[Path]]:
     """(candidate manifests, framework files skipped), both sorted. Symlinked folders are not
-    followed, so a link loop cannot trap the walk."""
+    followed, so a link loop cannot trap the walk. A folder that cannot be listed is added to
+    `unreadable` as a warning: its manifests would otherwise vanish without a word."""
     found: list[Path] = []
     skipped: list[Path] = []
-    for root, dirs, files in os.walk(runs_dir, followlinks=False):
+
+    def cannot_list(exc: OSError) -> None:
+        if unreadable is not None and exc.filename is not None:
+            unreadable.append(
+                f"{display_path(Path(exc.filename))}: folder not read ({exc.strerror}), so no manifest in it "
+                "is built; make it readable or move it out of the runs folder"
+            )
+
+    for root, dirs, files in os.walk(runs_dir, followlinks=False, onerror=cannot_list):
         keep = []
         for d in sorted(dirs):
             if d.startswith(".") or d in FRAMEWORK_DIRS:
@@ -114,69 +103,7 @@ def _looks_like_manifest(data: dict) -> bool:
     )
 
 
-class _Checker:
-    """Collects every problem in one document instead of stopping at the first."""
-
-    def __init__(self, doc: YamlDoc):
-        self.doc = doc
-        self.problems: list[ManifestError] = []
-
-    def error(self, key: str | None, message: str, *, at_key: bool = False) -> None:
-        """A problem with `key`'s value (pointing at the value), or with the key itself."""
-        self.problems.append(ManifestError(message, self.doc.where(key, value=not at_key), key=key))
-
-    def text(self, data: dict, key: str, required: bool = False) -> str | None:
-        if key not in data or data[key] is None:
-            if required:
-                self.error(None, f"missing required key {key!r}")
-            return None
-        value = data[key]
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and key != "notes":
-            return str(value)
-        if not isinstance(value, str):
-            self.error(key, f"expected text, got {_describe(value)}")
-            return None
-        return value
-
-    def choice(self, data: dict, key: str, choices: tuple[str, ...]) -> str | None:
-        value = self.text(data, key)
-        if value is not None and value not in choices:
-            self.error(key, f"expected one of {', '.join(choices)}, got {value!r}{_suggest(value, choices)}")
-            return None
-        return value
-
-
-def _check_analysis(checker: _Checker, value: Any, key: str, base: AnalysisConfig) -> AnalysisConfig:
-    if value is None:
-        return base
-    if not isinstance(value, dict):
-        checker.error(key, f"expected a mapping of threshold names to numbers, got {_describe(value)}")
-        return base
-    known = {f.name: f for f in fields(AnalysisConfig)}
-    changes: dict[str, Any] = {}
-    for name, v in value.items():
-        sub = f"{key}.{name}"
-        if name not in known:
-            checker.error(sub, f"unknown threshold{_suggest(str(name), list(known))}; see docs/analysis.md", at_key=True)
-            continue
-        default = getattr(base, name)
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            checker.error(sub, f"expected a number, got {_describe(v)}")
-            continue
-        if isinstance(default, int) and not isinstance(default, bool):
-            if int(v) != v or v < 1:
-                checker.error(sub, f"expected a whole number of at least 1, got {v}")
-                continue
-            changes[name] = int(v)
-        else:
-            changes[name] = float(v)
-    if "smoothing" in changes and not 0 <= changes["smoothing"] < 1:
-        checker.error(f"{key}.smoothing", f"expected a number from 0 to below 1, got {changes['smoothing']}")
-        changes.pop("smoothing")
-    return base.replace(**changes)
-
-
-def _check_logs(checker: _Checker, value: Any, manifest: Path) -> tuple[LogSpec, ...]:
+def _check_logs(checker: Checker, value: Any, manifest: Path, roots: InputRoots) -> tuple[LogSpec, ...]:
     if value is None:
         checker.error("logs", "expected a log path or a list of log paths, got nothing")
         return ()
@@ -190,15 +117,15 @@ def _check_logs(checker: _Checker, value: Any, manifest: Path) -> tuple[LogSpec,
         if isinstance(item, dict):
             unknown = sorted(str(k) for k in item if k not in ("path", "format"))
             for k in unknown:
-                checker.error(f"{key}.{k}", f"unknown key{_suggest(k, ('path', 'format'))}; a log entry takes path and format", at_key=True)
+                checker.error(f"{key}.{k}", f"unknown key{suggest(k, ('path', 'format'))}; a log entry takes path and format", at_key=True)
             raw_path = item.get("path")
             fmt_value = item.get("format", "auto")
             if not isinstance(fmt_value, str) or fmt_value not in FORMATS:
-                shown = fmt_value if isinstance(fmt_value, str) else _describe(fmt_value)
+                shown = fmt_value if isinstance(fmt_value, str) else describe(fmt_value)
                 checker.error(
                     f"{key}.format",
                     f"expected one of {', '.join(FORMATS)}, got {shown!r}"
-                    + (_suggest(fmt_value, FORMATS) if isinstance(fmt_value, str) else ""),
+                    + (suggest(fmt_value, FORMATS) if isinstance(fmt_value, str) else ""),
                 )
                 continue
             fmt = fmt_value
@@ -207,28 +134,47 @@ def _check_logs(checker: _Checker, value: Any, manifest: Path) -> tuple[LogSpec,
             raw_path = item
             path_key = key
         if not isinstance(raw_path, str) or not raw_path.strip():
-            checker.error(path_key, f"expected a file path, got {_describe(raw_path)}")
+            checker.error(path_key, f"expected a file path, got {describe(raw_path)}")
             continue
-        path = (manifest.parent / raw_path).resolve() if not Path(raw_path).is_absolute() else Path(raw_path)
-        if not path.exists():
-            checker.error(path_key, f"log file not found: {raw_path} (paths are relative to the manifest)")
+        try:
+            path = resolve_input(raw_path, manifest.parent, roots)
+        except Refused as exc:
+            if exc.missing:
+                checker.error(path_key, f"log file not found: {raw_path} (paths are relative to the manifest)")
+            else:
+                checker.error(path_key, exc.message)
             continue
         logs.append(LogSpec(path=path, format=fmt, where=checker.doc.where(path_key)))
     return tuple(logs)
 
 
-def _check_class_names(checker: _Checker, value: Any) -> tuple[str, ...] | dict[str, str] | None:
+# Class counts are summed and stored as 64-bit integers: far below their limit, far above any dataset.
+MAX_COUNT = 10**15
+
+
+def _check_class_names(checker: Checker, value: Any) -> tuple[str, ...] | dict[str, str] | None:
     if value is None:
         return None
     if isinstance(value, list) and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
         return tuple(str(v) for v in value)
     if isinstance(value, dict) and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value.values()):
         return {str(k): str(v) for k, v in value.items()}
-    checker.error("class_names", f"expected a list of class names or a mapping of class to name, got {_describe(value)}")
+    checker.error("class_names", f"expected a list of class names or a mapping of class to name, got {describe(value)}")
     return None
 
 
-def _check_balance(checker: _Checker, data: dict, manifest: Path) -> BalanceSpec | None:
+def _balance_file(checker: Checker, key: str, raw: str, manifest: Path, roots: InputRoots, what: str) -> Path | None:
+    try:
+        return resolve_input(raw, manifest.parent, roots, folder_ok=False)
+    except Refused as exc:
+        if exc.missing:
+            checker.error(key, f"{what} not found: {raw} (paths are relative to the manifest)")
+        else:
+            checker.error(key, exc.message)
+        return None
+
+
+def _check_balance(checker: Checker, data: dict, manifest: Path, roots: InputRoots) -> BalanceSpec | None:
     """`class_balance:` is a dataset name, a counts file, or a mapping of split to a label file,
     a counts file ({path, column}) or counts written inline ({class: count})."""
     value = data.get("class_balance")
@@ -239,17 +185,16 @@ def _check_balance(checker: _Checker, data: dict, manifest: Path) -> BalanceSpec
     names = _check_class_names(checker, data.get("class_names"))
     where = checker.doc.where("class_balance")
     if isinstance(value, str):
-        path = manifest.parent / value
-        if path.is_file():
-            return BalanceSpec(where=where, sources=(BalanceSource(None, where, path=path.resolve()),), class_names=names)
-        if "/" in value or "." in Path(value).name:
-            checker.error("class_balance", f"file not found: {value} (paths are relative to the manifest)")
-            return None
+        if os.path.lexists(manifest.parent / value) or "/" in value or "." in Path(value).name:
+            path = _balance_file(checker, "class_balance", value, manifest, roots, "file")
+            if path is None:
+                return None
+            return BalanceSpec(where=where, sources=(BalanceSource(None, where, path=path),), class_names=names)
         return BalanceSpec(where=where, class_names=names, dataset=value)
     if not isinstance(value, dict) or not value:
         checker.error(
             "class_balance",
-            f"expected a dataset name, a counts file, or a mapping of split to label file, got {_describe(value)}",
+            f"expected a dataset name, a counts file, or a mapping of split to label file, got {describe(value)}",
         )
         return None
     sources: list[BalanceSource] = []
@@ -260,42 +205,46 @@ def _check_balance(checker: _Checker, data: dict, manifest: Path) -> BalanceSpec
         if isinstance(item, dict) and "path" in item:
             unknown = sorted(str(k) for k in item if k not in ("path", "column"))
             for k in unknown:
-                checker.error(f"{key}.{k}", f"unknown key{_suggest(k, ('path', 'column'))}; a label file takes path and column", at_key=True)
+                checker.error(f"{key}.{k}", f"unknown key{suggest(k, ('path', 'column'))}; a label file takes path and column", at_key=True)
             column = item.get("column")
             if column is not None and not isinstance(column, str):
-                checker.error(f"{key}.column", f"expected a column name, got {_describe(column)}")
+                checker.error(f"{key}.column", f"expected a column name, got {describe(column)}")
                 continue
             item = item["path"]
         if isinstance(item, str):
-            path = manifest.parent / item
-            if not path.is_file():
-                checker.error(key, f"label file not found: {item} (paths are relative to the manifest)")
+            path = _balance_file(checker, key, item, manifest, roots, "label file")
+            if path is None:
                 continue
-            sources.append(BalanceSource(str(split), at, path=path.resolve(), column=column))
+            sources.append(BalanceSource(str(split), at, path=path, column=column))
         elif isinstance(item, dict):
-            bad = [k for k, v in item.items() if isinstance(v, bool) or not isinstance(v, int) or v < 0]
+            bad = [k for k, v in item.items() if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_COUNT]
             if bad:
-                checker.error(f"{key}.{bad[0]}", f"expected a whole count of at least 0, got {_describe(item[bad[0]])}")
+                checker.error(
+                    f"{key}.{bad[0]}", f"expected a whole count from 0 to {MAX_COUNT:,}, got {describe(item[bad[0]])}"
+                )
                 continue
             sources.append(BalanceSource(str(split), at, counts={str(k): int(v) for k, v in item.items()}))
         else:
-            checker.error(key, f"expected a label file path or a mapping of class to count, got {_describe(item)}")
+            checker.error(key, f"expected a label file path or a mapping of class to count, got {describe(item)}")
     return BalanceSpec(where=where, sources=tuple(sources), class_names=names)
 
 
-def parse_dataset(doc: YamlDoc, base_analysis: AnalysisConfig) -> tuple[DatasetSpec | None, list[ManifestError]]:
+def parse_dataset(
+    doc: YamlDoc, base_analysis: AnalysisConfig, roots: InputRoots | None = None
+) -> tuple[DatasetSpec | None, list[ManifestError]]:
+    roots = roots or InputRoots.for_runs(doc.path.parent)
     data = doc.data
-    checker = _Checker(doc)
+    checker = Checker(doc)
     for key in data:
         if key not in DATASET_KEYS:
-            checker.error(str(key), f"unknown key for a dataset{_suggest(str(key), DATASET_KEYS)}; see docs/manifest.md", at_key=True)
+            checker.error(str(key), f"unknown key for a dataset{suggest(str(key), DATASET_KEYS)}; see docs/manifest.md", at_key=True)
     name = checker.text(data, "name", required=True)
     title = checker.text(data, "title")
     notes = checker.text(data, "notes") or ""
-    analysis = _check_analysis(checker, data.get("analysis"), "analysis", base_analysis)
+    analysis = check_analysis(checker, data.get("analysis"), "analysis", base_analysis)
     if "class_balance" not in data:
         checker.error(None, "a dataset manifest needs class_balance: (label files or counts per split)")
-    balance = _check_balance(checker, data, doc.path)
+    balance = _check_balance(checker, data, doc.path, roots)
     if balance is not None and balance.dataset is not None:
         checker.error("class_balance", "a dataset's class_balance must name files or counts, not another dataset")
     if checker.problems or name is None or balance is None:
@@ -303,13 +252,17 @@ def parse_dataset(doc: YamlDoc, base_analysis: AnalysisConfig) -> tuple[DatasetS
     return DatasetSpec(name=name.strip(), path=doc.path, balance=balance, title=title, notes=notes, analysis=analysis), []
 
 
-def parse_run(doc: YamlDoc, base_analysis: AnalysisConfig) -> tuple[RunSpec | None, list[ManifestError]]:
-    """Validate one manifest document. Returns the spec (None if any problem) and the problems."""
+def parse_run(
+    doc: YamlDoc, base_analysis: AnalysisConfig, roots: InputRoots | None = None
+) -> tuple[RunSpec | None, list[ManifestError]]:
+    """Validate one manifest document; the files it names must lie under `roots` (default: the
+    manifest's folder). Returns the spec (None if any problem) and the problems."""
+    roots = roots or InputRoots.for_runs(doc.path.parent)
     data = doc.data
-    checker = _Checker(doc)
+    checker = Checker(doc)
     for key in data:
         if key not in RUN_KEYS:
-            checker.error(str(key), f"unknown key{_suggest(str(key), RUN_KEYS)}; see docs/manifest.md", at_key=True)
+            checker.error(str(key), f"unknown key{suggest(str(key), RUN_KEYS)}; see docs/manifest.md", at_key=True)
     name = checker.text(data, "name", required=True)
     if name is not None and not name.strip():
         checker.error("name", "the run name is empty")
@@ -325,13 +278,17 @@ def parse_run(doc: YamlDoc, base_analysis: AnalysisConfig) -> tuple[RunSpec | No
     if raw_tags is not None:
         if isinstance(raw_tags, str):
             raw_tags = [raw_tags]
-        if not isinstance(raw_tags, list) or not all(isinstance(t, (str, int)) and not isinstance(t, bool) for t in raw_tags):
-            checker.error("tags", f"expected a list of words, got {_describe(raw_tags)}")
+        if not isinstance(raw_tags, list):
+            checker.error("tags", f"expected a list of words, got {describe(raw_tags)}")
         else:
-            tags = tuple(dict.fromkeys(str(t) for t in raw_tags))
+            bad = [i for i, t in enumerate(raw_tags) if isinstance(t, bool) or not isinstance(t, (str, int, float))]
+            for i in bad:
+                checker.error(f"tags[{i}]", f"expected a word, got {describe(raw_tags[i])}")
+            if not bad:
+                tags = tuple(dict.fromkeys(str(t) for t in raw_tags))
     num_classes = data.get("num_classes")
     if num_classes is not None and (isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2):
-        checker.error("num_classes", f"expected a whole number of at least 2, got {_describe(num_classes)}")
+        checker.error("num_classes", f"expected a whole number of at least 2, got {describe(num_classes)}")
         num_classes = None
     metrics: dict[str, str] = {}
     raw_metrics = data.get("metrics")
@@ -339,25 +296,25 @@ def parse_run(doc: YamlDoc, base_analysis: AnalysisConfig) -> tuple[RunSpec | No
         from reportgen.model import ROLES
 
         if not isinstance(raw_metrics, dict):
-            checker.error("metrics", f"expected a mapping of role to logged metric name, got {_describe(raw_metrics)}")
+            checker.error("metrics", f"expected a mapping of role to logged metric name, got {describe(raw_metrics)}")
         else:
             for role, series in raw_metrics.items():
                 if role not in ROLES:
-                    checker.error(f"metrics.{role}", f"unknown role{_suggest(str(role), ROLES)}; roles are {', '.join(ROLES)}", at_key=True)
+                    checker.error(f"metrics.{role}", f"unknown role{suggest(str(role), ROLES)}; roles are {', '.join(ROLES)}", at_key=True)
                 elif not isinstance(series, str):
-                    checker.error(f"metrics.{role}", f"expected the name of a logged metric, got {_describe(series)}")
+                    checker.error(f"metrics.{role}", f"expected the name of a logged metric, got {describe(series)}")
                 else:
                     metrics[role] = series
     hparams = data.get("hparams") or {}
     if not isinstance(hparams, dict):
-        checker.error("hparams", f"expected a mapping of parameter names to values, got {_describe(hparams)}")
+        checker.error("hparams", f"expected a mapping of parameter names to values, got {describe(hparams)}")
         hparams = {}
-    analysis = _check_analysis(checker, data.get("analysis"), "analysis", base_analysis)
+    analysis = check_analysis(checker, data.get("analysis"), "analysis", base_analysis)
     kind = checker.choice(data, "kind", KINDS)
     if kind == "dataset":
         checker.error("kind", "a dataset manifest has no logs: remove logs: or use kind: run")
-    logs = _check_logs(checker, data.get("logs"), doc.path)
-    balance = _check_balance(checker, data, doc.path)
+    logs = _check_logs(checker, data.get("logs"), doc.path, roots)
+    balance = _check_balance(checker, data, doc.path, roots)
     if checker.problems or name is None:
         return None, checker.problems
     spec = RunSpec(
@@ -382,39 +339,12 @@ def parse_run(doc: YamlDoc, base_analysis: AnalysisConfig) -> tuple[RunSpec | No
     return spec, []
 
 
-def load_site_config(runs_dir: Path, parsed: ParsedYaml | None = None) -> tuple[SiteConfig, list[ReportgenError]]:
-    path = runs_dir / SITE_CONFIG
-    if not path.exists():
-        return SiteConfig(), []
-    try:
-        doc = load_yaml(path, parsed)
-    except ManifestError as exc:
-        return SiteConfig(path=path), [exc]
-    data = doc.data if doc.data is not None else {}
-    checker = _Checker(doc)
-    if not isinstance(data, dict):
-        checker.error(None, f"expected a mapping of settings, got {_describe(data)}")
-        return SiteConfig(path=path), list(checker.problems)
-    for key in data:
-        if key not in SITE_KEYS:
-            checker.error(str(key), f"unknown setting{_suggest(str(key), SITE_KEYS)}; see docs/manifest.md", at_key=True)
-    title = checker.text(data, "title") or SiteConfig.title
-    analysis = _check_analysis(checker, data.get("analysis"), "analysis", AnalysisConfig())
-    if "smoothing" in data:
-        analysis = _check_analysis(checker, {"smoothing": data["smoothing"]}, "smoothing", analysis)
-    compare = data.get("compare") or []
-    if not isinstance(compare, list):
-        checker.error("compare", f"expected a list of comparisons, got {_describe(compare)}")
-        compare = []
-    return (
-        SiteConfig(title=title, analysis=analysis, path=path, extra={"compare": compare, "positions": doc.positions}),
-        list(checker.problems),
-    )
-
-
-def load_manifests(runs_dir: Path, parsed: ParsedYaml | None = None) -> LoadResult:
+def load_manifests(
+    runs_dir: Path, parsed: ParsedYaml | None = None, allow_outside: tuple[Path, ...] | list[Path] = ()
+) -> LoadResult:
     """Read the site config and every manifest under `runs_dir`; never stops at the first problem.
-    `parsed` holds documents parsed by an earlier build (see yamlpos.ParsedYaml).
+    `parsed` holds documents parsed by an earlier build (see yamlpos.ParsedYaml). Manifests may
+    name files under `runs_dir`, `allow_outside` and the site config's allow_outside: only.
 
     Returns the valid runs (sorted by name), the site config and every problem found. Raises
     ManifestError only when `runs_dir` itself is unusable.
@@ -422,9 +352,12 @@ def load_manifests(runs_dir: Path, parsed: ParsedYaml | None = None) -> LoadResu
     if not runs_dir.is_dir():
         raise ManifestError("not a folder: give the folder that holds your run manifests", Location(runs_dir))
     site, problems = load_site_config(runs_dir, parsed)
-    candidates, skipped = find_yaml_files(runs_dir)
+    roots = InputRoots.for_runs(runs_dir, (*allow_outside, *site.extra.get("allow_outside", ())))
+    warnings: list[str] = []
+    candidates, skipped = find_yaml_files(runs_dir, warnings)
     runs: list[RunSpec] = []
     datasets: dict[str, DatasetSpec] = {}
+    dataset_slugs: dict[str, DatasetSpec] = {}
     by_name: dict[str, RunSpec] = {}
     by_slug: dict[str, RunSpec] = {}
     for path in candidates:
@@ -434,13 +367,25 @@ def load_manifests(runs_dir: Path, parsed: ParsedYaml | None = None) -> LoadResu
             problems.append(exc)
             continue
         if isinstance(doc.data, dict) and doc.data.get("kind") == "dataset" and "logs" not in doc.data:
-            dataset, found = parse_dataset(doc, site.analysis)
+            dataset, found = parse_dataset(doc, site.analysis, roots)
             problems.extend(found)
             if dataset is not None:
+                slug = slugify(dataset.name)
                 if dataset.name in datasets:
                     problems.append(ManifestError(f"duplicate dataset name {dataset.name!r}: already used by {Location(datasets[dataset.name].path)}", doc.where("name", value=False), key="name"))
+                elif slug in dataset_slugs:
+                    other = dataset_slugs[slug]
+                    problems.append(
+                        ManifestError(
+                            f"dataset name {dataset.name!r} gives the same page address ({slug}) as {other.name!r} "
+                            f"in {Location(other.path)}; rename one of them",
+                            doc.where("name", value=False),
+                            key="name",
+                        )
+                    )
                 else:
                     datasets[dataset.name] = dataset
+                    dataset_slugs[slug] = dataset
             continue
         if not isinstance(doc.data, dict) or "logs" not in doc.data:
             if isinstance(doc.data, dict) and _looks_like_manifest(doc.data):
@@ -454,7 +399,7 @@ def load_manifests(runs_dir: Path, parsed: ParsedYaml | None = None) -> LoadResu
             else:
                 skipped.append(path)
             continue
-        spec, found = parse_run(doc, site.analysis)
+        spec, found = parse_run(doc, site.analysis, roots)
         problems.extend(found)
         if spec is None:
             continue
@@ -508,4 +453,5 @@ def load_manifests(runs_dir: Path, parsed: ParsedYaml | None = None) -> LoadResu
         problems=problems,
         skipped=sorted(skipped),
         datasets=[datasets[k] for k in sorted(datasets)],
+        warnings=warnings,
     )

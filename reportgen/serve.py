@@ -2,11 +2,15 @@
 manifest, log, template or reportgen.yaml changes (mtimes are polled: no new dependency), and
 reload open pages through a small long-poll script that is added to HTML responses only while
 serving, never to the built files (as mkdocs serve does). A rebuild that fails leaves the last
-good site up and prints the error.
+good site up and prints the error; when there is no site yet, every page says why the build
+failed. A run whose manifest is broken keeps its last good page, with a banner saying why (its
+files are kept beside the served site, and the banner is added to responses only).
 """
 
 from __future__ import annotations
 
+import errno
+import html
 import json
 import os
 import shutil
@@ -17,9 +21,10 @@ from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from reportgen.errors import ReportgenError
+from reportgen.slug import slugify
 from reportgen.templates_dir import templates_dir
 
 POLL_PATH = "/__reportgen__/poll"
@@ -38,6 +43,24 @@ RELOAD_SCRIPT = """<script>
 })();
 </script>
 """
+
+FAILED_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Build failed · reportgen serve</title></head>
+<body>
+<h1>The build failed</h1>
+<p>reportgen serve could not build the site, so there is nothing to show yet. Fix the problem
+below and save: this page reloads when a build succeeds.</p>
+<pre>%s</pre>
+</body>
+</html>
+"""
+KEPT_BANNER = (
+    '<div role="alert" style="background:#fff3cd;color:#000;border:2px solid #b58100;padding:0.75em;margin:0">'
+    "<strong>reportgen serve:</strong> this run cannot be built now, so this is its last good page. "
+    "<code>%s</code></div>"
+)
+MAX_SEGMENT = 255  # longest file name a file system takes: a longer path segment is no file of ours
 
 Snapshot = dict[str, tuple[int, int]]
 
@@ -64,11 +87,19 @@ def snapshot(paths: list[Path]) -> Snapshot:
     return found
 
 
-def inject_reload(html: bytes, version: int) -> bytes:
+def inject_reload(page: bytes, version: int) -> bytes:
     """The page with the reload script before </body> (appended when there is none)."""
     script = (RELOAD_SCRIPT % (version, POLL_PATH)).encode("utf-8")
-    at = html.rfind(b"</body>")
-    return html + script if at < 0 else html[:at] + script + html[at:]
+    at = page.rfind(b"</body>")
+    return page + script if at < 0 else page[:at] + script + page[at:]
+
+
+def inject_banner(page: bytes, reason: str) -> bytes:
+    """The page with a banner saying why it is a kept copy, right after <body ...>."""
+    banner = (KEPT_BANNER % html.escape(reason)).encode("utf-8")
+    start = page.find(b"<body")
+    end = page.find(b">", start) if start >= 0 else -1
+    return banner + page if end < 0 else page[: end + 1] + banner + page[end + 1 :]
 
 
 class LiveSite:
@@ -81,8 +112,10 @@ class LiveSite:
         interval: float = 0.5,
         say: Callable[[str], None] = print,
         verbose: bool = False,
+        allow_outside: tuple[Path, ...] = (),
     ):
         self.runs_dir = runs_dir
+        self.allow_outside = allow_outside
         self.interval = interval
         self.say = say
         self.verbose = verbose
@@ -94,20 +127,58 @@ class LiveSite:
         self.last_error: str | None = None
         self.watching: list[Path] = [runs_dir]
         self.seen: Snapshot = {}
+        self.pages: dict[Path, str] = {}  # manifest -> its run's folder in the site, when last valid
+        self.kept_dir = self.tmp / "kept"
+        self.kept: dict[str, str] = {}  # run folder kept from an earlier site -> why
 
     def watched(self) -> list[Path]:
         """The runs folder (manifests, reportgen.yaml, logs beside them), log files the manifests
-        name outside it, and the templates."""
+        name outside it, and the templates. Also keeps the pages of runs whose manifest broke."""
         from reportgen.manifest import load_manifests
 
         paths = [self.runs_dir, templates_dir()]
         try:
-            loaded = load_manifests(self.runs_dir)
+            loaded = load_manifests(self.runs_dir, allow_outside=self.allow_outside)
         except ReportgenError:
             return paths
+        self._keep_broken(loaded.problems)
+        for spec in loaded.runs:
+            self.pages[spec.path.resolve()] = f"runs/{slugify(spec.name)}"
         runs_r = self.runs_dir.resolve()
         extra = {log.path for spec in loaded.runs for log in spec.logs if not log.path.resolve().is_relative_to(runs_r)}
         return paths + sorted(extra)
+
+    def _keep_broken(self, problems: list[ReportgenError]) -> None:
+        """Copy aside the last good pages of runs whose manifest is broken now, with why."""
+        broken: dict[str, str] = {}
+        for problem in problems:
+            path = problem.where.path
+            folder = self.pages.get(path.resolve()) if path is not None else None
+            if folder is not None:
+                broken.setdefault(folder, problem.format_message())
+        for folder, reason in broken.items():
+            source = self.out / folder
+            target = self.kept_dir / folder
+            if folder not in self.kept and source.is_dir():
+                shutil.rmtree(target, ignore_errors=True)
+                shutil.copytree(source, target)
+            if target.is_dir():
+                self.kept[folder] = reason
+        for folder in sorted(set(self.kept) - set(broken)):  # fixed (or deleted): drop the copy
+            shutil.rmtree(self.kept_dir / folder, ignore_errors=True)
+            del self.kept[folder]
+
+    def kept_file(self, site_path: str) -> tuple[Path, str] | None:
+        """(file, why) for a site path inside a kept run folder, when the built site lacks it."""
+        for folder, reason in self.kept.items():
+            if site_path == folder or site_path.startswith(folder + "/"):
+                rel = site_path[len(folder) :].lstrip("/") or "index.html"
+                if (self.out / folder).exists():
+                    return None  # the run builds again
+                target = self.kept_dir / folder / rel
+                if target.is_file():
+                    return target, reason
+        return None
 
     def rebuild(self, first: bool = False) -> bool:
         """Build once; True when a new site is up. A failure keeps the previous site; on the
@@ -118,10 +189,10 @@ class LiveSite:
         self.watching = self.watched()
         self.seen = snapshot(self.watching)
         try:
-            report = build(self.runs_dir, self.out)
+            report = build(self.runs_dir, self.out, allow_outside=self.allow_outside)
         except ReportgenError as exc:
-            if first:
-                raise
+            if first and not self.runs_dir.is_dir():
+                raise  # nothing to build or watch
             return self._failed(exc)
         except Exception as exc:  # noqa: BLE001 - any failure must keep the last good site up
             return self._failed(exc)
@@ -138,8 +209,14 @@ class LiveSite:
         text = exc.format_message() if isinstance(exc, ReportgenError) else f"{type(exc).__name__}: {exc}"
         self.last_error = text
         self.say(f"error: {text}")
-        self.say("rebuild failed: still serving the last good site")
+        if self.has_site():
+            self.say("rebuild failed: still serving the last good site")
+        else:
+            self.say("build failed: serving a page that says why until a build succeeds")
         return False
+
+    def has_site(self) -> bool:
+        return (self.out / "index.html").is_file()
 
     def wait_for_change(self, since: int, timeout: float) -> int:
         with self.changed:
@@ -179,13 +256,59 @@ class _Handler(SimpleHTTPRequestHandler):
         if parts.path == POLL_PATH:
             self._poll(parts.query)
             return
-        target = Path(self.translate_path(parts.path))
-        if target.is_dir() and parts.path.endswith("/"):
-            target = target / "index.html"
-        if target.suffix == ".html" and target.is_file():
-            self._send(HTTPStatus.OK, "text/html; charset=utf-8", inject_reload(target.read_bytes(), self.site.version))
+        site = self.site
+        if not site.has_site():
+            page = FAILED_PAGE % html.escape(site.last_error or "the first build has not finished")
+            self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/html; charset=utf-8", inject_reload(page.encode("utf-8"), site.version))
+            return
+        # a NUL byte or an over-long name makes the file system raise: no such file here
+        if "\0" in unquote(parts.path) or any(len(seg.encode("utf-8")) > MAX_SEGMENT for seg in unquote(parts.path).split("/")):
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return
+        try:
+            target = Path(self.translate_path(parts.path))
+            if target.is_dir() and parts.path.endswith("/"):
+                target = target / "index.html"
+            if not target.exists() and self._send_kept(target):
+                return
+            if target.suffix == ".html" and target.is_file():
+                self._send(HTTPStatus.OK, "text/html; charset=utf-8", inject_reload(target.read_bytes(), site.version))
+                return
+        except (OSError, ValueError) as exc:
+            if isinstance(exc, OSError) and exc.errno not in (errno.ENAMETOOLONG, errno.ENOENT, errno.ENOTDIR, errno.ELOOP):
+                raise
+            self.send_error(HTTPStatus.NOT_FOUND)
             return
         super().do_GET()
+
+    def do_HEAD(self) -> None:
+        if "\0" in unquote(urlsplit(self.path).path):
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return
+        try:
+            super().do_HEAD()
+        except (OSError, ValueError):
+            self.send_error(HTTPStatus.NOT_FOUND)
+
+    def _send_kept(self, target: Path) -> bool:
+        """Serve a file of a run whose manifest broke from its last good site; False if none."""
+        try:
+            site_path = target.relative_to(self.site.out).as_posix()
+        except ValueError:
+            return False
+        if site_path.endswith("/") or (self.site.out / site_path).is_dir():
+            site_path = site_path.rstrip("/") + "/index.html"
+        found = self.site.kept_file(site_path)
+        if found is None:
+            return False
+        path, reason = found
+        body = path.read_bytes()
+        if path.suffix == ".html":
+            body = inject_reload(inject_banner(body, reason), self.site.version)
+            self._send(HTTPStatus.OK, "text/html; charset=utf-8", body)
+        else:
+            self._send(HTTPStatus.OK, self.guess_type(str(path)), body)
+        return True
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         page = self.site.out / "404.html"
@@ -221,7 +344,16 @@ class _Handler(SimpleHTTPRequestHandler):
 
 def make_server(site: LiveSite, port: int = 8000) -> ThreadingHTTPServer:
     """An HTTP server for `site` on 127.0.0.1 only (never on other interfaces)."""
-    server = ThreadingHTTPServer(("127.0.0.1", port), partial(_Handler, site=site))
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), partial(_Handler, site=site))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise ReportgenError(
+                f"port {port} is in use (another server?); choose another with -p, or -p 0 for any free port"
+            ) from None
+        if exc.errno == errno.EACCES:
+            raise ReportgenError(f"not allowed to use port {port}; choose one above 1023 with -p") from None
+        raise
     server.daemon_threads = True
     return server
 
@@ -233,10 +365,11 @@ def serve(
     interval: float = 0.5,
     say: Callable[[str], None] = print,
     verbose: bool = False,
+    allow_outside: tuple[Path, ...] = (),
 ) -> None:
     """Build, serve on 127.0.0.1:`port` and rebuild on change until interrupted. Raises
-    ReportgenError when the first build fails (there is nothing to serve)."""
-    site = LiveSite(runs_dir, interval=interval, say=say, verbose=verbose)
+    ReportgenError when `runs_dir` is not a folder or the port cannot be used."""
+    site = LiveSite(runs_dir, interval=interval, say=say, verbose=verbose, allow_outside=allow_outside)
     try:
         site.rebuild(first=True)
         server = make_server(site, port)

@@ -78,3 +78,55 @@ def test_bad_runs_get_one_clear_line_each_and_good_runs_build(
     assert last.startswith("built 7 run(s) into site (") and last.endswith("files); flags: divergence 1, plateau 1")
     for page in ("huge", "one", "allnan"):
         assert (tmp_path / "site" / "runs" / page / "index.html").is_file()
+
+
+def test_datasets_whose_names_give_one_page_address_are_an_error(
+    runs_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_run(runs_dir, "a")
+    for file, name in (("d1.yaml", "Digits"), ("d2.yaml", "digits")):
+        (runs_dir / file).write_text(f"kind: dataset\nname: {name}\nclass_balance:\n  train: {{a: 1, b: 2}}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "runs", "-o", "site", "-q", "-j", "1"]) == 1
+    assert capsys.readouterr().err == (
+        "error: runs/d2.yaml:2:1: name: dataset name 'digits' gives the same page address (digits) as 'Digits' "
+        "in runs/d1.yaml; rename one of them\n"
+    )
+
+
+def _without_root_powers() -> list[str]:
+    """A command prefix under which a folder with no permissions cannot be read: root reads
+    any folder unless it drops its capabilities to bypass permissions."""
+    if os.geteuid() != 0:
+        return []
+    import shutil
+
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv (util-linux): cannot make a folder unreadable")
+    caps = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}"]
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_an_unreadable_folder_is_reported_not_skipped(runs_dir: Path, tmp_path: Path, command: str) -> None:
+    import subprocess
+    import sys
+
+    make_run(runs_dir, "a")
+    locked = runs_dir / "locked"
+    locked.mkdir()
+    (locked / "b.yaml").write_text("name: b\nlogs: ../logs/a.csv\n", encoding="utf-8")
+    locked.chmod(0)
+    try:
+        args = [command, "runs"] + (["-o", "site", "-j", "1"] if command == "build" else [])
+        done = subprocess.run(
+            [*_without_root_powers(), sys.executable, "-m", "reportgen", *args],
+            capture_output=True, text=True, cwd=tmp_path, timeout=300, check=False,
+        )
+    finally:
+        locked.chmod(0o755)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[0] == (
+        "warning: runs/locked: folder not read (Permission denied), so no manifest in it is built; "
+        "make it readable or move it out of the runs folder"
+    )

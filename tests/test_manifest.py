@@ -160,7 +160,7 @@ def test_manifests_parsed_before_are_not_parsed_again(runs_dir: Path, monkeypatc
 
     make_run(runs_dir, "a", notes="first")
     make_run(runs_dir, "b", hparams={"when": "2024-01-01"})
-    (runs_dir / "c.yaml").write_text("name: c\nlogs: logs/a.csv\nhparams:\n  day: 2024-01-01\n", encoding="utf-8")
+    (runs_dir / "c.yaml").write_text("name: c\nlogs: logs/a.csv\nhparams:\n  order: !!omap [{a: 1}]\n", encoding="utf-8")
     first = yamlpos.ParsedYaml()
     cold = load_manifests(runs_dir, first)
     parsed: list[str] = []
@@ -173,7 +173,7 @@ def test_manifests_parsed_before_are_not_parsed_again(runs_dir: Path, monkeypatc
     monkeypatch.setattr(yamlpos, "_parse", counting)
     (runs_dir / "a.yaml").write_text((runs_dir / "a.yaml").read_text(encoding="utf-8").replace("first", "second"), encoding="utf-8")
     warm = load_manifests(runs_dir, yamlpos.ParsedYaml(first.used))
-    # a.yaml changed; c.yaml holds a date, which is not kept (only plain values are)
+    # a.yaml changed; c.yaml holds an ordered mapping (pairs), which is not kept (only plain values are)
     assert parsed == ["a.yaml", "c.yaml"]
     assert [s.notes for s in warm.runs] == ["second", "", ""]
     assert warm.runs[1:] == cold.runs[1:] and warm.problems == cold.problems
@@ -203,6 +203,31 @@ def test_libyaml_and_pyyaml_parsers_give_the_same_documents_and_positions() -> N
     assert len(files) > 20
     for path in files:
         text = path.read_text(encoding="utf-8")
-        fast = yamlpos._parse_with(yamlpos._FAST_LOADER, text, path)
-        slow = yamlpos._parse_with(yaml.SafeLoader, text, path)
-        assert (fast.data, fast.positions, fast.value_positions) == (slow.data, slow.positions, slow.value_positions), path
+        fast = yamlpos._construct(yamlpos._LOADERS[0], text, path)
+        slow = yamlpos._construct(yamlpos._LOADERS[1], text, path)
+        assert fast == slow, path
+
+
+def test_values_are_described_in_yaml_words_never_python(runs_dir: Path) -> None:
+    make_run(runs_dir, "a")
+    (runs_dir / "reportgen.yaml").write_text("smoothing: lots\n", encoding="utf-8")
+    (runs_dir / "b.yaml").write_text(
+        "name: b\nlogs: logs/a.csv\ntags: [ok, {nested: 1}]\nnum_classes: !!omap [{a: 1}]\n"
+        "analysis: {overfit_gl: .nan, spike_z: 1.0e+400, plateau_patience: 10000000000000, noise_z: 1e-3}\n"
+        "class_balance: {train: {cat: 1000000000000000000000000000000}}\n",
+        encoding="utf-8",
+    )
+    assert messages(runs_dir) == [
+        "runs/reportgen.yaml:1:12: smoothing: expected a number, got text ('lots')",
+        "runs/b.yaml:3:12: tags[1]: expected a word, got a mapping",
+        "runs/b.yaml:4:14: num_classes: expected a whole number of at least 2, got a list",
+        "runs/b.yaml:5:24: analysis.overfit_gl: expected a finite number, got .nan",
+        "runs/b.yaml:5:39: analysis.spike_z: expected a finite number, got .inf",
+        "runs/b.yaml:5:67: analysis.plateau_patience: expected a whole number of at most 1,000,000,000, got 10000000000000",
+        "runs/b.yaml:6:30: class_balance.train.cat: expected a whole count from 0 to 1,000,000,000,000,000, "
+        "got a number (1000000000000000000000000000000)",
+    ]
+    (runs_dir / "b.yaml").write_text("name: b\nlogs: logs/a.csv\nanalysis: {noise_z: 1e-3}\n", encoding="utf-8")
+    (runs_dir / "reportgen.yaml").unlink()
+    loaded = load_manifests(runs_dir)
+    assert loaded.problems == [] and loaded.runs[1].analysis.noise_z == 0.001

@@ -161,3 +161,115 @@ def test_serve_fails_when_first_build_fails(tmp_path: Path) -> None:
                           capture_output=True, text=True, cwd=tmp_path, timeout=60, check=False)
     assert done.returncode == 1
     assert done.stderr == "error: nope: not a folder: give the folder that holds your run manifests\n"
+
+
+def raw_status(url: str, path: str) -> int:
+    """The status line's code for `path` sent as is (urllib would refuse or rewrite it)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=DEADLINE)
+    try:
+        conn.request("GET", path)
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def test_odd_paths_get_an_answer_not_a_dropped_connection(live: tuple[LiveSite, str, list[str]]) -> None:
+    _, url, _ = live
+    assert raw_status(url, "/runs/%00/index.html") == 404
+    assert raw_status(url, "/" + "a" * 256 + "/index.html") == 404
+    assert raw_status(url, "/" + "%C3%A9" * 200) == 404  # 400 bytes once decoded
+    assert raw_status(url, "/runs/alpha/index.html") == 200
+
+
+def test_a_failed_first_build_serves_a_page_saying_why(runs_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import reportgen.build
+
+    make_run(runs_dir, "alpha", title="First title")
+    real = reportgen.build.build
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("template <b>exploded</b>")
+
+    monkeypatch.setattr(reportgen.build, "build", broken)
+    said: list[str] = []
+    site = LiveSite(runs_dir, interval=0.1, say=said.append)
+    assert site.rebuild(first=True) is False
+    assert said == [
+        "error: RuntimeError: template <b>exploded</b>",
+        "build failed: serving a page that says why until a build succeeds",
+    ]
+    server = make_server(site, port=0)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        for path in ("", "runs/alpha/index.html"):
+            status, page = get(url + path)
+            assert status == 503
+            assert "<h1>The build failed</h1>" in page
+            assert "<pre>RuntimeError: template &lt;b&gt;exploded&lt;/b&gt;</pre>" in page
+            assert POLL_PATH in page  # it reloads when a build succeeds
+        monkeypatch.setattr(reportgen.build, "build", real)
+        assert site.rebuild() is True
+        status, page = get(url)
+        assert status == 200 and "First title" in page
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+        site.cleanup()
+
+
+def test_a_run_whose_manifest_breaks_keeps_its_last_good_page(
+    live: tuple[LiveSite, str, list[str]], runs_dir: Path
+) -> None:
+    site, url, said = live
+    start = site.version
+    manifest = runs_dir / "alpha.yaml"
+    good = manifest.read_text(encoding="utf-8")
+    manifest.write_text(good + "name: <again>\n", encoding="utf-8")
+    wait_until(lambda: site.version == start + 1, "a rebuild after the manifest broke")
+    status, page = get(url + "runs/alpha/index.html")
+    assert status == 200 and "First title" in page
+    assert (
+        "this run cannot be built now, so this is its last good page. <code>"
+        f"{runs_dir / 'alpha.yaml'}:4:1: duplicate key &#x27;name&#x27; (first given on line 1); keep one of them</code>"
+    ) in page
+    assert get(url + "runs/alpha/")[1] == page
+    with urllib.request.urlopen(url + "runs/alpha/loss.png", timeout=DEADLINE) as resp:
+        assert resp.status == 200 and resp.read().startswith(b"\x89PNG")  # its figures are kept too
+    manifest.write_text(good.replace("First title", "Fixed title"), encoding="utf-8")
+    wait_until(lambda: site.version == start + 2, "a rebuild after the manifest was fixed")
+    status, page = get(url + "runs/alpha/index.html")
+    assert status == 200 and "Fixed title" in page and "last good page" not in page
+
+
+def test_a_log_that_never_ends_is_refused_and_the_watcher_goes_on(runs_dir: Path) -> None:
+    import os
+
+    from reportgen.serve import snapshot
+
+    make_run(runs_dir, "alpha")
+    (runs_dir / "zero.yaml").write_text("name: zero\nlogs: /dev/zero\n", encoding="utf-8")
+    os.mkfifo(runs_dir / "logs" / "pipe.csv")
+    (runs_dir / "pipe.yaml").write_text("name: pipe\nlogs: logs/pipe.csv\n", encoding="utf-8")
+    said: list[str] = []
+    site = LiveSite(runs_dir, interval=0.1, say=said.append)
+    try:
+        assert site.rebuild(first=True) is True
+        assert said == [
+            "error: " + f"{runs_dir / 'pipe.yaml'}:2:7: logs: logs/pipe.csv is a FIFO (named pipe), not a file or a folder; "
+            "name the log file itself",
+            "error: " + f"{runs_dir / 'zero.yaml'}:2:7: logs: /dev/zero is a device, not a file or a folder; name the log file itself",
+            "built 1 run(s) (version 1)",
+        ]
+        # the watcher looks only at what it may read: nothing has changed, no rebuild
+        assert snapshot(site.watching) == site.seen
+        site.watch(max_polls=3)
+        assert site.version == 1
+    finally:
+        site.cleanup()

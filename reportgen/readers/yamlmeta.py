@@ -12,20 +12,26 @@ from typing import Any
 
 import yaml
 
-from reportgen.errors import display_path
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that turns Python-object tags (Lightning dumps Namespaces, dtypes, ...) into
-    their tag text instead of failing; nothing is ever constructed from them."""
+from reportgen.errors import ManifestError, display_path
+from reportgen.yamlpos import compose_checked, hardened
 
 
 def _unknown(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> str:
     return f"<{node.tag}>"
 
 
-_Loader.add_multi_constructor("tag:yaml.org,2002:python/", _unknown)
-_Loader.add_multi_constructor("!", _unknown)
+def _tolerant(base: type) -> type:
+    """The manifests' hardened safe loader (limits, dates as ISO text) that also turns
+    Python-object tags (Lightning dumps Namespaces, dtypes, ...) into their tag text instead of
+    failing; nothing is ever constructed from them."""
+    loader = type(f"Tolerant{base.__name__}", (hardened(base),), {})
+    loader.add_multi_constructor("tag:yaml.org,2002:python/", _unknown)
+    loader.add_multi_constructor("!", _unknown)
+    return loader
+
+
+_FAST = getattr(yaml, "CSafeLoader", None)
+_LOADERS = (_tolerant(_FAST) if _FAST is not None else None, _tolerant(yaml.SafeLoader))
 
 
 def read_hparams_yaml(path: Path) -> tuple[dict[str, Any], str | None]:
@@ -33,8 +39,10 @@ def read_hparams_yaml(path: Path) -> tuple[dict[str, Any], str | None]:
     if not path.is_file():
         return {}, None
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # a SafeLoader subclass
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = compose_checked(path.read_text(encoding="utf-8"), path, _LOADERS)[0]
+    except ManifestError as exc:
+        return {}, f"{exc.format_message()} (hparams not read)"
+    except (OSError, UnicodeDecodeError) as exc:
         return {}, f"{display_path(path)}: hparams not read ({type(exc).__name__})"
     if data is None:
         return {}, None
