@@ -240,9 +240,9 @@ def csv_engines(folder: Path) -> None:
     print(f"{'corpus':<22} {'MiB':>7} {'reportgen':>10} {'pandas':>8} {'pyarrow':>8}   (CPU s, best of 3)")
     for label, files in cases:
         mib = sum(f.stat().st_size for f in files) / 2**20
-        ours = _best_cpu(lambda: with_reportgen(files))
-        plain = _best_cpu(lambda: with_pandas(files))
-        arrow = f"{_best_cpu(lambda: with_arrow(files)):>8.2f}" if pacsv is not None else f"{'-':>8}"
+        ours = _best_cpu(lambda files=files: with_reportgen(files))
+        plain = _best_cpu(lambda files=files: with_pandas(files))
+        arrow = f"{_best_cpu(lambda files=files: with_arrow(files)):>8.2f}" if pacsv is not None else f"{'-':>8}"
         print(f"{label:<22} {mib:>7.1f} {ours:>10.2f} {plain:>8.2f} {arrow}")
 
 
@@ -278,9 +278,9 @@ def crc_ways(folder: Path) -> None:
     print(f"{'records':<20} {'fallback':>11} {'per record (C)':>15} {'crc32c_many':>14}   (CPU s)")
     for label, buf, offs, lens in cases:
         ways = [
-            _best_cpu(lambda: fallback(buf, offs, lens), repeat=1),
-            _best_cpu(lambda: per_record(buf, offs, lens)),
-            _best_cpu(lambda: crc32c.crc32c_many(buf, offs, lens)),
+            _best_cpu(lambda buf=buf, offs=offs, lens=lens: fallback(buf, offs, lens), repeat=1),
+            _best_cpu(lambda buf=buf, offs=offs, lens=lens: per_record(buf, offs, lens)),
+            _best_cpu(lambda buf=buf, offs=offs, lens=lens: crc32c.crc32c_many(buf, offs, lens)),
         ]
         print(f"{label:<20} {ways[0]:>11.2f} {ways[1]:>15.2f} {ways[2]:>14.2f}")
 

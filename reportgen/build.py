@@ -19,9 +19,9 @@ from pathlib import Path
 from reportgen.balance import balance_view, collect_balance, plan_balance_figure
 from reportgen.cache import Entry, RunCache, cache_dir_for, dump_model, load_model
 from reportgen.crossrun import CrossRun, gather_cross_run
+from reportgen.drawing import draw, draw_many
 from reportgen.errors import Location, OutputError, ReportgenError
 from reportgen.figure_table import figure_entry
-from reportgen.drawing import draw, draw_many
 from reportgen.keys import FileDigests, balance_fingerprint, code_fingerprint, input_hash, run_key
 from reportgen.lastbuild import LastBuild, load_last_build, save_last_build, spare_dir
 from reportgen.manifest import load_manifests
@@ -41,7 +41,15 @@ from reportgen.runwork import RunFailure, RunResult, build_runs, preload
 from reportgen.slug import slugify
 from reportgen.summary import build_summary, dump_summary, plain
 from reportgen.summary_md import render_summary_md
-from reportgen.writer import Known, Later, SiteIndex, check_output_dir, output_lock, reusable, write_site
+from reportgen.writer import (
+    Known,
+    Later,
+    SiteIndex,
+    check_output_dir,
+    output_lock,
+    reusable,
+    write_site,
+)
 from reportgen.yamlpos import ParsedYaml
 
 

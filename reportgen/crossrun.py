@@ -9,9 +9,9 @@ from typing import Any
 
 from reportgen.analysis.groups import summarise_group
 from reportgen.comparisons import check_comparisons, run_colors
+from reportgen.drawing import draw_many
 from reportgen.errors import ReportgenError
 from reportgen.figure_table import figure_entry
-from reportgen.drawing import draw_many
 from reportgen.figures import FigureSpec
 from reportgen.group_figures import (
     count_segments,

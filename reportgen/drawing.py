@@ -448,7 +448,6 @@ def _ink(ax, panel: Panel) -> list:
     ready to draw on `ax` but not added to it (Axes.plot's and fill_between's bookkeeping, data
     limits and legend handles, is not needed here and costs more than the drawing)."""
     from matplotlib.lines import Line2D
-
     from matplotlib.patches import Polygon
 
     def ready(artist, transform=None):

@@ -295,7 +295,7 @@ def test_runs_sharing_their_steps_stack_as_interpolation_would(log_space):
     rng = np.random.default_rng(3)
     steps = np.arange(0, 500, 5)
     curves = []
-    for i in range(6):
+    for _ in range(6):
         v = rng.uniform(-0.5, 3.0, steps.size)
         v[rng.integers(0, steps.size, 4)] = [np.nan, np.inf, -np.inf, np.nan]
         curves.append((steps.copy(), v))

@@ -106,7 +106,7 @@ def test_comparison_ranks_runs_by_best_validation_loss(site: Path) -> None:
 
 def _links(site: Path, page: str) -> set[str]:
     out = set()
-    for tag, attr, value in parse(site / page).refs:
+    for tag, _attr, value in parse(site / page).refs:
         path = urlsplit(value).path
         if tag == "a" and path.endswith(".html"):
             out.add(posixpath.normpath(posixpath.join(posixpath.dirname(page), path)))

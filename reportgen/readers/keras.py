@@ -18,7 +18,14 @@ import numpy as np
 
 from reportgen.errors import Location, ReadError
 from reportgen.model import LogData
-from reportgen.readers.base import STEP_COLUMNS, Reader, decode_text, load_json, read_bytes, read_head
+from reportgen.readers.base import (
+    STEP_COLUMNS,
+    Reader,
+    decode_text,
+    load_json,
+    read_bytes,
+    read_head,
+)
 from reportgen.readers.delimited import read_table
 from reportgen.readers.tabular import CSV_SUFFIXES as SUFFIXES
 from reportgen.readers.tabular import columns_to_logdata, head_rows, numeric, table_to_logdata

@@ -17,7 +17,13 @@ import numpy as np
 
 from reportgen.errors import Location, ReadError, display_path
 from reportgen.model import LogData, Restart, Series
-from reportgen.readers.base import HF_SUMMARY_MARKERS, Reader, clean_series, merge_restarts, read_bytes
+from reportgen.readers.base import (
+    HF_SUMMARY_MARKERS,
+    Reader,
+    clean_series,
+    merge_restarts,
+    read_bytes,
+)
 from reportgen.readers.crc32c import crc32c, mask
 from reportgen.readers.tfevents import decode_scalars
 from reportgen.readers.tfrecord import frame_records
