@@ -24,10 +24,19 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from reportgen.analysis import analyse
-from reportgen.analysis.plateau import plateau_windows
+from reportgen.analysis.plateau import plateau_windows, stalled_windows
 from reportgen.model import AnalysisConfig, RunData, RunSpec, Series
 
-KINDS = ("overfitting", "underfitting", "divergence", "instability", "plateau")
+KINDS = (
+    "overfitting",
+    "underfitting",
+    "divergence",
+    "instability",
+    "got_worse",
+    "generalisation_gap",
+    "still_improving",
+    "plateau",
+)
 CFG = AnalysisConfig()
 
 
@@ -72,17 +81,43 @@ def ser(
 
 
 def plateau_truth(clean_train: np.ndarray) -> bool | None:
-    """ReduceLROnPlateau's rule on the noise-free curve: True when it finds a plateau even with
-    a threshold 3x stricter, False when it finds none even with one 3x looser, None (not
-    scored) in between, where a noise-free curve improves about as fast as the threshold."""
+    """ReduceLROnPlateau's rule on the noise-free curve, its windows kept when they are stalls
+    rather than convergence (stalled_windows): True when a stall is found even with a threshold
+    3x stricter, False when none is found even with one 3x looser, None (not scored) in
+    between, where a noise-free curve improves about as fast as the threshold."""
     y = clean_train[np.isfinite(clean_train)]
     n = y.shape[0]
     patience = max(CFG.plateau_patience, int(CFG.plateau_min_fraction * n))
     if n <= patience + 1:
         return False
-    if plateau_windows(y, CFG.plateau_threshold / 3, patience):
+    strict, loose = CFG.replace(plateau_threshold=CFG.plateau_threshold / 3), CFG.replace(
+        plateau_threshold=CFG.plateau_threshold * 3
+    )
+    if stalled_windows(y, plateau_windows(y, strict.plateau_threshold, patience), strict):
         return True
-    if not plateau_windows(y, CFG.plateau_threshold * 3, patience):
+    if not stalled_windows(y, plateau_windows(y, loose.plateau_threshold, patience), loose):
+        return False
+    return None
+
+
+def still_truth(clean_train: np.ndarray) -> bool | None:
+    """Still improving on the noise-free curve: the share of its whole drop made over the last
+    still_window of its points. True above 1.5x still_min_drop, False below half of it, None
+    (not scored) in between."""
+    y = clean_train[np.isfinite(clean_train)]
+    n = y.shape[0]
+    k = max(10, int(round(CFG.still_window * n)))
+    if n < 2 * k:
+        return False
+    total = float(np.max(y[: max(1, n // 10)])) - float(y[-1])
+    if total <= 0:
+        return False
+    # the detector's measure: the fall of a least-squares line over the last k points
+    slope = float(np.polyfit(np.arange(k, dtype=np.float64), y[-k:], 1)[0])
+    share = -slope * (k - 1) / total
+    if share >= 1.5 * CFG.still_min_drop:
+        return True
+    if share <= 0.5 * CFG.still_min_drop:
         return False
     return None
 
@@ -139,13 +174,25 @@ def noisy(rng: np.random.Generator, y: np.ndarray, rel: float) -> np.ndarray:
 
 
 def case(
-    name: str, family: str, run: RunData, kinds: set[str], clean: bool, truth_curve: np.ndarray
+    name: str,
+    family: str,
+    run: RunData,
+    kinds: set[str],
+    clean: bool,
+    truth_curve: np.ndarray,
+    unscored: set[str] = frozenset(),
 ) -> Case:
-    """A Case whose plateau label comes from the noise-free training curve."""
+    """A Case whose plateau and still-improving labels come from the noise-free training curve
+    (still improving is not scored where a stronger finding is expected)."""
     p = plateau_truth(truth_curve)
+    st = still_truth(truth_curve)
     expected = set(kinds) | ({"plateau"} if p else set())
-    unscored = frozenset() if p is not None else frozenset({"plateau"})
-    return Case(name, family, run, frozenset(expected), clean, unscored)
+    unscored = set(unscored) | (set() if p is not None else {"plateau"})
+    if kinds & {"overfitting", "divergence", "got_worse", "underfitting"} or st is None:
+        unscored.add("still_improving")
+    elif st:
+        expected.add("still_improving")
+    return Case(name, family, run, frozenset(expected), clean, frozenset(unscored))
 
 
 def family_cases(seed: int, train_noise: float, val_noise: float) -> Iterator[Case]:
@@ -385,7 +432,7 @@ def family_cases(seed: int, train_noise: float, val_noise: float) -> Iterator[Ca
     ts, te, vs, ve = axes(s)
     clean = base_curve(s, te, s.c)
     train = noisy(rng, clean, train_noise)
-    m = int(rng.integers(1, 6))
+    m = int(rng.integers(2, 6))
     where = rng.choice(np.arange(len(ts) // 10, len(ts) - len(ts) // 10), size=m, replace=False)
     train[where] = clean[where] * rng.uniform(2.5, 6.0, size=m)
     vclean = base_curve(s, ve, s.c + s.gap)
@@ -399,6 +446,8 @@ def family_cases(seed: int, train_noise: float, val_noise: float) -> Iterator[Ca
         False,
         clean,
     )
+
+    yield from more_families(rng, tag, train_noise, val_noise)
 
     # healthy run with heavy-tailed minibatch noise (Student t, 5 degrees of freedom)
     s = draw_shape(rng)
@@ -462,6 +511,159 @@ def family_cases(seed: int, train_noise: float, val_noise: float) -> Iterator[Ca
         set(),
         False,
         clean,
+    )
+
+
+def more_families(rng: np.random.Generator, tag: str, train_noise: float, val_noise: float) -> Iterator[Case]:
+    """The families the calibrated flags added: a single recovered blip, a run that thrashes
+    back towards chance, one that got worse, a large generalisation gap, a run cut off while
+    still falling, and negative losses (log-likelihoods) that improve or get worse."""
+    # one recovered spike (1.3-2x the local level): a bad batch, not instability
+    s = draw_shape(rng)
+    s.per_epoch = max(s.per_epoch, 5)
+    ts, te, vs, ve = axes(s)
+    clean = base_curve(s, te, s.c)
+    train = noisy(rng, clean, train_noise)
+    j = int(rng.integers(len(ts) // 5, len(ts) - len(ts) // 5))
+    train[j] = clean[j] * rng.uniform(1.3, 2.0)
+    vclean = base_curve(s, ve, s.c + s.gap)
+    yield case(
+        f"blip-{tag}",
+        "healthy_blip",
+        make_run("blip", ser("loss", ts, train), ser("val_loss", vs, noisy(rng, vclean, val_noise), ve)),
+        set(),
+        True,
+        clean,
+    )
+
+    # thrashing (lr far too high): falls, then the level creeps up and the loss jumps back
+    # towards chance again and again; cross-entropy, so the chance level is known
+    s = draw_shape(rng)
+    s.per_epoch = max(s.per_epoch, 5)
+    ts, te, vs, ve = axes(s)
+    lnk = math.log(10)
+    u = te / s.epochs
+    clean = 0.35 * lnk + 0.65 * lnk * np.exp(-u / 0.05) + 0.1 * lnk * np.clip((u - 0.2) / 0.3, 0, 1)
+    train = clean * np.exp(0.2 * rng.standard_normal(len(ts)))
+    m = int(rng.integers(3, 7))
+    where = rng.choice(np.arange(len(ts) // 4, len(ts) - 3), size=m, replace=False)
+    train[where] = lnk * rng.uniform(0.85, 1.05, size=m)
+    yield case(
+        f"thrash-{tag}",
+        "thrash",
+        make_run(
+            "thrash",
+            ser("loss", ts, train),
+            ser("val_loss", vs, noisy(rng, np.interp(vs, ts, clean) * 1.1, val_noise + 0.05), ve),
+            loss="cross_entropy",
+            k=10,
+        ),
+        {"instability"},
+        False,
+        clean,
+        # its level creeps up and it learns little: "got worse", "underfitting" and a validation
+        # rise are all defensible calls beside instability
+        unscored={"got_worse", "underfitting", "overfitting"},
+    )
+
+    # training got worse: both losses fall, then both climb back 30-45% of the way (no NaN,
+    # short of an explosion, which gives back half the progress at 3x the best level)
+    s = draw_shape(rng)
+    ts, te, vs, ve = axes(s)
+    u = te / s.epochs
+    k0 = rng.uniform(0.3, 0.6)
+    drop = s.a * (1 - np.exp(-np.minimum(u, k0) / (k0 / 4)))
+    back = rng.uniform(0.3, 0.45) * drop[-1] * np.clip((u - k0) / (1 - k0), 0, 1) ** 1.5
+    clean = s.c + s.a - drop + back
+    vclean = np.interp(vs, ts, clean) + s.gap
+    yield case(
+        f"worse-{tag}",
+        "got_worse",
+        make_run(
+            "worse",
+            ser("loss", ts, noisy(rng, clean, train_noise)),
+            ser("val_loss", vs, noisy(rng, vclean, val_noise), ve),
+        ),
+        {"got_worse"},
+        False,
+        clean,
+    )
+
+    # a large generalisation gap: training loss goes near zero, validation levels off at
+    # 40-70% of the chance level (no rise: not overfitting), like digits-mlp-imbalanced
+    s = draw_shape(rng)
+    ts, te, vs, ve = axes(s)
+    lnk = math.log(10)
+    tclean = lnk * (0.01 + 0.99 * np.exp(-te / (0.1 * s.epochs)))
+    vlevel = lnk * rng.uniform(0.4, 0.7)
+    vclean = vlevel + (lnk - vlevel) * np.exp(-ve / (0.1 * s.epochs))
+    yield case(
+        f"gap-{tag}",
+        "gap",
+        make_run(
+            "gap",
+            ser("loss", ts, noisy(rng, tclean, train_noise)),
+            ser("val_loss", vs, noisy(rng, vclean, val_noise), ve),
+            loss="cross_entropy",
+            k=10,
+        ),
+        {"generalisation_gap"},
+        False,
+        tclean,
+    )
+
+    # cut off while still falling fast: the slow start of an exponential (tau 0.8-2 runs)
+    s = draw_shape(rng)
+    ts, te, vs, ve = axes(s)
+    tau = rng.uniform(0.8, 2.0) * s.epochs
+    clean = s.c + s.a * np.exp(-te / tau)
+    vclean = s.c + s.gap + s.a * np.exp(-ve / tau)
+    yield case(
+        f"still-{tag}",
+        "still_improving",
+        make_run(
+            "still",
+            ser("loss", ts, noisy(rng, clean, train_noise)),
+            ser("val_loss", vs, noisy(rng, vclean, val_noise), ve),
+        ),
+        set(),
+        True,
+        clean,
+    )
+
+    # negative losses (a negative log-likelihood below zero, an ELBO logged as loss): one that
+    # improves from -1 to -5 (healthy), one that rises -5 -> -1.1 (got worse, not "flat")
+    s = draw_shape(rng)
+    ts, te, vs, ve = axes(s)
+    good = -1.0 - 4.0 * (1 - np.exp(-te / (0.15 * s.epochs)))
+    vgood = -0.8 - 4.0 * (1 - np.exp(-ve / (0.15 * s.epochs)))
+    yield case(
+        f"neg-good-{tag}",
+        "negative_healthy",
+        make_run(
+            "neg",
+            ser("loss", ts, good + train_noise * rng.standard_normal(len(ts))),
+            ser("val_loss", vs, vgood + val_noise * rng.standard_normal(len(vs)), ve),
+            loss="cross_entropy",
+            k=10,
+        ),
+        set(),
+        True,
+        good,
+    )
+    bad = -5.0 + 3.9 * (te / te[-1]) ** 1.5
+    vbad = -4.8 + 3.9 * (ve / ve[-1]) ** 1.5
+    yield case(
+        f"neg-worse-{tag}",
+        "negative_got_worse",
+        make_run(
+            "negw",
+            ser("loss", ts, bad + train_noise * rng.standard_normal(len(ts))),
+            ser("val_loss", vs, vbad + val_noise * rng.standard_normal(len(vs)), ve),
+        ),
+        {"got_worse"},
+        False,
+        bad,
     )
 
 
@@ -683,6 +885,10 @@ def score(cases: list[Case], verbose: bool) -> None:
                     print(f"  FN {k:12s} {case.name}")
         if case.clean:
             clean_total += 1
+            if verbose:
+                for f in a.flags:
+                    if f.severity in ("error", "warning") and f.kind not in case.unscored:
+                        print(f"  CLEAN-WARN {f.kind} {case.name}: {f.message}")
             clean_warn += any(
                 f.severity in ("error", "warning") and f.kind not in case.unscored for f in a.flags
             )
