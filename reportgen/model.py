@@ -146,7 +146,7 @@ class AnalysisConfig:
     # recovered; or the loss climbs back instability_regress of its progress repeatedly and its
     # trend ends instability_unrecovered of that progress above its lowest level.
     instability_min_spikes: int = 2
-    instability_regress: float = 0.5
+    instability_regress: float = 0.75
     instability_unrecovered: float = 0.1
 
     def replace(self, **changes: Any) -> AnalysisConfig:

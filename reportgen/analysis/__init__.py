@@ -196,7 +196,7 @@ def analyse(run: RunData, config: AnalysisConfig | None = None) -> RunAnalysis:
             if gap is not None:
                 flags.append(gap)
         if of is None and worse is None:
-            still = still_improving(train, cfg, x_is_epoch, trends)
+            still = still_improving(train, val, cfg, x_is_epoch, trends)
             if still is not None:
                 flags.append(still)
 

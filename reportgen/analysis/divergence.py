@@ -300,8 +300,10 @@ def thrashing(
         return None
     hit = (y - runmin >= config.instability_regress * progress) & (progress > config.noise_z * sigma)
     hit &= y - trend > config.noise_z * sigma
-    # only once half of the run's eventual drop was made: early noise gives back a tiny progress
-    hit &= progress >= config.instability_regress * (top - float(runmin[-1]))
+    # only once half of the run's eventual drop was made (early noise gives back a tiny
+    # progress), and past the first half-window, where the trend has not caught up yet
+    hit &= progress >= 0.5 * (top - float(runmin[-1]))
+    hit[: max(trend_window(n), 7) // 2 + 1] = False
     pos = np.nonzero(hit)[0]
     if pos.shape[0] == 0:
         return None

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from reportgen.analysis.overfitting import val_window
 from reportgen.analysis.smoothing import trend_window
 from reportgen.analysis.trends import Trends
 from reportgen.analysis.util import epoch_at, num, where_text
@@ -26,21 +27,14 @@ def _start_level(trend: np.ndarray) -> float:
     return float(np.max(trend[: max(1, trend.shape[0] // 10)]))
 
 
-def still_improving(
-    train: Series | None, config: AnalysisConfig, x_is_epoch: bool, trends: Trends
-) -> Flag | None:
-    """Info flag when the training loss is still falling at the end: a least-squares line over
-    the last config.still_window of its finite points (at least 10) has a slope whose
-    t-statistic is below -config.still_t, and the line falls by at least
-    config.still_min_drop of the run's total drop (highest early trend level to the end)."""
-    if train is None:
+def _end_slope(series: Series, window: float, least: int) -> tuple[float, float, int] | None:
+    """(slope per step, its t-statistic, points) of a least-squares line over the last `window`
+    fraction of the finite points of `series` (at least `least`); None with too few points."""
+    idx, y = _finite(series)
+    k = max(least, int(round(window * idx.shape[0])))
+    if idx.shape[0] < k + 3:
         return None
-    idx, y = _finite(train)
-    n = idx.shape[0]
-    k = max(10, int(round(config.still_window * n)))
-    if n < 2 * k:
-        return None
-    x = train.steps[idx[-k:]].astype(np.float64)
+    x = series.steps[idx[-k:]].astype(np.float64)
     yy = y[-k:]
     xm = x - x.mean()
     sxx = float(np.dot(xm, xm))
@@ -49,7 +43,34 @@ def still_improving(
     slope = float(np.dot(xm, yy - yy.mean()) / sxx)
     resid = yy - (yy.mean() + slope * xm)
     se = math.sqrt(float(np.dot(resid, resid)) / (k - 2) / sxx)
-    t = slope / se if se > 0 else (-math.inf if slope < 0 else 0.0)
+    t = slope / se if se > 0 else (-math.inf if slope < 0 else (math.inf if slope > 0 else 0.0))
+    return slope, t, k
+
+
+def still_improving(
+    train: Series | None, val: Series | None, config: AnalysisConfig, x_is_epoch: bool, trends: Trends
+) -> Flag | None:
+    """Info flag when the training loss is still falling at the end: a least-squares line over
+    the last config.still_window of its finite points (at least 5) has a slope whose
+    t-statistic is below -config.still_t, and the line falls by at least
+    config.still_min_drop of the run's total drop (highest early trend level to the end).
+    Not when a logged validation loss is not falling over its own last stretch: then training
+    longer is not the advice."""
+    if train is None:
+        return None
+    fit = _end_slope(train, config.still_window, 5)
+    if fit is None:
+        return None
+    slope, t, k = fit
+    if val is not None:
+        # validation must be falling too (a t-statistic below -0.5: a weak test, as validation
+        # is logged sparsely), or training longer would only widen the gap
+        vfit = _end_slope(val, config.still_window, 3)
+        if vfit is not None and not vfit[1] < -0.5:
+            return None
+    idx, y = _finite(train)
+    n = idx.shape[0]
+    x = train.steps[idx[-k:]].astype(np.float64)
     trend = trends.median(train, trend_window(n))
     total = _start_level(trend) - float(trend[-1])
     fall = -slope * float(x[-1] - x[0])
@@ -160,22 +181,37 @@ def generalisation_gap(
     )
 
 
+# Below this many points a running median eats the very points that matter (a first
+# evaluation before fine-tuning, the last two epochs): short series are judged on raw values.
+SHORT = 30
+
+
 def _worsened(series: Series, config: AnalysisConfig, trends: Trends, window: int) -> dict | None:
-    """(best index, best level, end level, rise) of a trend that ends above its best by at
-    least config.worse_fraction of the progress made before the best and config.noise_z noise
-    sigmas; when the loss never improved, by noise alone. None otherwise."""
+    """(best index, best level, end level, rise, progress) of a loss that ends above its best
+    by at least config.worse_fraction of the progress made before the best and by config.noise_z
+    noise sigmas (for short series, sigmas of the end level, the median of the last quarter).
+    Long series are judged on their running-median trend, short ones (under SHORT points) on
+    raw values. None when it did not get worse."""
     idx, y = _finite(series)
     n = idx.shape[0]
     if n < 5:
         return None
-    trend = trends.median(series, window)
-    i_best = int(np.argmin(trend))
-    best, end = float(trend[i_best]), float(trend[-1])
-    start = float(np.max(trend[: max(1, i_best + 1)]))
+    sigma = trends.noise(series)
+    if n >= SHORT:
+        # the trend's minimum is itself a low draw of the noise: a full noise_z sigmas
+        level = trends.median(series, window)
+        end, k, margin = float(level[-1]), window, config.noise_z * sigma
+    else:
+        level = y
+        k = max(3, n // 4)
+        end = float(np.median(y[-k:]))
+        margin = config.noise_z * sigma / math.sqrt(k)
+    i_best = int(np.argmin(level))
+    best = float(level[i_best])
+    start = float(np.max(level[: i_best + 1]))
     rise = end - best
     progress = start - best
-    sigma = trends.noise(series)
-    if rise <= config.noise_z * sigma or rise < config.worse_fraction * progress:
+    if i_best >= n - k or rise <= margin or rise < config.worse_fraction * progress:
         return None
     return {"i": int(idx[i_best]), "best": best, "end": end, "rise": rise, "progress": progress}
 
@@ -198,7 +234,7 @@ def got_worse(
     v = None
     if val is not None:
         nv = int(np.isfinite(val.values).sum())
-        v = _worsened(val, config, trends, max(3, min(trend_window(nv), 9)))
+        v = _worsened(val, config, trends, val_window(nv))
         if v is None:
             return None
     i = t["i"]
