@@ -211,7 +211,8 @@ def _worsened(series: Series, config: AnalysisConfig, trends: Trends, window: in
     start = float(np.max(level[: i_best + 1]))
     rise = end - best
     progress = start - best
-    if i_best >= n - k or rise <= margin or rise < config.worse_fraction * progress:
+    # (written so that worse_fraction: .inf silences the rule even when progress is 0)
+    if i_best >= n - k or rise <= margin or not rise >= config.worse_fraction * progress:
         return None
     return {"i": int(idx[i_best]), "best": best, "end": end, "rise": rise, "progress": progress}
 
