@@ -188,7 +188,7 @@ def table(results: dict[str, dict[str, tuple[int, int, int]]]) -> str:
     rule = "|" + "---|" * (2 + 3 * len(names))
     rows = [head, rule]
     for k in KINDS:
-        level = "warning" if k in WARNING_KINDS else "info"
+        level = ("error" if k == "divergence" else "warning") if k in WARNING_KINDS else "info"
         cells = []
         for n in names:
             tp, fp, fn = results[n][k]
