@@ -291,9 +291,29 @@ def thrashing(
     first = max(float(np.median(y[:3])), float(trend[0]))
     top = max(first, start_level) if start_level is not None else first
     runmin = np.minimum.accumulate(trend)
+    with np.errstate(over="ignore", invalid="ignore"):  # losses near 1e308: no flag, no warning
+        return _thrash(series, role, config, x_is_epoch, idx, y, trend, top, runmin, trends)
+
+
+def _thrash(
+    series: Series,
+    role: str,
+    config: AnalysisConfig,
+    x_is_epoch: bool,
+    idx: np.ndarray,
+    y: np.ndarray,
+    trend: np.ndarray,
+    top: float,
+    runmin: np.ndarray,
+    trends: Trends,
+) -> Flag | None:
+    """thrashing's test and flag, once its trend and levels are known."""
+    n = idx.shape[0]
     progress = top - runmin
     sigma = trends.noise(series)
     total = top - float(runmin[-1])
+    if not math.isfinite(total):
+        return None
     # a run that made real progress (well out of its noise) and whose trend never got back down
     # to its lowest level: a noisy converged loss, or hard batches in a falling one, are neither
     if total <= 2.0 * config.noise_z * sigma or trend[-1] - runmin[-1] < config.instability_unrecovered * total:

@@ -40,9 +40,12 @@ def _end_slope(series: Series, window: float, least: int) -> tuple[float, float,
     sxx = float(np.dot(xm, xm))
     if sxx <= 0:
         return None
-    slope = float(np.dot(xm, yy - yy.mean()) / sxx)
-    resid = yy - (yy.mean() + slope * xm)
-    se = math.sqrt(float(np.dot(resid, resid)) / (k - 2) / sxx)
+    with np.errstate(over="ignore", invalid="ignore"):  # losses near 1e308 give inf/NaN: no flag
+        slope = float(np.dot(xm, yy - yy.mean()) / sxx)
+        resid = yy - (yy.mean() + slope * xm)
+        se = math.sqrt(float(np.dot(resid, resid)) / (k - 2) / sxx)
+    if not (math.isfinite(slope) and math.isfinite(se)):
+        return None
     t = slope / se if se > 0 else (-math.inf if slope < 0 else (math.inf if slope > 0 else 0.0))
     return slope, t, k
 
