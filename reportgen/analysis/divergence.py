@@ -292,7 +292,7 @@ def thrashing(
     top = max(first, start_level) if start_level is not None else first
     runmin = np.minimum.accumulate(trend)
     with np.errstate(over="ignore", invalid="ignore"):  # losses near 1e308: no flag, no warning
-        return _thrash(series, role, config, x_is_epoch, idx, y, trend, top, runmin, trends)
+        return _thrash(series, role, config, x_is_epoch, idx, y, trend, top, runmin, trends, start_level)
 
 
 def _thrash(
@@ -306,6 +306,7 @@ def _thrash(
     top: float,
     runmin: np.ndarray,
     trends: Trends,
+    start_level: float | None,
 ) -> Flag | None:
     """thrashing's test and flag, once its trend and levels are known."""
     n = idx.shape[0]
@@ -336,11 +337,12 @@ def _thrash(
     epoch = epoch_at(series, int(idx[k]), x_is_epoch)
     given_back = float((y[k] - runmin[k]) / progress[k])
     shown = peaks[:MAX_REPORTED_SPIKES]
+    towards = f"the chance level {top:.3g}" if start_level is not None and top == start_level else "its starting level"
     return Flag(
         kind="instability",
         severity="warning",
         message=(
-            f"{_label(role)} climbed back towards its starting level {len(peaks)} times; the "
+            f"{_label(role)} climbed back {len(peaks)} times towards {towards}; the "
             f"largest excursion reached {y[k]:.3g} at {where_text(step, epoch)}, giving back "
             f"{100 * given_back:.0f}% of the progress made down to {runmin[k]:.3g}."
         ),
