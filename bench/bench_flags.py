@@ -1,665 +1,148 @@
-"""Labelled benchmark for the analysis flags: precision and recall per flag kind.
+"""Labelled benchmark for the analysis flags: precision and recall per flag kind, for
+synthetic curves and for real logs separately.
 
-Usage:  python bench/bench_flags.py [--realogs PATH] [--verbose]
+Usage:  python bench/bench_flags.py [--shared PATH] [--verbose]
 
-Synthetic families (known ground truth by construction) across noise levels, plus the real
-logs in ../shared/realogs that read_log parses today, labelled by hand below (REAL_LABELS).
-Ground truth for `plateau` on synthetic curves is ReduceLROnPlateau's rule applied to the
-noise-free curve (so it measures robustness to noise); every other label is fixed by how the
-curve was built. Prints one table; exit code 0.
+Synthetic families (bench/flag_families.py: known ground truth by construction) across noise
+levels; the example runs in runs/; the real logs are every `read` entry of ../shared/realogs/INDEX.tsv and
+../shared/realogs2/INDEX.tsv, labelled by hand in bench/labels_real.tsv (with the reason for
+each label). Warning-level kinds are the ones the goal (precision and recall >= 0.9, no warning
+on a clean run) is about; still_improving and plateau are info. Exit code 0.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from reportgen.analysis import analyse
-from reportgen.analysis.plateau import plateau_windows
-from reportgen.model import AnalysisConfig, RunData, RunSpec, Series
+from flag_families import Case, synthetic  # noqa: E402
 
-KINDS = ("overfitting", "underfitting", "divergence", "instability", "plateau")
-CFG = AnalysisConfig()
+from reportgen.analysis import analyse  # noqa: E402
+from reportgen.model import RunData, RunSpec, Series  # noqa: E402
 
+KINDS = (
+    "overfitting",
+    "underfitting",
+    "divergence",
+    "instability",
+    "got_worse",
+    "generalisation_gap",
+    "still_improving",
+    "plateau",
+)
 
-@dataclass(frozen=True)
-class Case:
-    name: str
-    family: str
-    run: RunData
-    expected: frozenset[str]
-    clean: bool  # a healthy run: no warning or error should fire
-    unscored: frozenset[str] = frozenset()  # kinds whose truth is ambiguous for this curve
-
-
-def make_run(
-    name: str,
-    train: Series | None,
-    val: Series | None,
-    *,
-    x: str = "step",
-    loss: str | None = None,
-    k: int | None = None,
-) -> RunData:
-    series = {s.name: s for s in (train, val) if s is not None}
-    roles = {}
-    if train is not None:
-        roles["train_loss"] = train.name
-    if val is not None:
-        roles["val_loss"] = val.name
-    spec = RunSpec(name=name, path=Path(f"{name}.yaml"), logs=(), loss=loss, num_classes=k)
-    return RunData(spec=spec, series=series, roles=roles, hparams={}, sources=(), x=x)
+WARNING_KINDS = ("overfitting", "underfitting", "divergence", "instability", "got_worse", "generalisation_gap")
+LABELS = Path(__file__).resolve().parent / "labels_real.tsv"
 
 
-def ser(
-    name: str, steps: np.ndarray, values: np.ndarray, epoch: np.ndarray | None = None
-) -> Series:
-    return Series(
-        name,
-        np.asarray(steps, dtype=np.int64),
-        np.asarray(values, dtype=np.float64),
-        None if epoch is None else np.asarray(epoch, dtype=np.float64),
-    )
+def read_labels(path: Path = LABELS) -> dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]]:
+    """(corpus, path) -> (expected kinds, unscored kinds) from labels_real.tsv."""
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        corpus, rel, expected, unscored, _why = line.split("\t")
+        parse = lambda cell: frozenset() if cell == "-" else frozenset(cell.split(","))  # noqa: E731
+        out[(corpus, rel)] = (parse(expected), parse(unscored))
+    return out
 
 
-def plateau_truth(clean_train: np.ndarray) -> bool | None:
-    """ReduceLROnPlateau's rule on the noise-free curve: True when it finds a plateau even with
-    a threshold 3x stricter, False when it finds none even with one 3x looser, None (not
-    scored) in between, where a noise-free curve improves about as fast as the threshold."""
-    y = clean_train[np.isfinite(clean_train)]
-    n = y.shape[0]
-    patience = max(CFG.plateau_patience, int(CFG.plateau_min_fraction * n))
-    if n <= patience + 1:
-        return False
-    if plateau_windows(y, CFG.plateau_threshold / 3, patience):
-        return True
-    if not plateau_windows(y, CFG.plateau_threshold * 3, patience):
-        return False
-    return None
+def _component_total(series: dict[str, Series], prefix: str) -> Series | None:
+    """The sum of `prefix`/*_loss components (YOLO's box, obj, cls, dfl losses) on their shared
+    steps; what role inference is to do for these logs (engineer "roles"), done here until then."""
+    parts = [s for n, s in sorted(series.items()) if n.startswith(prefix + "/") and n.endswith("_loss")]
+    if len(parts) < 2 or any(not np.array_equal(p.steps, parts[0].steps) for p in parts):
+        return None
+    total = np.sum([p.values for p in parts], axis=0)
+    return Series(f"{prefix}/total_loss", parts[0].steps, total, parts[0].epoch, parts[0].wall_time)
 
 
-# ---- synthetic families ---------------------------------------------------------------------
-
-
-@dataclass
-class Shape:
-    epochs: int
-    per_epoch: int  # train points logged per epoch
-    steps_per_point: int
-    c: float
-    a: float
-    tau: float  # in epochs
-    power: bool
-    alpha: float
-    gap: float
-
-
-def draw_shape(rng: np.random.Generator) -> Shape:
-    return Shape(
-        epochs=int(rng.integers(15, 101)),
-        per_epoch=int(rng.choice([1, 5, 20, 50])),
-        steps_per_point=int(rng.choice([1, 10, 50])),
-        c=float(rng.uniform(0.05, 0.8)),
-        a=float(rng.uniform(0.8, 3.0)),
-        tau=float(rng.uniform(0.08, 0.3)),  # fraction of the run
-        power=bool(rng.random() < 0.4),
-        alpha=float(rng.uniform(0.5, 1.5)),
-        gap=float(rng.uniform(0.02, 0.3)),
-    )
-
-
-def base_curve(s: Shape, t_epochs: np.ndarray, c: float) -> np.ndarray:
-    u = t_epochs / s.epochs
-    if s.power:
-        return c + s.a * (1.0 + u / (s.tau / 3)) ** (-s.alpha)
-    return c + s.a * np.exp(-u / s.tau)
-
-
-def axes(s: Shape) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(train steps, train time in epochs, val steps, val epochs)."""
-    n = s.epochs * s.per_epoch
-    t_steps = (np.arange(1, n + 1) * s.steps_per_point).astype(np.int64)
-    t_ep = np.arange(1, n + 1) / s.per_epoch
-    v_ep = np.arange(1, s.epochs + 1, dtype=np.float64)
-    v_steps = (v_ep * s.per_epoch * s.steps_per_point).astype(np.int64)
-    return t_steps, t_ep, v_steps, v_ep
-
-
-def noisy(rng: np.random.Generator, y: np.ndarray, rel: float) -> np.ndarray:
-    return y * (1.0 + rel * rng.standard_normal(y.shape[0]))
-
-
-def case(
-    name: str, family: str, run: RunData, kinds: set[str], clean: bool, truth_curve: np.ndarray
-) -> Case:
-    """A Case whose plateau label comes from the noise-free training curve."""
-    p = plateau_truth(truth_curve)
-    expected = set(kinds) | ({"plateau"} if p else set())
-    unscored = frozenset() if p is not None else frozenset({"plateau"})
-    return Case(name, family, run, frozenset(expected), clean, unscored)
-
-
-def family_cases(seed: int, train_noise: float, val_noise: float) -> Iterator[Case]:
-    rng = np.random.default_rng(seed)
-    tag = f"s{seed}-tn{train_noise}-vn{val_noise}"
-
-    def healthy(kind: str) -> Case:
-        s = draw_shape(rng)
-        ts, te, vs, ve = axes(s)
-        clean = base_curve(s, te, s.c)
-        if kind == "warmup":
-            w = max(3, len(te) // 20)
-            clean = clean.copy()
-            clean[:w] = np.linspace(clean[w] * 0.9, clean[w] * 1.05, w)
-        train = noisy(rng, clean, train_noise)
-        val = noisy(rng, base_curve(s, ve, s.c + s.gap), val_noise)
-        return case(
-            f"{kind}-{tag}",
-            kind,
-            make_run(kind, ser("loss", ts, train), ser("val_loss", vs, val, ve)),
-            set(),
-            True,
-            clean,
-        )
-
-    yield healthy("healthy")
-    yield healthy("warmup")
-
-    # a slight validation rise (3% of its minimum) inside noise: not overfitting
-    s = draw_shape(rng)
-    ts, te, vs, ve = axes(s)
-    clean = base_curve(s, te, s.c * 0.5)
-    vbase = base_curve(s, ve, s.c + s.gap)
-    k = int(0.6 * s.epochs)
-    v_clean = vbase + np.maximum(ve - k, 0) / (s.epochs - k) * 0.03 * vbase.min()
-    yield case(
-        f"mildrise-{tag}",
-        "mild_val_rise",
-        make_run(
-            "mild",
-            ser("loss", ts, noisy(rng, clean, train_noise)),
-            ser("val_loss", vs, noisy(rng, v_clean, val_noise), ve),
-        ),
-        set(),
-        True,
-        clean,
-    )
-
-    # overfitting: validation minimum at epoch k, then a clear rise (GL at the end 20-150%)
-    for variant in ("falling", "level"):
-        s = draw_shape(rng)
-        s.epochs = max(s.epochs, 15)
-        ts, te, vs, ve = axes(s)
-        # training loss keeps falling, or has levelled off (still not rising)
-        clean = base_curve(s, te, s.c * (0.2 if variant == "falling" else 0.9))
-        vbase = base_curve(s, ve, s.c + s.gap)
-        k = max(3, int(rng.uniform(0.25, 0.65) * s.epochs))
-        vmin = float(vbase[:k].min())
-        target = rng.uniform(0.2, 1.5) * vmin
-        p = float(rng.choice([1.0, 1.5, 2.0]))
-        rise = np.maximum(ve - k, 0) ** p
-        v_clean = vbase + target * rise / rise[-1]
-        yield case(
-            f"overfit-{variant}-{tag}",
-            "overfit",
-            make_run(
-                "overfit",
-                ser("loss", ts, noisy(rng, clean, train_noise)),
-                ser("val_loss", vs, noisy(rng, v_clean, val_noise), ve),
-            ),
-            {"overfitting"},
-            False,
-            clean,
-        )
-
-    # epoch-level overfitting (Keras history style: x counts epochs)
-    e = np.arange(1, int(rng.integers(12, 80)) + 1, dtype=np.float64)
-    k = max(3, int(rng.uniform(0.25, 0.6) * e.shape[0]))
-    tr = 0.02 + 1.5 * np.exp(-e / (0.2 * e.shape[0]))
-    vb = 0.4 + 1.2 * np.exp(-e / (0.1 * e.shape[0]))
-    v_clean = vb + rng.uniform(0.2, 1.0) * vb.min() * (np.maximum(e - k, 0) / (e[-1] - k)) ** 1.2
-    yield case(
-        f"overfit-epoch-{tag}",
-        "overfit_epoch",
-        make_run(
-            "ofe",
-            ser("loss", e, noisy(rng, tr, train_noise / 3), e),
-            ser("val_loss", e, noisy(rng, v_clean, val_noise), e),
-            x="epoch",
-        ),
-        {"overfitting"},
-        False,
-        tr,
-    )
-
-    # healthy epoch-level run (Keras style): nothing to flag
-    e = np.arange(1, int(rng.integers(10, 80)) + 1, dtype=np.float64)
-    tr = 0.1 + 1.5 * np.exp(-e / (rng.uniform(0.1, 0.4) * e.shape[0]))
-    vb = tr + rng.uniform(0.02, 0.2)
-    yield case(
-        f"healthy-epoch-{tag}",
-        "healthy_epoch",
-        make_run(
-            "he",
-            ser("loss", e, noisy(rng, tr, train_noise / 3), e),
-            ser("val_loss", e, noisy(rng, vb, val_noise), e),
-            x="epoch",
-        ),
-        set(),
-        True,
-        tr,
-    )
-
-    # short, noisy validation curve that levels off (small validation sets): noise alone can
-    # lift its end 10% above a lucky minimum, which must not read as overfitting
-    e = np.arange(1, int(rng.integers(10, 41)) + 1, dtype=np.float64)
-    tr = 0.1 + 1.5 * np.exp(-e / (0.2 * e.shape[0]))
-    vb = 0.5 + 1.0 * np.exp(-e / (0.15 * e.shape[0]))
-    yield case(
-        f"noisyval-{tag}",
-        "healthy_noisy_val",
-        make_run(
-            "nv",
-            ser("loss", e, noisy(rng, tr, train_noise / 3), e),
-            ser("val_loss", e, noisy(rng, vb, 2 * val_noise + 0.02), e),
-            x="epoch",
-        ),
-        set(),
-        True,
-        tr,
-    )
-
-    # divergence: NaN from a random step (sometimes after a short blow-up)
-    s = draw_shape(rng)
-    ts, te, vs, ve = axes(s)
-    clean = base_curve(s, te, s.c)
-    train = noisy(rng, clean, train_noise)
-    i = int(rng.uniform(0.3, 0.95) * len(ts))
-    if rng.random() < 0.5:
-        ramp = min(10, len(ts) - i)
-        train[i - ramp : i] *= np.geomspace(1, 20, ramp)
-    train[i:] = np.nan
-    val = noisy(rng, base_curve(s, ve, s.c + s.gap), val_noise)
-    val[vs >= ts[i]] = np.nan
-    truth = clean.copy()
-    truth[i:] = np.nan
-    yield case(
-        f"nan-{tag}",
-        "diverge_nan",
-        make_run("nan", ser("loss", ts, train), ser("val_loss", vs, val, ve)),
-        {"divergence"},
-        False,
-        truth,
-    )
-
-    # divergence: the loss explodes back above where it started and stays there
-    s = draw_shape(rng)
-    ts, te, vs, ve = axes(s)
-    clean = base_curve(s, te, s.c)
-    i = int(rng.uniform(0.3, 0.85) * len(ts))
-    level = clean[0] * rng.uniform(1.2, 4.0)
-    clean[i:] = level
-    vclean = base_curve(s, ve, s.c + s.gap)
-    vclean[vs >= ts[i]] = level * 1.05
-    yield case(
-        f"explode-{tag}",
-        "diverge_explode",
-        make_run(
-            "explode",
-            ser("loss", ts, noisy(rng, clean, train_noise)),
-            ser("val_loss", vs, noisy(rng, vclean, val_noise), ve),
-        ),
-        {"divergence"},
-        False,
-        clean,
-    )
-
-    # underfitting near chance: cross-entropy with K classes that barely moves from ln K
-    s = draw_shape(rng)
-    ts, te, vs, ve = axes(s)
-    kcls = int(rng.choice([2, 3, 10, 100, 1000]))
-    lnk = math.log(kcls)
-    clean = lnk * (1.02 - rng.uniform(0.0, 0.07) * (1 - np.exp(-te / (0.2 * s.epochs))))
-    yield case(
-        f"chance-{tag}",
-        "underfit_chance",
-        make_run(
-            "chance",
-            ser("loss", ts, noisy(rng, clean, train_noise)),
-            ser("val_loss", vs, noisy(rng, np.full(ve.shape, lnk * 1.01), val_noise), ve),
-            loss="cross_entropy",
-            k=kcls,
-        ),
-        {"underfitting"},
-        False,
-        clean,
-    )
-
-    # healthy cross-entropy run that learns well below chance: not underfitting
-    s = draw_shape(rng)
-    ts, te, vs, ve = axes(s)
-    kcls = int(rng.choice([2, 10, 100]))
-    lnk = math.log(kcls)
-    clean = lnk * (0.05 + 0.95 * np.exp(-te / (s.tau * s.epochs)))
-    vclean = lnk * (0.1 + 0.9 * np.exp(-ve / (s.tau * s.epochs)))
-    yield case(
-        f"learns-{tag}",
-        "healthy_ce",
-        make_run(
-            "learns",
-            ser("loss", ts, noisy(rng, clean, train_noise)),
-            ser("val_loss", vs, noisy(rng, vclean, val_noise), ve),
-            loss="cross_entropy",
-            k=kcls,
-        ),
-        set(),
-        True,
-        clean,
-    )
-
-    # underfitting, no declared loss: flat training loss (falls by under 1%)
-    s = draw_shape(rng)
-    ts, te, vs, ve = axes(s)
-    clean = rng.uniform(0.3, 3.0) * (1 - rng.uniform(0.0, 0.01) * te / s.epochs)
-    yield case(
-        f"flat-{tag}",
-        "underfit_flat",
-        make_run("flat", ser("loss", ts, noisy(rng, clean, train_noise)), None),
-        {"underfitting"},
-        False,
-        clean,
-    )
-
-    # instability: a healthy curve with a few isolated spikes (2.5-6x the local level)
-    s = draw_shape(rng)
-    s.per_epoch = max(s.per_epoch, 5)
-    ts, te, vs, ve = axes(s)
-    clean = base_curve(s, te, s.c)
-    train = noisy(rng, clean, train_noise)
-    m = int(rng.integers(1, 6))
-    where = rng.choice(np.arange(len(ts) // 10, len(ts) - len(ts) // 10), size=m, replace=False)
-    train[where] = clean[where] * rng.uniform(2.5, 6.0, size=m)
-    vclean = base_curve(s, ve, s.c + s.gap)
-    yield case(
-        f"spiky-{tag}",
-        "spiky",
-        make_run(
-            "spiky", ser("loss", ts, train), ser("val_loss", vs, noisy(rng, vclean, val_noise), ve)
-        ),
-        {"instability"},
-        False,
-        clean,
-    )
-
-    # healthy run with heavy-tailed minibatch noise (Student t, 5 degrees of freedom)
-    s = draw_shape(rng)
-    ts, te, vs, ve = axes(s)
-    clean = base_curve(s, te, s.c)
-    train = clean * np.exp(train_noise * rng.standard_t(5, size=clean.shape[0]))
-    yield case(
-        f"heavytail-{tag}",
-        "healthy_heavy_tail",
-        make_run(
-            "ht",
-            ser("loss", ts, train),
-            ser("val_loss", vs, noisy(rng, base_curve(s, ve, s.c + s.gap), val_noise), ve),
-        ),
-        set(),
-        True,
-        clean,
-    )
-
-    # healthy run under step decay (loss drops at each LR cut) or cosine warm restarts (the
-    # loss jumps up at each restart, by up to half of what it gained): neither is divergence
-    for schedule in ("step", "sgdr"):
-        s = draw_shape(rng)
-        ts, te, vs, ve = axes(s)
-        u = te / s.epochs
-        if schedule == "step":
-            clean = s.c + s.a * np.exp(-u / 0.1) * 0.5 + 0.5 * s.a * (0.6 ** np.floor(u * 4)) * 0.5
-        else:
-            cycles = int(rng.integers(2, 5))
-            phase = (u * cycles) % 1.0
-            envelope = s.c + s.a * np.exp(-u / 0.3)
-            clean = envelope * (0.8 + 0.2 * np.cos(np.pi * phase)) + 0.2 * s.c
-        train = noisy(rng, clean, train_noise)
-        vclean = np.interp(vs, ts, clean) + s.gap  # evaluated at the end of each epoch
-        yield case(
-            f"{schedule}-{tag}",
-            f"healthy_{schedule}",
-            make_run(
-                schedule,
-                ser("loss", ts, train),
-                ser("val_loss", vs, noisy(rng, vclean, val_noise), ve),
-            ),
-            set(),
-            True,
-            clean,
-        )
-
-    # plateau: falls, stalls for 30-40% of the run, then falls again after an LR drop
-    s = draw_shape(rng)
-    ts, te, vs, ve = axes(s)
-    n = len(ts)
-    a0, a1 = int(0.3 * n), int(rng.uniform(0.6, 0.7) * n)
-    first = 1.0 + 1.5 * np.exp(-np.arange(a0) / (0.08 * n))
-    flat = np.full(a1 - a0, first[-1])
-    second = first[-1] - 0.5 * (1 - np.exp(-np.arange(n - a1) / (0.05 * n)))
-    clean = np.concatenate([first, flat, second])
-    yield case(
-        f"plateau-{tag}",
-        "plateau",
-        make_run("plateau", ser("loss", ts, noisy(rng, clean, train_noise)), None),
-        set(),
-        False,
-        clean,
-    )
-
-
-def synthetic() -> list[Case]:
-    cases: list[Case] = []
-    seed = 0
-    # relative noise (sd / level) of per-step training loss and of validation loss
-    for train_noise in (0.005, 0.02, 0.08):
-        for val_noise in (0.003, 0.01, 0.03):
-            for _ in range(2):
-                cases.extend(family_cases(seed, train_noise, val_noise))
-                seed += 1
-    return cases
-
-
-# ---- real logs --------------------------------------------------------------------------------
-
-# Hand labels for the real logs that read_log parses today, judged from their curves:
-# path (relative to realogs) -> (expected kinds, kinds left unscored because a careful reader
-# could argue either way). Plateau is not scored on real logs.
-NONE: frozenset[str] = frozenset()
-REAL_LABELS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    # validation loss flat around 0.72-0.76 after epoch 40 (GL about 4%): no overfitting
-    "keras/Car-Prediction-CNN-Model__training.log": (NONE, NONE),
-    "keras/Deteksi-Huruf-Hijaiyah---CNN__history.csv": (NONE, NONE),  # two epochs
-    # one validation point at 7.4 among ~1.1-1.6: too short (17 epochs) to call instability
-    "keras/Emotion-Detection-Resnet50__training.log": (NONE, frozenset({"instability"})),
-    "keras/Pneumonia-Detection-Using-EfficientNetB0__fine_tuning_history.csv": (NONE, NONE),
-    "keras/Pneumonia-Detection-Using-EfficientNetB0__training_history.csv": (NONE, NONE),
-    # validation loss never improves (2.87 -> 2.99, very noisy) while training loss falls
-    "keras/dogbreedai__history.csv": (NONE, frozenset({"overfitting"})),
-    "keras/irfanet-10__training.log": (NONE, NONE),
-    # validation loss climbs 0.48 -> 0.68 from the first epoch while training loss falls
-    "keras/irfanet-10__training_logs191017_5_.log": (frozenset({"overfitting"}), NONE),
-    "keras/irfanet-10__training_logs221017.log": (NONE, NONE),
-    # training loss stuck at 85.8 for 365 epochs
-    "lightning/Contact-Point-Detection__hall_of_fame__20200205__lightning_logs__metrics.csv": (
-        frozenset({"underfitting"}),
-        NONE,
-    ),
-    "lightning/Contact-Point-Detection__hall_of_fame__20200218__lightning_logs__metrics.csv": (
-        NONE,
-        NONE,
-    ),
-    # converged loss wobbling between 0.0003 and 0.003: no divergence; its validation loss
-    # drifts from about 0.00037 to 0.0005 over the last 150 evaluations while training is
-    # level: overfitting by GL, yet tiny in absolute terms, so either call is defensible
-    "lightning/Gaussian-Mixture-Neural-Network__lightning_logs__version_0__metrics.csv": (
-        NONE,
-        frozenset({"overfitting"}),
-    ),
-    # per-batch MNIST loss between 0.001 and 0.46: heavy-tailed noise, not instability
-    "lightning/cv-image-classification__lightning_logs__version_0__metrics.csv": (NONE, NONE),
-    "lightning/opal-v2__lightning_logs__version_0__metrics.csv": (NONE, NONE),
-    "lightning/slm_training__lightning_logs__version_0__metrics.csv": (NONE, NONE),
-    "plain/Emotion-detection-system__training_history.csv": (NONE, NONE),
-    # detectron2 loss bounces 7 -> 12 -> 14.6 -> 4.3 early on: arguably a spike
-    "plain/Pothole_Detection_Model_RCNNs__output__metrics.json": (NONE, frozenset({"instability"})),
-    "plain/detectron2_detection__output__metrics.json": (NONE, NONE),
-    "plain/detectron2_training__output__metrics.json": (NONE, NONE),
-    "plain/detr_custom_dcmha__detr-r50_log.txt": (NONE, NONE),
-    "plain/detr_custom_dcmha__output__log.txt": (NONE, NONE),
-    # validation loss 0.23 at epoch 6, 0.53 at the end, training loss still falling
-    "plain/fastai-sportsball-classifier__history.csv": (frozenset({"overfitting"}), NONE),
-    # -- logs that the hf_trainer, keras-json, mlflow and tensorboard readers parse --
-    "hf_trainer/Checkpoint-of-CPT__trainer_state.json": (NONE, NONE),  # val 0.485 -> 0.492
-    # validation 0.23 at its best, 0.29 at the end, very noisy, training loss halves
-    "hf_trainer/DNABERT-2__trainer_state.json": (NONE, frozenset({"overfitting"})),
-    # training loss falls to 0.12, climbs back to 0.31, drops to 0.18; validation 0.22 -> 0.42:
-    # the whole run got worse after its start; it learned (0.83 -> 0.12), so not underfitting
-    "hf_trainer/Whisper_Finetune__trainer_state.json": (NONE, frozenset({"overfitting"})),
-    "hf_trainer/falcon-lora-imdb-sentiment__trainer_state.json": (NONE, NONE),
-    "hf_trainer/lora-imdb-distilbert__trainer_state.json": (NONE, NONE),
-    "hf_trainer/mT5-based-azerbaijani-news-summarize__trainer_state.json": (NONE, NONE),
-    "hf_trainer/serial-lain-ai__trainer_state.json": (NONE, NONE),
-    "hf_trainer/tinyLlama-finetune__trainer_state.json": (NONE, NONE),
-    "hf_trainer/trainer_state_viz__trainer_state.json": (NONE, NONE),
-    # training loss reaches 1e-4 (logged to 4 decimals); validation 0.32 -> 0.42
-    "hf_trainer/whisper-large-v2-japanese-5k-steps__trainer_state.json": (
-        frozenset({"overfitting"}),
-        NONE,
-    ),
-    # validation 0.38 at epoch 16, 0.49 at the end while training loss halves
-    "keras/BrainTumorClassification__training_history.json": (frozenset({"overfitting"}), NONE),
-    "keras/COVID-CNN-CLASSIFIER__training_history.json": (NONE, NONE),
-    "keras/dogbreedai__history.json": (NONE, frozenset({"overfitting"})),
-    # validation 0.743 -> 0.789 (6%, below GL 10): not yet overfitting by the criterion
-    "mlflow/AprendizajeProfundo__mlruns/2/6b4cd1fe891a4fea9d2ce37bfd9f028a": (NONE, NONE),
-    "mlflow/AprendizajeProfundo__mlruns/2/6c64ac90eecd48428b6d443b305cef8e": (NONE, NONE),
-    "mlflow/AprendizajeProfundo__mlruns/2/b0afb0275a4b4208bee6085f23b6c4ea": (NONE, NONE),
-    "mlflow/AprendizajeProfundo__mlruns/2/eaa72819a13140e3a591621ee34415d7": (NONE, NONE),
-    # validation loss jumps between 0.8 and 157 from epoch to epoch: chaos rather than spikes
-    "mlflow/cracks_defect__mlruns/0/db71d7088d5642929471582e3a7f10bf": (
-        NONE,
-        frozenset({"instability"}),
-    ),
-    "mlflow/hydro-ml__mlruns/7/43063544e622472595c6899ad2287cd7": (NONE, NONE),
-    "plain/EFFICIENTNET_B0-for-emotion-recognition-of-FER-2013-dataset__training_history.json": (
-        NONE,
-        NONE,
-    ),
-    "plain/EFFICIENTNET_B0-for-emotion-recognition-of-FER-2013-dataset__v7_2026-04-30_20-28__face_training_history.json": (
-        NONE,
-        NONE,
-    ),
-    "tensorboard/Contact-Point-Detection__hall_of_fame__20200218__lightning_logs__tf__events.out.tfevents.1581707986.Joon-Development.6496.1": (
-        NONE,
-        NONE,
-    ),
-    "tensorboard/cracks_defect__mlruns__0__db71d7088d5642929471582e3a7f10bf__artifacts__tensorboard_logs__train__events.out.tfevents.1610232762.pc.17504.5639.v2": (
-        NONE,
-        NONE,
-    ),
-    "tensorboard/cracks_defect__mlruns__0__db71d7088d5642929471582e3a7f10bf__artifacts__tensorboard_logs__validation__events.out.tfevents.1610232777.pc.17504.17205.v2": (
-        NONE,
-        frozenset({"instability"}),
-    ),
-    "tensorboard/cv-image-classification__lightning_logs__mnist_cnn__version_1__events.out.tfevents.1785443425.squirrels-iMac.local.1798.6": (
-        NONE,
-        NONE,
-    ),
-    "tensorboard/detectron2_training__output__events.out.tfevents.1737378888.LAPTOP-1BH8GF02.2695.0": (
-        NONE,
-        NONE,
-    ),
-    # validation loss 1.0 -> 1.85 while training loss goes to 0.002
-    "tensorboard/irfanet-10__logs221017__events.out.tfevents.1508627367.brain": (
-        frozenset({"overfitting"}),
-        NONE,
-    ),
-    "tensorboard/serial-lain-ai__runs__Jun29_06-31-19_6a29ce405cda__events.out.tfevents.1719642696.6a29ce405cda.1269.0": (
-        NONE,
-        NONE,
-    ),
-    "tensorboard/tensorboard__tensorboard__functionaltests__testdata__events.out.tfevents.1476472047.localhost": (
-        NONE,
-        NONE,
-    ),
-    # one or two points: nothing to flag
-    "tensorboard/cv-image-classification__lightning_logs__mnist_cnn__version_1__events.out.tfevents.1785443602.squirrels-iMac.local.1798.7": (
-        NONE,
-        NONE,
-    ),
-    "tensorboard/serial-lain-ai__runs__Jun29_06-31-19_6a29ce405cda__events.out.tfevents.1719645922.6a29ce405cda.1269.2": (
-        NONE,
-        NONE,
-    ),
-    "tensorboard/tensorboard__tensorboard__functionaltests__testdata__eval__events.out.tfevents.1476472058.localhost": (
-        NONE,
-        NONE,
-    ),
-}
-
-
-def real_cases(root: Path) -> tuple[list[Case], list[str]]:
-    from reportgen.errors import ReportgenError
+def real_run(root: Path, rel: str) -> RunData | None:
+    """A RunData for one real log, roles inferred as a build would; None without a loss."""
     from reportgen.readers import read_log
     from reportgen.roles import infer_roles
 
+    log = read_log(root / rel)
+    series = dict(log.series)
+    roles = infer_roles(list(series))
+    if "train_loss" not in roles:
+        for prefix, role in (("train", "train_loss"), ("val", "val_loss")):
+            total = _component_total(series, prefix)
+            if total is not None:
+                series[total.name] = total
+                roles[role] = total.name
+    if "train_loss" not in roles and "val_loss" not in roles:
+        return None
+    return RunData(
+        spec=RunSpec(name=rel, path=Path(rel), logs=()),
+        series=series,
+        roles=roles,
+        hparams={},
+        sources=(),
+        restarts=log.restarts,
+        x="epoch" if log.x_is_epoch else "step",
+    )
+
+
+def example_cases(runs_dir: Path) -> list[Case]:
+    """Cases for the example runs in runs/, read as a build reads them (manifest included, so
+    the declared loss gives its chance level)."""
+    from reportgen.manifest import load_manifests
+    from reportgen.runs import read_run
+
+    labels = read_labels()
+    cases = []
+    for spec in load_manifests(runs_dir).runs:
+        expected, unscored = labels[("examples", spec.name)]
+        clean = not (expected & set(WARNING_KINDS))
+        run = read_run(spec, runs_dir)
+        cases.append(Case(spec.name, "examples", run, expected, clean, unscored | {"plateau"}))
+    return cases
+
+
+def real_cases(shared: Path) -> tuple[list[Case], list[str]]:
+    """Cases for every labelled `read` entry of both corpora; the rest listed with a reason."""
+    from reportgen.errors import ReportgenError
+
+    labels = read_labels()
     cases: list[Case] = []
     skipped: list[str] = []
-    for line in (root / "INDEX.tsv").read_text(encoding="utf-8").splitlines():
-        if line.startswith("#") or not line.strip():
-            continue
-        rel, _kind, expect = line.split("\t")[:3]
-        if expect != "read":
-            continue
-        try:
-            log = read_log(root / rel)
-        except ReportgenError as exc:  # a reader missing today: report and go on
-            skipped.append(f"{rel}: {str(exc)[:80]}")
-            continue
-        roles = infer_roles(list(log.series))
-        if "train_loss" not in roles and "val_loss" not in roles:
-            skipped.append(f"{rel}: no training or validation loss series")
-            continue
-        if rel not in REAL_LABELS:
-            skipped.append(f"{rel}: not labelled")
-            continue
-        spec = RunSpec(name=rel, path=Path(rel), logs=())
-        run = RunData(
-            spec=spec,
-            series=log.series,
-            roles=roles,
-            hparams={},
-            sources=(),
-            restarts=log.restarts,
-            x="epoch" if log.x_is_epoch else "step",
-        )
-        expected, unscored = REAL_LABELS[rel]
-        cases.append(Case(rel, "real", run, expected, not expected, unscored | {"plateau"}))
+    for corpus in ("realogs", "realogs2"):
+        root = shared / corpus
+        for line in (root / "INDEX.tsv").read_text(encoding="utf-8").splitlines():
+            if line.startswith("#") or not line.strip():
+                continue
+            rel, _kind, expect = line.split("\t")[:3]
+            if expect != "read":
+                continue
+            try:
+                run = real_run(root, rel)
+            except ReportgenError as exc:
+                skipped.append(f"{corpus}/{rel}: {str(exc)[:80]}")
+                continue
+            if run is None:
+                skipped.append(f"{corpus}/{rel}: no training or validation loss series")
+                continue
+            if (corpus, rel) not in labels:
+                skipped.append(f"{corpus}/{rel}: not labelled")
+                continue
+            expected, unscored = labels[(corpus, rel)]
+            clean = not (expected & set(WARNING_KINDS))
+            cases.append(Case(f"{corpus}/{rel}", corpus, run, expected, clean, unscored | {"plateau"}))
     return cases, skipped
-
 
 # ---- scoring ----------------------------------------------------------------------------------
 
 
-def score(cases: list[Case], verbose: bool) -> None:
+def score(cases: list[Case], verbose: bool) -> dict[str, tuple[int, int, int]]:
+    """(TP, FP, FN) per kind, plus "clean" -> (clean runs, with a warning, with an info flag)."""
     tp = dict.fromkeys(KINDS, 0)
     fp = dict.fromkeys(KINDS, 0)
     fn = dict.fromkeys(KINDS, 0)
@@ -676,33 +159,57 @@ def score(cases: list[Case], verbose: bool) -> None:
                 fp[k] += 1
                 if verbose:
                     msgs = [f.message for f in a.flags if f.kind == k]
-                    print(f"  FP {k:12s} {case.name}: {msgs[0]}")
+                    print(f"  FP {k:18s} {case.name}: {msgs[0]}")
             elif k in case.expected:
                 fn[k] += 1
                 if verbose:
-                    print(f"  FN {k:12s} {case.name}")
+                    print(f"  FN {k:18s} {case.name}")
         if case.clean:
             clean_total += 1
-            clean_warn += any(
-                f.severity in ("error", "warning") and f.kind not in case.unscored for f in a.flags
-            )
+            warned = [f for f in a.flags if f.severity in ("error", "warning") and f.kind not in case.unscored]
+            clean_warn += bool(warned)
             clean_info += any(f.severity == "info" for f in a.flags)
-    print(f"{'kind':14s} {'TP':>5s} {'FP':>5s} {'FN':>5s} {'precision':>10s} {'recall':>8s}")
+            if verbose:
+                for f in warned:
+                    print(f"  CLEAN-WARN {f.kind} {case.name}: {f.message}")
+    out = {k: (tp[k], fp[k], fn[k]) for k in KINDS}
+    out["clean"] = (clean_total, clean_warn, clean_info)
+    return out
+
+
+def _ratio(a: int, b: int) -> str:
+    return f"{a / b:.3f}" if b else "-"
+
+
+def table(results: dict[str, dict[str, tuple[int, int, int]]]) -> str:
+    """A Markdown table: per kind, TP/FP/FN, precision and recall for each set of curves."""
+    names = list(results)
+    head = "| kind | level | " + " | ".join(f"{n} TP/FP/FN | {n} precision | {n} recall" for n in names) + " |"
+    rule = "|" + "---|" * (2 + 3 * len(names))
+    rows = [head, rule]
     for k in KINDS:
-        prec = tp[k] / (tp[k] + fp[k]) if tp[k] + fp[k] else float("nan")
-        rec = tp[k] / (tp[k] + fn[k]) if tp[k] + fn[k] else float("nan")
-        print(f"{k:14s} {tp[k]:5d} {fp[k]:5d} {fn[k]:5d} {prec:10.3f} {rec:8.3f}")
-    print(
-        f"clean runs: {clean_total}; with a warning/error flag: {clean_warn}; "
-        f"with an info flag (plateau): {clean_info}"
-    )
+        level = ("error" if k == "divergence" else "warning") if k in WARNING_KINDS else "info"
+        cells = []
+        for n in names:
+            tp, fp, fn = results[n][k]
+            cells += [f"{tp}/{fp}/{fn}", _ratio(tp, tp + fp), _ratio(tp, tp + fn)]
+        rows.append(f"| {k} | {level} | " + " | ".join(cells) + " |")
+    cells = []
+    for n in names:
+        total, warn, info = results[n]["clean"]
+        cells += [f"{total} clean runs", f"{warn} with a warning", f"{info} with an info flag"]
+    rows.append("| clean runs | | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = Path(__file__).resolve().parents[1].parent / "shared" / "realogs"
+    default = Path(__file__).resolve().parents[1].parent / "shared"
     parser.add_argument(
-        "--realogs", type=Path, default=Path(os.environ.get("REPORTGEN_REALOGS", default))
+        "--shared",
+        type=Path,
+        default=Path(os.environ.get("REPORTGEN_SHARED", default)),
+        help="the folder holding realogs/ and realogs2/ (default ../shared)",
     )
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
@@ -710,25 +217,19 @@ def main() -> int:
     fams: dict[str, int] = {}
     for c in syn:
         fams[c.family] = fams.get(c.family, 0) + 1
-    print(
-        f"synthetic curves: {len(syn)} ({', '.join(f'{k} {v}' for k, v in sorted(fams.items()))})"
-    )
-    score(syn, args.verbose)
-    if args.realogs.is_dir():
-        real, skipped = real_cases(args.realogs)
-        print(
-            f"\nreal logs: {len(real)} labelled and parsed; {len(skipped)} not scored "
-            "(no reader today, no loss series, or not labelled)"
-        )
-        if args.verbose:
-            for line in skipped:
-                print(f"  skipped {line}")
-        if real:
-            score(real, args.verbose)
-        print(f"\nall: {len(syn) + len(real)} curves")
-        score(syn + real, False)
+    print(f"synthetic curves: {len(syn)} ({', '.join(f'{k} {v}' for k, v in sorted(fams.items()))})")
+    results = {"synthetic": score(syn, args.verbose)}
+    results["examples"] = score(example_cases(Path(__file__).resolve().parents[1] / "runs"), args.verbose)
+    if (args.shared / "realogs").is_dir() and (args.shared / "realogs2").is_dir():
+        real, skipped = real_cases(args.shared)
+        print(f"real logs: {len(real)} labelled and read; {len(skipped)} not scored:")
+        for line in skipped:
+            print(f"  {line}")
+        results["real"] = score(real, args.verbose)
     else:
-        print(f"\nreal logs not found at {args.realogs}; synthetic only")
+        print(f"real logs not found under {args.shared}; synthetic only")
+    print()
+    print(table(results))
     return 0
 
 

@@ -6,20 +6,12 @@ import difflib
 from typing import Any
 
 from reportgen.errors import UsageError
+from reportgen.glossary import KINDS as GLOSSARY_KINDS
 
-# The kinds the analysis can raise (see model.Flag), plus two shorthands: "any" matches every
-# flag, "error"/"warning" match flags of that severity or worse.
-FLAG_KINDS = (
-    "class_imbalance",
-    "class_missing",
-    "distribution_shift",
-    "divergence",
-    "instability",
-    "overfitting",
-    "plateau",
-    "restart",
-    "underfitting",
-)
+# The kinds the analysis can raise: every kind the glossary explains (a kind cannot be raised
+# without an entry there), plus two shorthands: "any" matches every flag, "error"/"warning"
+# match flags of that severity or worse.
+FLAG_KINDS = GLOSSARY_KINDS
 SHORTHANDS = ("any", "error", "warning")
 _RANK = {"error": 0, "warning": 1, "info": 2}
 

@@ -125,6 +125,30 @@ class AnalysisConfig:
     plateau_min_fraction: float = 0.1
     # Chi-square p-value below which (with shift_jsd) splits count as shifted.
     shift_p: float = 0.01
+    # Plateau vs converged: a stall is a plateau only when it starts before this fraction of
+    # the run's total drop was made, or when the loss later falls by at least
+    # plateau_later_drop of the total drop (a long stall, then progress); otherwise converged.
+    plateau_max_progress: float = 0.5
+    plateau_later_drop: float = 0.2
+    # Still improving: over the last still_window fraction of the points the training loss
+    # falls with a slope t-statistic below -still_t, by at least still_min_drop of the run's
+    # total drop.
+    still_window: float = 0.2
+    still_t: float = 4.0
+    still_min_drop: float = 0.1
+    # Generalisation gap: at the end validation loss sits gap_ratio times above training loss
+    # and the gap is at least gap_fraction of the loss scale (chance level, else starting level).
+    gap_ratio: float = 8.0
+    gap_fraction: float = 0.3
+    # Training got worse: train (and validation) trends end above their best by at least
+    # worse_fraction of the progress made before that best, and by noise_z noise sigmas.
+    worse_fraction: float = 0.25
+    # Instability: spikes must be repeated (at least instability_min_spikes), or not
+    # recovered; or the loss climbs back instability_regress of its progress repeatedly and its
+    # trend ends instability_unrecovered of that progress above its lowest level.
+    instability_min_spikes: int = 2
+    instability_regress: float = 0.75
+    instability_unrecovered: float = 0.1
 
     def replace(self, **changes: Any) -> AnalysisConfig:
         from dataclasses import replace
@@ -240,6 +264,8 @@ class Flag:
           | "class_imbalance" | "class_missing" | "distribution_shift" | ...
     severity: "error" (training went wrong), "warning" (look at this), "info" (good to know)
     evidence: JSON-serialisable mapping (criterion, values, steps).
+    facts: 2-4 (label, value text) pairs behind the message, for a reader: ("minimum",
+           "0.41 at epoch 12"); the full evidence stays in `evidence`.
     """
 
     kind: str
@@ -249,6 +275,7 @@ class Flag:
     step: int | None = None
     epoch: float | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
+    facts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

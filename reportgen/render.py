@@ -11,7 +11,7 @@ import functools
 import hashlib
 import posixpath
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -20,6 +20,7 @@ import jinja2
 from reportgen import __version__
 from reportgen.errors import ReportgenError
 from reportgen.formatting import fmt_number, fmt_percent, render_notes
+from reportgen.glossary import glossary
 from reportgen.keys import input_hash
 from reportgen.model import SiteConfig
 from reportgen.slug import slugify
@@ -158,6 +159,8 @@ def plan_site(
             )
         )
     pages.extend(extra_pages)
+    # every flag chip links here (templates/macros.html flag_badges)
+    pages.append(Page("glossary.html", "glossary.html", {"entries": [asdict(e) for e in glossary(site.analysis)]}))
     pages.append(Page("404.html", "404.html", {}))
     return SitePlan(title=site.title, pages=tuple(pages), static=static_files(), built_at=built_at)
 

@@ -74,7 +74,8 @@ def test_overfitting_gl_value_matches_definition():
     assert f.evidence["onset_step"] == 10 and f.evidence["best_step"] == 10
     assert f.evidence["epochs_since_best"] == 20.0
     assert f.message == (
-        "Validation loss rose 36% above its minimum at epoch 10 while training loss kept falling."
+        "Validation loss rose 36% from its low of 1.02 at epoch 10 to 1.39 at epoch 30 while "
+        "training loss kept falling."
     )
 
 

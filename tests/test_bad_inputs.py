@@ -75,7 +75,8 @@ def test_bad_runs_get_one_clear_line_each_and_good_runs_build(
     built = sorted(p.name for p in (tmp_path / "site" / "runs").iterdir())
     assert built == sorted(["a-b", "allnan", "good", "huge", "one", "uni", "u" * 80])
     last = err.splitlines()[-1]
-    assert last.startswith("built 7 run(s) into site (") and last.endswith("files); flags: divergence 1, plateau 1")
+    # (the ±1e308 run no longer gets a plateau: its "drop" overflows, so no stall is measured)
+    assert last.startswith("built 7 run(s) into site (") and last.endswith("files); flags: divergence 1")
     for page in ("huge", "one", "allnan"):
         assert (tmp_path / "site" / "runs" / page / "index.html").is_file()
 

@@ -1,8 +1,8 @@
 """Analysis stage: RunData -> RunAnalysis. Pure numpy, no I/O.
 
 `analyse` is the entry point; each finding comes from a small module (smoothing, summary,
-convergence, overfitting, underfitting, divergence, plateau). docs/analysis.md gives every
-formula and default.
+convergence, overfitting, underfitting, divergence, plateau, endings). docs/analysis.md gives
+every formula and default; reportgen/glossary.py explains every flag kind to a reader.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 
 from reportgen.analysis.convergence import convergence
-from reportgen.analysis.divergence import explosion, non_finite, spikes
+from reportgen.analysis.divergence import explosion, merge_divergence, non_finite, spikes, thrashing
+from reportgen.analysis.endings import generalisation_gap, got_worse, still_improving
 from reportgen.analysis.overfitting import overfitting
 from reportgen.analysis.plateau import plateaus
 from reportgen.analysis.summary import summarise
@@ -86,6 +87,14 @@ def _before(s: Series | None, step: int) -> Series | None:
     )
 
 
+def _goes_negative(s: Series | None) -> bool:
+    """True when a loss has a finite value below zero."""
+    if s is None:
+        return False
+    v = s.values[np.isfinite(s.values)]
+    return bool(v.shape[0] and float(np.min(v)) < 0)
+
+
 def _loss_series(run: RunData) -> list[tuple[str, Series]]:
     """(role, series) for each loss role present, each series once (first role wins)."""
     out: list[tuple[str, Series]] = []
@@ -118,28 +127,35 @@ def analyse(run: RunData, config: AnalysisConfig | None = None) -> RunAnalysis:
     losses = _loss_series(run)
     train = run.role("train_loss") or run.role("train_loss_epoch")
     val = run.role("val_loss")
+    if baseline is not None and cfg.baseline is None and _goes_negative(train):
+        # a loss below zero is no cross-entropy (a log-likelihood, an ELBO): ln K means nothing
+        baseline, baseline_text = None, None
 
     # Divergence and instability on every loss; explosions only on training losses (or the
     # only loss there is), because a validation loss that climbs while training loss falls is
-    # overfitting, not divergence.
+    # overfitting, not divergence. One divergence is one finding, all its evidence merged.
     train_names = {s.name for r, s in losses if r.startswith("train")}
-    diverged_at: int | None = None  # first step where a training loss diverged
+    found: list[Flag] = []
     for role, s in losses:
         if s.name not in train_names and train_names:
             continue
-        for f in (non_finite(s, role, x_is_epoch), explosion(s, role, cfg, x_is_epoch, trends)):
-            if f is not None:
-                flags.append(f)
-                diverged_at = f.step if diverged_at is None else min(diverged_at, f.step)
+        found += [f for f in (non_finite(s, role, x_is_epoch), explosion(s, role, cfg, x_is_epoch, trends)) if f]
+    diverged_at = min((f.step for f in found), default=None)  # first step a training loss diverged
     for role, s in losses:
         if s.name in train_names or not train_names:
             continue
         f = non_finite(s, role, x_is_epoch)
         if f is not None:
-            flags.append(f)
+            found.append(f)
+    merged = merge_divergence(found)
+    if merged is not None:
+        flags.append(merged)
     # Spikes only before the run diverged: after that every point is "abnormal".
     for role, s in losses:
         sp = spikes(s, role, cfg, x_is_epoch, diverged_at, trends)
+        if sp is None and diverged_at is None and (s.name in train_names or not train_names):
+            # (a validation loss climbing back while training loss falls is overfitting)
+            sp = thrashing(s, role, cfg, x_is_epoch, baseline, trends)
         if sp is not None:
             flags.append(sp)
 
@@ -169,6 +185,20 @@ def analyse(run: RunData, config: AnalysisConfig | None = None) -> RunAnalysis:
         pl = plateaus(train, "train_loss", cfg, trends)
         if pl is not None:
             flags.append(pl)
+
+    # How the run ended; each only where no stronger finding already says it.
+    if diverged_at is None:
+        worse = got_worse(train, val, cfg, x_is_epoch, trends)
+        if worse is not None:
+            flags.append(worse)
+        if of is None and worse is None and uf is None:
+            gap = generalisation_gap(train, val, cfg, baseline, x_is_epoch, trends)
+            if gap is not None:
+                flags.append(gap)
+        if of is None and worse is None:
+            still = still_improving(train, val, cfg, x_is_epoch, trends)
+            if still is not None:
+                flags.append(still)
 
     for r in run.restarts:
         flags.append(

@@ -73,6 +73,13 @@ def non_finite(series: Series, role: str, x_is_epoch: bool) -> Flag | None:
             "nonfinite_points": int(bad.shape[0]),
             "finite_points_after": after_finite,
         },
+        facts=(
+            ("first non-finite value", f"{token} at {where_text(step, epoch)}"),
+            (
+                "last finite value",
+                "none" if last_i is None else f"{series.values[last_i]:.4g} at step {int(series.steps[last_i])}",
+            ),
+        ),
     )
 
 
@@ -138,6 +145,11 @@ def explosion(
             "final": num(trend[-1]),
             "noise_sigma": num(sigma),
         },
+        facts=(
+            ("best level before", f"{runmin[j]:.4g}"),
+            ("level at the explosion", f"{trend[j]:.4g} at {where_text(step, epoch)}"),
+            ("factor", f"{ratio:.1f}\u00d7"),
+        ),
     )
 
 
@@ -199,6 +211,13 @@ def spikes(
     groups = np.split(pos, np.nonzero(np.diff(pos) > 1)[0] + 1)
     peaks = [int(g[np.argmax(z[g])]) for g in groups]
     k_big = max(peaks, key=lambda k: (z[k], -k))
+    # One spike that the loss recovers from is a blip (a bad batch), not instability: it takes
+    # spikes repeated, or a spike after which the loss stays above its level before it.
+    before_level = float(trend[max(k_big - half, 0)])
+    after_level = float(np.median(y[k_big + 1 : k_big + 1 + half])) if k_big + 1 < n else before_level
+    recovered = after_level <= before_level + config.spike_min_rise * abs(before_level)
+    if len(peaks) < config.instability_min_spikes and recovered:
+        return None
     ratio_big = float(y[k_big] / trend[k_big]) if relative else None
     step_big = int(series.steps[idx[k_big]])
     epoch_big = epoch_at(series, int(idx[k_big]), x_is_epoch)
@@ -208,7 +227,7 @@ def spikes(
         if ratio_big is not None
         else (f"{y[k_big] - trend[k_big]:.4g} above the local level")
     )
-    times = "once" if count == 1 else f"{count} times"
+    times = "once and did not recover" if count == 1 else f"{count} times"
     shown = peaks[:MAX_REPORTED_SPIKES]
     evidence: dict[str, Any] = {
         "criterion": "robust_z",
@@ -222,6 +241,8 @@ def spikes(
         "spike_z": [num(z[k], 4) for k in shown],
         "local_levels": [num(trend[k]) for k in shown],
         "largest_step": step_big,
+        "min_spikes": int(config.instability_min_spikes),
+        "recovered": bool(recovered),
     }
     return Flag(
         kind="instability",
@@ -234,4 +255,146 @@ def spikes(
         step=step_big,
         epoch=epoch_big,
         evidence=evidence,
+        facts=(
+            ("spikes", str(count)),
+            ("largest", f"{y[k_big]:.3g} at {where_text(step_big, epoch_big)}"),
+            ("local level there", f"{trend[k_big]:.3g}"),
+        ),
+    )
+
+
+def thrashing(
+    series: Series,
+    role: str,
+    config: AnalysisConfig,
+    x_is_epoch: bool,
+    start_level: float | None,
+    trends: Trends | None = None,
+) -> Flag | None:
+    """Flag a loss that repeatedly climbs back towards where it started: at least
+    config.instability_min_spikes separate excursions that give back
+    config.instability_regress of the progress made (from `start_level`, the chance level when
+    known, else the first logged level, down to the trend's running minimum) and stand
+    config.noise_z noise sigmas above the local trend, in a run whose total progress exceeds
+    2 * noise_z sigmas and whose trend ends config.instability_unrecovered of it above its
+    lowest level. Spikes measured against local noise miss this: a thrashing run is noisy
+    everywhere."""
+    idx = np.nonzero(np.isfinite(series.values))[0]
+    n = idx.shape[0]
+    if n < config.spike_min_points:
+        return None
+    y = _points(series, idx)
+    trends = trends if trends is not None else Trends()
+    trend = trends.median(series, max(trend_window(n), 7))
+    # where the run started: its first logged points (a fast first drop leaves the trend's
+    # start far below them), or the chance level when known
+    first = max(float(np.median(y[:3])), float(trend[0]))
+    top = max(first, start_level) if start_level is not None else first
+    runmin = np.minimum.accumulate(trend)
+    with np.errstate(over="ignore", invalid="ignore"):  # losses near 1e308: no flag, no warning
+        return _thrash(series, role, config, x_is_epoch, idx, y, trend, top, runmin, trends, start_level)
+
+
+def _thrash(
+    series: Series,
+    role: str,
+    config: AnalysisConfig,
+    x_is_epoch: bool,
+    idx: np.ndarray,
+    y: np.ndarray,
+    trend: np.ndarray,
+    top: float,
+    runmin: np.ndarray,
+    trends: Trends,
+    start_level: float | None,
+) -> Flag | None:
+    """thrashing's test and flag, once its trend and levels are known."""
+    n = idx.shape[0]
+    progress = top - runmin
+    sigma = trends.noise(series)
+    total = top - float(runmin[-1])
+    if not math.isfinite(total):
+        return None
+    # a run that made real progress (well out of its noise) and whose trend never got back down
+    # to its lowest level: a noisy converged loss, or hard batches in a falling one, are neither
+    if total <= 2.0 * config.noise_z * sigma or trend[-1] - runmin[-1] < config.instability_unrecovered * total:
+        return None
+    hit = (y - runmin >= config.instability_regress * progress) & (progress > config.noise_z * sigma)
+    hit &= y - trend > config.noise_z * sigma
+    # only once half of the run's eventual drop was made (early noise gives back a tiny
+    # progress), and past the first half-window, where the trend has not caught up yet
+    hit &= progress >= 0.5 * (top - float(runmin[-1]))
+    hit[: max(trend_window(n), 7) // 2 + 1] = False
+    pos = np.nonzero(hit)[0]
+    if pos.shape[0] == 0:
+        return None
+    groups = np.split(pos, np.nonzero(np.diff(pos) > 1)[0] + 1)
+    if len(groups) < config.instability_min_spikes:
+        return None
+    peaks = [int(g[np.argmax(y[g])]) for g in groups]
+    k = max(peaks, key=lambda j: (y[j] - runmin[j], -j))
+    step = int(series.steps[idx[k]])
+    epoch = epoch_at(series, int(idx[k]), x_is_epoch)
+    given_back = float((y[k] - runmin[k]) / progress[k])
+    shown = peaks[:MAX_REPORTED_SPIKES]
+    towards = f"the chance level {top:.3g}" if start_level is not None and top == start_level else "its starting level"
+    return Flag(
+        kind="instability",
+        severity="warning",
+        message=(
+            f"{_label(role)} climbed back {len(peaks)} times towards {towards}; the "
+            f"largest excursion reached {y[k]:.3g} at {where_text(step, epoch)}, giving back "
+            f"{100 * given_back:.0f}% of the progress made down to {runmin[k]:.3g}."
+        ),
+        metric=series.name,
+        step=step,
+        epoch=epoch,
+        evidence={
+            "criterion": "regress_towards_start",
+            "role": role,
+            "start_level": num(top),
+            "regress_threshold": num(config.instability_regress),
+            "excursions": len(peaks),
+            "spike_steps": [int(series.steps[idx[j]]) for j in shown],
+            "spike_values": [num(y[j]) for j in shown],
+            "running_min": [num(runmin[j]) for j in shown],
+            "largest_step": step,
+            "progress_given_back": num(given_back, 4),
+            "noise_sigma": num(sigma),
+        },
+        facts=(
+            ("excursions", str(len(peaks))),
+            ("largest", f"{y[k]:.3g} at {where_text(step, epoch)}"),
+            ("best level before it", f"{runmin[k]:.3g}"),
+            ("progress given back", f"{100 * given_back:.0f}%"),
+        ),
+    )
+
+
+def merge_divergence(flags: list[Flag]) -> Flag | None:
+    """One finding for one divergence: the non-finite and explosion flags of a run's losses
+    merged, in step order, into the earliest one's position, with every piece of evidence
+    (`events`, one entry per detector and loss)."""
+    if not flags:
+        return None
+    ordered = sorted(flags, key=lambda f: (f.step if f.step is not None else 0, f.evidence.get("criterion") != "explosion"))
+    first = ordered[0]
+    if len(ordered) == 1:
+        return first
+    rest = " ".join(f.message for f in ordered[1:])
+    evidence = dict(first.evidence)
+    evidence["events"] = [dict(f.evidence, metric=f.metric, step=f.step) for f in ordered]
+    facts = list(first.facts)
+    for f in ordered[1:]:
+        label = "then " + ("non-finite" if f.evidence.get("criterion") == "non_finite" else "exploded")
+        facts.append((f"{label} ({f.metric})", where_text(int(f.step or 0), f.epoch)))
+    return Flag(
+        kind="divergence",
+        severity="error",
+        message=f"{first.message} Then: {rest}",
+        metric=first.metric,
+        step=first.step,
+        epoch=first.epoch,
+        evidence=evidence,
+        facts=tuple(facts[:4]),
     )

@@ -114,9 +114,11 @@ def overfitting(
         if train_rise >= 0.5 * rise:
             return None, extra
         train_falling = bool(train_at[-1] < train_at[i_min])
-    # Onset: where the sustained rise starts (trend minimum); best: the raw minimum, the
-    # checkpoint a "keep best" callback would have saved.
+    # Best: the raw minimum, the checkpoint a "keep best" callback would have saved. Onset:
+    # where the sustained rise starts (trend minimum), never before the best (a rise that
+    # starts before the best value contradicts itself).
     i_best = int(np.argmin(v))
+    i_min = max(i_min, i_best)
     crossing = np.nonzero(gl > config.overfit_gl)[0]
     i_cross = int(crossing[crossing > i_min][0]) if np.any(crossing > i_min) else n - 1
     i_up = up_criterion(trend, config.overfit_strips, config.overfit_strip_len)
@@ -136,9 +138,13 @@ def overfitting(
         tail = " while training loss kept falling"
     else:
         tail = " while training loss stayed about level"
+    # the smoothed levels GL is taken on, so the percentage matches the two numbers given
+    w_onset = where_text(int(steps[i_min]), onset_epoch)
+    w_best = where_text(int(steps[i_best]), best_epoch)
+    w_end = where_text(int(steps[-1]), end_epoch)
     message = (
-        f"Validation loss rose {gl_end:.0f}% above its minimum at "
-        f"{where_text(int(steps[i_min]), onset_epoch)}{tail}."
+        f"Validation loss rose {gl_end:.0f}% from its low of {v_min:.3g} at {w_onset} to "
+        f"{v_end:.3g} at {w_end}{tail}."
     )
     evidence: dict[str, Any] = {
         "criterion": "GL",
@@ -181,5 +187,11 @@ def overfitting(
         step=int(steps[i_min]),
         epoch=onset_epoch,
         evidence=evidence,
+        facts=(
+            ("rise", f"{gl_end:.0f}%"),
+            ("low (smoothed)", f"{v_min:.3g} at {w_onset}"),
+            ("end (smoothed)", f"{v_end:.3g} at {w_end}"),
+            ("best single value", f"{v[i_best]:.4g} at {w_best}"),
+        ),
     )
     return flag, extra

@@ -1,4 +1,6 @@
-"""Plateaus: stretches where the smoothed loss stops improving, by ReduceLROnPlateau's rule."""
+"""Plateaus: stretches where the smoothed loss stops improving, by ReduceLROnPlateau's rule,
+kept only when they are stalls rather than convergence: before most of the drop was made, or
+followed by a later drop. A loss that is flat after most of its drop has converged."""
 
 from __future__ import annotations
 
@@ -69,12 +71,38 @@ def _next_improvement(vals: np.ndarray, last: int, threshold: float) -> int | No
     return None
 
 
+def stalled_windows(
+    trend: np.ndarray, windows: list[tuple[int, int]], config: AnalysisConfig
+) -> list[tuple[int, int]]:
+    """The windows of `trend` that are stalls, not convergence: those starting before
+    config.plateau_max_progress of the total drop (highest early level to the lowest level)
+    was made, or followed by a further drop of at least config.plateau_later_drop of it. When
+    the loss never dropped, every window is a stall."""
+    n = trend.shape[0]
+    if not windows or n == 0:
+        return []
+    # the highest early level, so a warm-up that rises first does not shrink the drop
+    start = float(np.max(trend[: max(1, n // 10)]))
+    drop = start - float(np.min(trend))
+    if not drop > abs(start) * config.plateau_threshold:
+        return list(windows)
+    kept = []
+    for a, b in windows:
+        level = float(trend[a])
+        progress = (start - level) / drop
+        later = (level - float(np.min(trend[b:]))) / drop
+        if progress < config.plateau_max_progress or later >= config.plateau_later_drop:
+            kept.append((a, b))
+    return kept
+
+
 def plateaus(
     series: Series | None, role: str, config: AnalysisConfig, trends: Trends | None = None
 ) -> Flag | None:
     """One info flag listing every plateau of the loss trend (a running median, so minibatch
     noise neither fakes nor hides improvements); a plateau must last more than
-    max(config.plateau_patience, config.plateau_min_fraction * points) points."""
+    max(config.plateau_patience, config.plateau_min_fraction * points) points and be a stall,
+    not convergence (see stalled_windows)."""
     if series is None:
         return None
     idx = np.nonzero(np.isfinite(series.values))[0]
@@ -86,23 +114,32 @@ def plateaus(
     # for a chance dip to count as an improvement, or to hide a slow real one.
     window = min(max(trend_window(n), patience | 1), 101)
     trend = (trends if trends is not None else Trends()).median(series, window)  # at idx
-    wins = plateau_windows(trend, config.plateau_threshold, patience)
+    wins = stalled_windows(trend, plateau_windows(trend, config.plateau_threshold, patience), config)
     if not wins:
         return None
     steps = series.steps[idx]
     windows = [[int(steps[a]), int(steps[b])] for a, b in wins]
-    longest = max(windows, key=lambda w: (w[1] - w[0], -w[0]))
+    k = max(range(len(wins)), key=lambda j: (windows[j][1] - windows[j][0], -windows[j][0]))
+    longest = windows[k]
+    a, b = wins[k]
+    level = float(trend[a])
+    later = level - float(np.min(trend[b:]))
     label = "Training loss" if role.startswith("train") else "Validation loss"
     pct = f"{100 * config.plateau_threshold:g}%"
+    after = (
+        f"then fell a further {later:.3g}"
+        if later > abs(level) * config.plateau_threshold
+        else "and did not fall again"
+    )
     if len(windows) == 1:
         msg = (
-            f"{label} stopped improving by more than {pct} from step {longest[0]} to step "
-            f"{longest[1]}."
+            f"{label} stalled near {level:.3g} (no improvement above {pct}) from step "
+            f"{longest[0]} to step {longest[1]}, {after}."
         )
     else:
         msg = (
             f"{label} stalled (no improvement above {pct}) {len(windows)} times; the longest "
-            f"stretch ran from step {longest[0]} to step {longest[1]}."
+            f"stretch, near {level:.3g}, ran from step {longest[0]} to step {longest[1]}, {after}."
         )
     levels = [num(trend[a]) for a, _ in wins]
     return Flag(
@@ -120,5 +157,12 @@ def plateaus(
             "windows": windows,
             "levels": levels,
             "ends_at_last_point": bool(wins[-1][1] == n - 1),
+            "later_drop": num(later),
         },
+        facts=(
+            ("stalled from", f"step {longest[0]}"),
+            ("to", f"step {longest[1]}"),
+            ("level", f"{level:.3g}"),
+            ("later drop", f"{max(later, 0.0):.3g}"),
+        ),
     )

@@ -103,7 +103,9 @@ def underfitting(
             f"Training loss ended at {end:.3g}, {100 * end / baseline:.0f}% of the chance level "
             f"{baseline:.3g} ({baseline_text}): the model learned little."
         )
-    elif n >= 20 and drop < config.underfit_flat_drop + 2.0 * se and not _fell_early(y, end, sigma):
+    elif n >= 20 and abs(drop) < config.underfit_flat_drop + 2.0 * se and not _fell_early(y, end, sigma):
+        # flat in both directions: a loss that rose (e.g. a log-likelihood going -5 -> -1.1)
+        # did not stay flat; that is "got worse", judged by direction, not a floor at zero
         ev["criterion"] = "flat"
         msg = (
             f"Training loss stayed flat around {end:.3g}, falling only {100 * max(drop, 0):.1f}% "
@@ -118,4 +120,9 @@ def underfitting(
         metric=train.name,
         step=int(train.steps[-1]),
         evidence=ev,
+        facts=(
+            (("start", f"{start:.3g}"), ("end", f"{end:.3g}"), ("chance level", f"{baseline:.3g}"))
+            if ev["criterion"] == "near_chance"
+            else (("start", f"{start:.3g}"), ("end", f"{end:.3g}"), ("drop", f"{100 * max(drop, 0):.1f}%"))
+        ),
     )
