@@ -251,6 +251,7 @@ class RunCache:
         except OSError:
             if tmp is not None:
                 Path(tmp).unlink(missing_ok=True)
+            _remove_if_empty(path.parent)
             return
         except BaseException:
             if tmp is not None:
@@ -272,6 +273,8 @@ class RunCache:
                 self.forget(key)
             except OSError:
                 pass
+            else:
+                _remove_if_empty(self._path(key).parent)
         self.new.clear()
 
     def prune(self) -> int:
@@ -290,3 +293,10 @@ class RunCache:
                     entry.unlink(missing_ok=True)
                     removed += 1
         return removed
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:  # not empty (other entries), or gone
+        pass
