@@ -46,9 +46,16 @@ def site_path(out: Path) -> Path:
     return out
 
 
-def disk_error(exc: OSError, out: Path) -> OutputError:
-    """What to tell the user when writing the site (or its cache) failed at the system level."""
+def disk_error(exc: OSError, out: Path, single_file: bool = False) -> OutputError:
+    """What to tell the user when writing the site (or its cache), or the single-file report
+    when `single_file`, failed at the system level."""
     where = Location(out)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) and single_file:
+        return OutputError(
+            f"no space left to write the single-file report ({exc.strerror}); free some space on that "
+            "disk or choose another file with --single-file, then build again",
+            where,
+        )
     if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return OutputError(
             f"no space left to write the site ({exc.strerror}); free some space on that disk or "
@@ -479,13 +486,15 @@ def write_file(path: Path, data: bytes) -> None:
     rename, so a reader never sees half a file."""
     if path.is_dir():
         raise OutputError("is a folder; give a file name such as report.html", Location(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_bytes(data)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise disk_error(exc, path, single_file=True) from exc
         raise
 
 

@@ -72,6 +72,16 @@ def test_a_full_disk_is_a_message_and_leaves_the_site_and_the_cache_as_they_were
     assert (tmp_path / "site" / "runs" / "c" / "index.html").is_file()
 
 
+def test_a_full_disk_under_the_single_file_report_is_a_message(two: Path, tmp_path: Path) -> None:
+    full = reportgen("build", "runs", "-o", "site", "-q", "--single-file", "report.html", cwd=tmp_path, limit=200_000)
+    assert full.returncode == 1
+    assert full.stderr == (
+        "error: report.html: no space left to write the single-file report (File too large); free some space "
+        "on that disk or choose another file with --single-file, then build again\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == [CACHE_DIR, "runs", "site"]  # no half report
+
+
 def test_a_failed_build_takes_back_the_entries_it_wrote(tmp_path: Path) -> None:
     cache = RunCache(tmp_path)
     cache.store("aa" * 32, {"record": {"name": "kept"}})
