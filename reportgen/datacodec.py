@@ -53,8 +53,10 @@ def decode(blob: bytes) -> Any:
         end = _LENGTH + int.from_bytes(blob[:_LENGTH], "big")
         if len(blob) < end:
             raise Undecodable("truncated")
-        tree = json.loads(blob[_LENGTH:end].decode("utf-8"))
-        return _Decoder(memoryview(blob), end).dec(tree, 0)
+        decoder = _Decoder(memoryview(blob), end)
+        # json's C parser calls the hook on each object as it closes, innermost first and
+        # leaves in document order: the order `encode` wrote the buffers in
+        return json.loads(blob[_LENGTH:end].decode("utf-8"), object_hook=decoder.hook)
     except Undecodable:
         raise
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, OverflowError) as exc:
@@ -82,8 +84,15 @@ def _enc(v: Any, buffers: list[bytes], depth: int) -> Any:
         return {_TAG: "tuple", "v": [_enc(x, buffers, d) for x in v]}
     if t is set or t is frozenset:
         # sorted, so equal sets encode alike in every process (string hashing is randomised)
-        items = sorted((_enc(x, buffers, d) for x in v), key=lambda x: json.dumps(x, sort_keys=True))
-        return {_TAG: t.__name__, "v": items}
+        # each item with its own buffers, so they stay in document order once sorted
+        parts = []
+        for x in v:
+            own: list[bytes] = []
+            parts.append((_enc(x, own, d), own))
+        parts.sort(key=lambda part: (json.dumps(part[0], sort_keys=True), part[1]))
+        for _, own in parts:
+            buffers.extend(own)
+        return {_TAG: t.__name__, "v": [tree for tree, _ in parts]}
     if t is bytes or t is bytearray:
         buffers.append(bytes(v))
         return {_TAG: "bytes", "n": len(v)}
@@ -150,22 +159,16 @@ class _Decoder:
         self.at += n
         return part
 
-    def dec(self, v: Any, depth: int) -> Any:
-        if depth > MAX_DEPTH:
-            raise Undecodable(f"nested deeper than {MAX_DEPTH} levels")
-        d = depth + 1
-        if type(v) is list:
-            return [self.dec(x, d) for x in v]
-        if type(v) is not dict:
-            return v  # JSON scalars
-        tag = v.get(_TAG)
-        if tag is None:
-            return {k: self.dec(x, d) for k, x in v.items()}
+    def hook(self, v: dict) -> Any:
+        """A JSON object as read, what it holds already decoded (json calls this innermost
+        first): a tagged value made real, any other object kept as the dict it is."""
+        if _TAG not in v:
+            return v
+        tag = v[_TAG]
         if tag == "dict":
-            return {self.dec(k, d): self.dec(x, d) for k, x in v["v"]}
+            return {k: x for k, x in v["v"]}
         if tag in ("tuple", "set", "frozenset"):
-            items = [self.dec(x, d) for x in v["v"]]
-            return {"tuple": tuple, "set": set, "frozenset": frozenset}[tag](items)
+            return {"tuple": tuple, "set": set, "frozenset": frozenset}[tag](v["v"])
         if tag == "bytes":
             return bytes(self._take(v["n"]))
         if tag == "array":
@@ -180,7 +183,7 @@ class _Decoder:
             dtype = np.dtype(str(v["dtype"]))
             if dtype.kind not in _ARRAY_KINDS:
                 raise Undecodable(f"a numpy {dtype}")
-            return dtype.newbyteorder("=").type(self.dec(v["v"], d))
+            return dtype.newbyteorder("=").type(v["v"])
         if tag == "complex":
             return complex(float(v["v"][0]), float(v["v"][1]))
         if tag == "path":
@@ -193,12 +196,12 @@ class _Decoder:
             days, seconds, micro = (int(x) for x in v["v"])
             return dt.timedelta(days=days, seconds=seconds, microseconds=micro)
         if tag == "dataclass":
-            return self._dataclass(v, d)
+            return self._dataclass(v)
         if tag == "error":
-            return self._error(v, d)
+            return self._error(v)
         raise Undecodable(f"unknown tag {tag!r}")
 
-    def _dataclass(self, v: dict, depth: int) -> Any:
+    def _dataclass(self, v: dict) -> Any:
         cls = _find_class(str(v["type"]))
         if not dataclasses.is_dataclass(cls):
             raise Undecodable(f"not a dataclass: {v['type']}")
@@ -209,14 +212,14 @@ class _Decoder:
         # filled directly: no __init__ or __post_init__ of the class runs
         obj = object.__new__(cls)
         for name in names:
-            object.__setattr__(obj, name, self.dec(given[name], depth))
+            object.__setattr__(obj, name, given[name])
         return obj
 
-    def _error(self, v: dict, depth: int) -> Any:
+    def _error(self, v: dict) -> Any:
         from reportgen.errors import Location, ReportgenError
 
         cls = _find_class(str(v["type"]))
-        where = self.dec(v["where"], depth)
+        where = v["where"]
         message, key = v["message"], v["key"]
         if not issubclass(cls, ReportgenError) or type(where) is not Location or type(message) is not str:
             raise Undecodable(f"not an error of reportgen: {v['type']}")

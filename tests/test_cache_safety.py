@@ -137,6 +137,7 @@ HPARAMS = {
     "negative_big": -(2**70),
     "floats": [math.nan, math.inf, -math.inf, -0.0, 5e-324],
     "set": {"x", "y"},
+    "set of bytes": {b"\x01", b"\x02\x03", (b"a", 1)},
     "frozen": frozenset({1, 2}),
     "bytes": b"\x00\xff",
     "$": "a key that looks like a tag",
