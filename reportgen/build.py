@@ -12,12 +12,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from reportgen.balance import balance_view, collect_balance, plan_balance_figure
-from reportgen.cache import Entry, RunCache, cache_dir_for, dump_model, load_model
+from reportgen.cache import Entry, RunCache, cache_dir_for, dump_model, load_model, writable_cache
 from reportgen.crossrun import CrossRun, gather_cross_run
 from reportgen.drawing import draw, draw_many
 from reportgen.errors import Location, OutputError, ReportgenError
@@ -25,7 +26,8 @@ from reportgen.figure_table import figure_entry
 from reportgen.keys import FileDigests, balance_fingerprint, code_fingerprint, input_hash, run_key
 from reportgen.lastbuild import LastBuild, load_last_build, save_last_build, spare_dir
 from reportgen.manifest import load_manifests
-from reportgen.model import RunSpec, SiteConfig
+from reportgen.datacodec import Undecodable
+from reportgen.model import RunAnalysis, RunData, RunSpec, SiteConfig
 from reportgen.parallel import WorkerPool
 from reportgen.progress import Progress
 from reportgen.render import (
@@ -46,8 +48,10 @@ from reportgen.writer import (
     Later,
     SiteIndex,
     check_output_dir,
+    disk_error,
     output_lock,
     reusable,
+    site_path,
     write_site,
 )
 from reportgen.yamlpos import ParsedYaml
@@ -120,7 +124,7 @@ def _cross_run(
     run_cache: RunCache,
     code: str,
     pool: WorkerPool,
-    payloads: Callable[[], list[bytes]],
+    payloads: Callable[[], list[tuple]],
     last: LastBuild,
     out: Path,
 ) -> tuple[CrossRun, bool, dict[str, str], Callable[[SiteIndex], None]]:
@@ -152,7 +156,7 @@ def _cross_run(
         return [Later(drawn[i]) if i in drawn else Known(last.made[k], functools.partial(draw, specs[i])) for i, k in enumerate(keys)]
 
     # groups and comparisons need the runs' curves: each worker sent the few it needs
-    pairs = [load_model(blob) for blob in payloads()]
+    pairs = payloads()
     cross = gather_cross_run(site, [p[0] for p in pairs], [p[1] for p in pairs], records, draw_all=draw_all)
     keys = dict(zip(cross.files, fig_keys))
 
@@ -178,6 +182,18 @@ def _bytes_of(out: Path, index: Mapping[str, tuple], path: str, data: bytes | Kn
         if hashlib.sha256(found).hexdigest() == data.digest:
             return found
     return data.make()
+
+
+def _cross_data(blob: bytes | None) -> tuple[RunData, RunAnalysis] | None:
+    """A run's cross-run payload decoded, or None when it is damaged or not a run's data."""
+    if blob is None:
+        return None
+    try:
+        pair = load_model(blob)
+    except Undecodable:
+        return None
+    ok = type(pair) is tuple and len(pair) == 2 and isinstance(pair[0], RunData) and isinstance(pair[1], RunAnalysis)
+    return pair if ok else None
 
 
 def _load_cross(hit: dict | None) -> tuple[CrossRun, dict[str, str]] | None:
@@ -223,12 +239,28 @@ def build(
     `site_url` (where the site will be published) makes summary.md's links absolute;
     `allow_outside`: folders outside `runs_dir` whose files manifests may name."""
     say = progress or (lambda _msg: None)
+    # `-o .` names the folder, not "": its lock and cache go beside it, never inside
+    out = site_path(out)
     check_output_dir(out, runs_dir)
+
+    def waiting(pid: int | None) -> None:
+        # always said (not only with -v): a build that waits silently looks hung
+        holder = f" (pid {pid})" if pid is not None else ""
+        print(f"reportgen: waiting for another build{holder} into {out} to finish", file=sys.stderr, flush=True)
+
     try:
-        with output_lock(out, on_wait=lambda: say(f"waiting for another build into {out} to finish")):
+        with output_lock(out, on_wait=waiting) as lock_fd:
             # one pool for the build: warm workers from the runs to the comparisons' figures
-            with WorkerPool(jobs, preload) as pool:
-                return _build_locked(runs_dir, out, say, bar, pool, cache, site_url, allow_outside)
+            run_cache = RunCache(cache_dir_for(out) if cache else None)
+            try:
+                with WorkerPool(jobs, preload, close_fd=lock_fd) as pool:
+                    return _build_locked(runs_dir, out, say, bar, pool, run_cache, site_url, allow_outside)
+            except BaseException:
+                # a failed build (a full disk, most likely) must not leave its entries filling it
+                run_cache.discard_new()
+                raise
+    except OSError as exc:
+        raise disk_error(exc, out) from exc
     finally:
         if bar is not None:
             bar.close()
@@ -240,14 +272,19 @@ def _build_locked(
     say: Callable[[str], None],
     bar: Progress | None,
     pool: WorkerPool,
-    cache: bool,
+    run_cache: RunCache,
     site_url: str | None,
     allow_outside: tuple[Path, ...] = (),
 ) -> BuildReport:
-    cache_root = cache_dir_for(out) if cache else None
+    cache_root = run_cache.root
     last = load_last_build(cache_root)
     parsed = ParsedYaml(last.manifests)
     loaded = load_manifests(runs_dir, parsed, allow_outside)
+    # probed only once there is something to build, so a failed start leaves no cache folder
+    cache_warning = writable_cache(cache_root) if cache_root is not None else None
+    if cache_warning is not None:
+        cache_root, last = None, LastBuild()
+        run_cache.root = None
     problems: list[ReportgenError] = list(loaded.problems)
     specs = loaded.runs
     say(f"found {len(specs)} run manifest(s)")
@@ -255,11 +292,10 @@ def _build_locked(
     balance = collect_balance(loaded.datasets, [])
     datasets = {ds.name: ds for ds in loaded.datasets}
     refs = [spec.class_balance.dataset if spec.class_balance else None for spec in specs]
-    run_cache = RunCache(cache_root)
     code = code_fingerprint()
     digests = FileDigests(last.logs)
     keys = [
-        run_key(spec, runs_dir, code, balance_fingerprint(datasets.get(ref)), digests) if cache else ""
+        run_key(spec, runs_dir, code, balance_fingerprint(datasets.get(ref)), digests) if cache_root is not None else ""
         for spec, ref in zip(specs, refs)
     ]
     if bar is not None:
@@ -298,11 +334,11 @@ def _build_locked(
         elif item is not None:
             done.append(item)
 
-    def payloads() -> list[bytes]:
-        """Every run's cross-run payload; a run whose cached payload is damaged is rebuilt."""
+    def payloads() -> list[tuple]:
+        """Every run's cross-run data; a run whose cached payload is damaged is rebuilt."""
         nonlocal cached
-        found = [r.cross() for r in done]
-        damaged = [i for i, blob in enumerate(found) if blob is None]
+        found = [_cross_data(r.cross()) for r in done]
+        damaged = [i for i, pair in enumerate(found) if pair is None]
         if damaged:
             index = {id(item): i for i, item in enumerate(built)}
             runs = [index[id(done[i])] for i in damaged]
@@ -311,9 +347,9 @@ def _build_locked(
             for d, result in zip(damaged, run_all(runs, None)):
                 if not isinstance(result, RunResult):  # its logs changed under the running build
                     raise result.error()
-                found[d] = result.cross
+                found[d] = load_model(result.cross)
             cached -= len(damaged)
-        return [blob for blob in found if blob is not None]
+        return [pair for pair in found if pair is not None]
 
     # same order as reading them all first: log problems, then class-balance problems
     problems.extend(balance.problems)
@@ -366,7 +402,7 @@ def _build_locked(
     )
     if bar is not None:
         bar.stage("pages", len(plan.pages))
-    rendered = render_site(plan, make_env(), last.made, salt if cache else "")
+    rendered = render_site(plan, make_env(), last.made, salt if cache_root is not None else "")
     files.update(rendered.files)
     input_keys.update(rendered.keys)
     summary = build_summary(records, problems, loaded.site.title, groups=cross.groups, comparisons=cross.comparisons)
@@ -417,7 +453,11 @@ def _build_locked(
         runs=tuple(r.result.name for r in done),
         files=len(files),
         problems=tuple(problems),
-        warnings=(*loaded.warnings, *(w for r in done for w in r.result.warnings)),
+        warnings=(
+            *([cache_warning] if cache_warning else []),
+            *loaded.warnings,
+            *(w for r in done for w in r.result.warnings),
+        ),
         flags=dict(sorted(flag_counts.items())),
         cached=cached,
         cross_cached=cross_cached,

@@ -3,8 +3,8 @@ every run whose inputs did not change.
 
 A run's key (keys.py) hashes everything its result depends on.
 
-Each entry is one file: magic, SHA-256 and length of a header (a pickle of plain builtins,
-loaded with an unpickler that refuses every class), then the entry's byte strings (images, the
+Each entry is one file: magic, SHA-256 and length of a header (datacodec: JSON and raw arrays,
+which decode into data only, never into a call), then the entry's byte strings (images, the
 cross-run payload), each named in the header with its own SHA-256. A build reads the header
 of every entry and a byte string only when it needs one, so an unchanged run costs a few
 kilobytes of reading, not its figures. Anything that fails a check is treated as missing and
@@ -15,15 +15,15 @@ or a concurrent reader never sees half an entry.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
-import pickle
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-MAGIC = b"RGCACHE2"
+from reportgen import datacodec
+
+MAGIC = b"RGCACHE3"  # 3: no pickle; entries of older versions are rebuilt
 CACHE_DIR = ".reportgen-cache"
 _DIGEST = 32
 _LENGTH = 8  # bytes of the header's length, big-endian
@@ -34,48 +34,31 @@ def cache_dir_for(out: Path) -> Path:
     return out.parent / CACHE_DIR / (out.name or "site")
 
 
-class _PlainUnpickler(pickle.Unpickler):
-    """Loads only builtins (dict, list, str, bytes, numbers, None): a tampered entry cannot
-    make us run code."""
-
-    def find_class(self, module: str, name: str):
-        raise pickle.UnpicklingError(f"cache entries hold plain data only, not {module}.{name}")
-
-
-class _ModelUnpickler(pickle.Unpickler):
-    """Loads a run's data (RunData, RunAnalysis): reportgen's own dataclasses, paths and numpy
-    arrays, nothing else, so even a tampered entry cannot name a function to call."""
-
-    ALLOWED = frozenset({
-        ("pathlib", "PosixPath"), ("pathlib", "WindowsPath"), ("pathlib", "PurePosixPath"),
-        ("pathlib", "PureWindowsPath"), ("copyreg", "_reconstructor"), ("builtins", "object"),
-        ("builtins", "set"), ("builtins", "frozenset"), ("builtins", "complex"),
-        ("numpy", "ndarray"), ("numpy", "dtype"),
-        ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-        ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
-    })
-
-    def find_class(self, module: str, name: str) -> object:
-        if (module, name) in self.ALLOWED:
-            return super().find_class(module, name)
-        if module.startswith("reportgen."):  # our own classes (dataclasses, errors), never functions
-            found = super().find_class(module, name)
-            if isinstance(found, type):
-                return found
-        if module.startswith("numpy.dtypes"):
-            found = super().find_class(module, name)
-            if isinstance(found, type):
-                return found
-        raise pickle.UnpicklingError(f"not allowed in a run's data: {module}.{name}")
+def writable_cache(root: Path) -> str | None:
+    """None when the cache folder `root` can be created and written; else the warning to give
+    once (the build then goes on without a cache, which only saves work)."""
+    probe: str | None = None
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=root, prefix=".tmp-", suffix=".probe")
+        os.close(fd)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return f"{root}: cannot write the build cache ({reason}); building without it. Make the folder writable or remove what is in its way to speed up rebuilds"
+    finally:
+        if probe is not None:
+            Path(probe).unlink(missing_ok=True)
+    return None
 
 
 def dump_model(obj: object) -> bytes:
-    return pickle.dumps(obj, protocol=4)
+    """A run's data (RunData, RunAnalysis, CrossRun) as bytes; raises datacodec.Unencodable."""
+    return datacodec.encode(obj)
 
 
 def load_model(blob: bytes) -> object:
-    """Inverse of dump_model; raises pickle.UnpicklingError for anything but a run's data."""
-    return _ModelUnpickler(io.BytesIO(blob)).load()
+    """Inverse of dump_model; raises datacodec.Undecodable for anything else."""
+    return datacodec.decode(blob)
 
 
 def _byte_strings(data: dict) -> Iterator[tuple[tuple[str, ...], bytes]]:
@@ -97,15 +80,16 @@ def _put(data: dict, where: tuple[str, ...], value: object) -> None:
 
 
 def encode_entry(data: dict) -> bytes:
-    """An entry: magic, header digest and length, header, then the byte strings in order."""
+    """An entry: magic, header digest and length, header, then the byte strings in order.
+    Raises datacodec.Unencodable for data the format cannot hold (then it is not cached)."""
     skeleton = {k: dict(v) if isinstance(v, dict) else v for k, v in data.items()}
     blobs = []
     offset = 0
     for where, value in list(_byte_strings(data)):
         _put(skeleton, where, None)
-        blobs.append([list(where), offset, len(value), hashlib.sha256(value).digest()])
+        blobs.append([list(where), offset, len(value), hashlib.sha256(value).hexdigest()])
         offset += len(value)
-    header = pickle.dumps({"data": skeleton, "blobs": blobs}, protocol=4)
+    header = datacodec.encode({"data": skeleton, "blobs": blobs})
     parts = [MAGIC, hashlib.sha256(header).digest(), len(header).to_bytes(_LENGTH, "big"), header]
     parts.extend(value for _, value in _byte_strings(data))
     return b"".join(parts)
@@ -170,9 +154,9 @@ def _decode_header(head: bytes, path: Path | None) -> tuple[Entry, int] | None:
     if hashlib.sha256(header).digest() != digest:
         return None
     try:
-        loaded = _PlainUnpickler(io.BytesIO(header)).load()
+        loaded = datacodec.decode(header)
         blobs = {
-            tuple(where): Blob(end + offset, length, bytes(sha))
+            tuple(where): Blob(end + offset, length, bytes.fromhex(sha))
             for where, offset, length, sha in loaded["blobs"]
         }
         data = loaded["data"]
@@ -203,6 +187,7 @@ class RunCache:
     def __init__(self, root: Path | None):
         self.root = root
         self.used: set[str] = set()
+        self.new: set[str] = set()  # entries this build wrote (or its workers did)
 
     def _path(self, key: str) -> Path:
         assert self.root is not None
@@ -247,23 +232,50 @@ class RunCache:
         self._path(key).unlink(missing_ok=True)
         self.used.discard(key)
     def store(self, key: str, data: dict) -> None:
+        """Keep `data` under `key`. Data the format cannot hold is not cached, and a cache that
+        cannot be written (full disk, read-only) is skipped: the cache only saves work."""
         if self.root is None:
             return
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".bin")
         try:
+            blob = encode_entry(data)
+        except datacodec.Unencodable:
+            return
+        path = self._path(key)
+        tmp: str | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".bin")
             with os.fdopen(fd, "wb") as fh:
-                fh.write(encode_entry(data))
+                fh.write(blob)
             os.replace(tmp, path)
+        except OSError:
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+            _remove_if_empty(path.parent)
+            return
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
             raise
         self.used.add(key)
+        self.new.add(key)
 
     def mark(self, key: str) -> None:
         """Keep `key` at the next prune (an entry a worker process stored)."""
         self.used.add(key)
+        self.new.add(key)
+
+    def discard_new(self) -> None:
+        """Remove the entries this build wrote: called when the build fails, so a build that
+        ran out of disk space does not leave the next one even less."""
+        for key in sorted(self.new):
+            try:
+                self.forget(key)
+            except OSError:
+                pass
+            else:
+                _remove_if_empty(self._path(key).parent)
+        self.new.clear()
 
     def prune(self) -> int:
         """Remove entries (and stray temporary files) this build did not use; returns how many.
@@ -281,3 +293,10 @@ class RunCache:
                     entry.unlink(missing_ok=True)
                     removed += 1
         return removed
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:  # not empty (other entries), or gone
+        pass

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.cache import decode_entry, encode_entry
+from reportgen.datacodec import Unencodable
 
 FILE = "last-build.bin"
 SPARE = "replaced-site"
-VERSION = 2
+VERSION = 3  # 3: datacodec, not pickle
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,6 @@ def save_last_build(cache_root: Path | None, last: LastBuild) -> None:
     """Replace the record at once (a temporary file renamed), so a reader never sees half of it."""
     if cache_root is None:
         return
-    cache_root.mkdir(parents=True, exist_ok=True)
     data = {
         "version": VERSION,
         "site": last.site,
@@ -73,11 +73,20 @@ def save_last_build(cache_root: Path | None, last: LastBuild) -> None:
         "logs": last.logs,
         "records": last.records,
     }
-    fd, tmp = tempfile.mkstemp(dir=cache_root, prefix=".tmp-", suffix=".state")
     try:
+        blob = encode_entry(data)
+    except Unencodable:  # a manifest holding what the format cannot: the next build parses again
+        return
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=cache_root, prefix=".tmp-", suffix=".state")
         with os.fdopen(fd, "wb") as fh:
-            fh.write(encode_entry(data))
+            fh.write(blob)
         os.replace(tmp, cache_root / FILE)
+    except OSError:  # only a hint for the next build: not worth failing this one
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise

@@ -69,9 +69,13 @@ class WorkerPool:
     be handed out (`submit_batched`) while this process goes on planning and writing pages.
     With one worker, or too little work for a pool, everything runs here, in order."""
 
-    def __init__(self, workers: int | None = None, preload: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, workers: int | None = None, preload: Callable[[], None] | None = None, close_fd: int | None = None
+    ) -> None:
+        """`close_fd`: a descriptor workers must not hold (the output lock): each closes its copy."""
         self.workers = available_cores() if workers is None else max(1, workers)
         self._preload = preload
+        self._close_fd = close_fd
         self._pool: ProcessPoolExecutor | None = None
         self._submitted = 0  # items handed to submit_batched so far
 
@@ -87,7 +91,12 @@ class WorkerPool:
         if self._pool is None:
             if self._preload is not None:
                 self._preload()
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
+            ctx = _context()
+            # a forked worker's parent is this process; a fork server's worker's is the server
+            parent = os.getpid() if ctx.get_start_method() == "fork" else None
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=ctx, initializer=_worker_start, initargs=(self._close_fd, parent)
+            )
         return self._pool
 
     def _serial(self, jobs: int, least: int = MIN_JOBS_FOR_POOL) -> bool:
@@ -138,6 +147,34 @@ class WorkerPool:
             future = pool.submit(fn, g, *args)
             out.extend(functools.partial(_part_of, future, i) for i in range(len(g)))
         return out
+
+
+def _worker_start(close_fd: int | None, parent: int | None) -> None:
+    """First thing in every worker: let go of the output lock and die with the parent, so a
+    build killed with SIGKILL leaves no worker behind to hold the lock or the CPU."""
+    if close_fd is not None:
+        try:
+            os.close(close_fd)
+        except OSError:  # not inherited (fork server, spawn)
+            pass
+    die_with_parent()
+    if parent is not None and os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+
+def die_with_parent() -> None:
+    """Have the kernel send SIGKILL to this process when its parent dies (Linux
+    PR_SET_PDEATHSIG); a no-op elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _given(value: T) -> T:

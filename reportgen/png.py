@@ -2,12 +2,12 @@
 
 Pillow's encoder tries every PNG row filter on every row to pick the best; on plots (flat
 colour, thin lines) that search costs more than it saves: unfiltered rows deflate smaller
-(43 KB against 46 KB for a run's loss figure). And deflate itself was the largest single cost
-of a run's figures: ISA-L (the `isal` package, Intel's storage-acceleration library) deflates
-a figure about nine times faster than zlib at the same size, so it is used where installed
-(pyproject.toml installs it where it has wheels); zlib otherwise. Either gives a valid PNG, and
-the same pixels give the same bytes with the same library. Written here: signature, IHDR, one
-IDAT, IEND, no timestamp or software tag.
+(43 KB against 46 KB for a run's loss figure). Deflate is zlib's, at level 3, and nothing else:
+the same pixels must give the same bytes in every process (issue 12, point 24). ISA-L (`isal`),
+used here before, deflates about five times faster, but under heavy load a worker once wrote
+a different stream for identical rows (same length, both valid, from byte 33,835 of 41,081;
+docs/builds.md), which no deterministic setting of it reproduces. Written here: signature,
+IHDR, one IDAT, IEND, no timestamp or software tag.
 """
 
 from __future__ import annotations
@@ -17,13 +17,8 @@ import zlib
 
 import numpy as np
 
-try:
-    from isal import isal_zlib as _deflate
-
-    LEVEL = 1  # ISA-L's level 1 deflates plots as small as zlib's level 3
-except ImportError:  # no wheel for this platform
-    _deflate = zlib
-    LEVEL = 3
+_deflate = zlib
+LEVEL = 3  # as small as ISA-L's level 1 on our figures, at about 1.6 ms a figure
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -34,6 +34,48 @@ MARKER = ".reportgen-site"
 MARKER_TEXT = b"This folder was written by reportgen and is replaced on every build.\n"
 
 
+def site_path(out: Path) -> Path:
+    """The output folder as the writer uses it. `-o .` or `-o ..` becomes the folder's own path,
+    so that its lock and cache go beside it, not inside. A symbolic link is followed: the site
+    is written where the link points (the link stays and shows the new site), rather than the
+    link being replaced by a folder that leaves its target stale."""
+    if out.is_symlink():
+        return Path(os.path.realpath(out))
+    if out.name in ("", ".", ".."):
+        return Path(os.path.abspath(out))
+    return out
+
+
+def disk_error(exc: OSError, out: Path, single_file: bool = False) -> OutputError:
+    """What to tell the user when writing the site (or its cache), or the single-file report
+    when `single_file`, failed at the system level."""
+    where = Location(out)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) and single_file:
+        return OutputError(
+            f"no space left to write the single-file report ({exc.strerror}); free some space on that "
+            "disk or choose another file with --single-file, then build again",
+            where,
+        )
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return OutputError(
+            f"no space left to write the site ({exc.strerror}); free some space on that disk or "
+            "choose another output with -o, then build again (the previous site is unchanged, and "
+            f"{out.parent / '.reportgen-cache'} holds only results that can be made again: it may be deleted)",
+            where,
+        )
+    if exc.errno == errno.EROFS:
+        return OutputError("the output folder is on a read-only file system; choose another output with -o", where)
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return OutputError(
+            f"permission denied writing {exc.filename}; make the folder writable or choose another output with -o",
+            where,
+        )
+    return OutputError(
+        f"cannot write the site ({exc.strerror}: {exc.filename}); check the output folder or choose another with -o",
+        where,
+    )
+
+
 def check_output_dir(out: Path, runs_dir: Path | None = None) -> None:
     """Raise OutputError when `out` must not be replaced."""
     out_r = out.resolve()
@@ -59,28 +101,64 @@ def _lock_path(out: Path) -> Path:
 
 
 @contextlib.contextmanager
-def output_lock(out: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
-    """Serialise builds into the same output folder (an advisory lock on a file beside it,
-    released by the system even when the holder is killed). `on_wait` is called once when
-    another build holds the lock and this one has to wait."""
+def output_lock(out: Path, on_wait: Callable[[int | None], None] | None = None) -> Iterator[int | None]:
+    """Serialise builds into the same output folder: flock on a file beside it, which the kernel
+    releases when the holding process dies, however it dies. Yields the lock's file descriptor,
+    which worker processes must close (parallel.WorkerPool does) so that no orphaned worker can
+    hold it. `on_wait(pid)` is called once, with the holder's pid when known, when another build
+    holds the lock and this one has to wait. The lock file is removed when the lock is released,
+    so none is left behind, not even by a build that failed at once."""
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
         import fcntl
     except ImportError:  # Windows: no advisory locks here; builds still swap atomically
-        yield
+        yield None
         return
-    with open(_lock_path(out), "a+b") as fh:
+    path = _lock_path(out)
+    waited = False
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if on_wait is not None:
-                on_wait()
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            recover(out)
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if on_wait is not None and not waited:
+                    on_wait(_holder(fd))
+                waited = True
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            # the holder removes the file as it lets go: a lock on a removed file locks nothing
+            if _same_inode(fd, path):
+                break
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        recover(out)
+        yield fd
+    finally:
+        path.unlink(missing_ok=True)
+        os.close(fd)  # closing releases the lock
+
+
+def _holder(fd: int) -> int | None:
+    """The pid the lock's holder wrote into it, when it did."""
+    try:
+        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+def _same_inode(fd: int, path: Path) -> bool:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    held = os.fstat(fd)
+    return (st.st_dev, st.st_ino) == (held.st_dev, held.st_ino)
 
 
 def _siblings(out: Path, kind: str) -> list[Path]:
@@ -99,6 +177,10 @@ def recover(out: Path) -> None:
         os.replace(olds[-1], out)
     for leftover in _siblings(out, "tmp") + _siblings(out, "old"):
         shutil.rmtree(leftover, ignore_errors=True)
+    if out.is_dir() and (out / MARKER).is_file():  # a site written in place (_swap_contents)
+        for inside in sorted(out.iterdir()):
+            if inside.name.startswith((_IN_PLACE_NEW, _IN_PLACE_OLD)) and inside.name.split("-")[-1].isdigit():
+                shutil.rmtree(inside, ignore_errors=True)
 
 
 def _safe_relative(rel: str) -> bool:
@@ -202,8 +284,11 @@ def write_site(
             raise OutputError(f"refusing to write outside the site: {rel}", Location(out))
     parent = out.parent
     parent.mkdir(parents=True, exist_ok=True)
-    tmp = parent / f".{out.name}.tmp-{os.getpid()}"
-    old = parent / f".{out.name}.old-{os.getpid()}"
+    in_place = _fixed_folder(out)
+    if in_place:  # built inside it, on its file system, then its contents are exchanged
+        tmp, old = out / f"{_IN_PLACE_NEW}{os.getpid()}", out / f"{_IN_PLACE_OLD}{os.getpid()}"
+    else:
+        tmp, old = parent / f".{out.name}.tmp-{os.getpid()}", parent / f".{out.name}.old-{os.getpid()}"
     for leftover in (tmp, old):
         if leftover.exists():
             shutil.rmtree(leftover)
@@ -229,6 +314,10 @@ def write_site(
         stale.remove(tmp, made)
         # the marker goes in last: a folder without it was never a finished site
         (tmp / MARKER).write_bytes(MARKER_TEXT)
+        if in_place:
+            _swap_contents(tmp, out, old)
+            shutil.rmtree(old, ignore_errors=True)
+            return index
         if out.exists() and _exchange(tmp, out):
             _discard(tmp, spare)  # now the previous site
             return index
@@ -237,11 +326,42 @@ def write_site(
         os.replace(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        if in_place:
+            shutil.rmtree(old, ignore_errors=True)
         if old.exists() and not out.exists():
             os.replace(old, out)
         raise
     _discard(old, spare)
     return index
+
+
+_IN_PLACE_NEW = ".reportgen-new-"
+_IN_PLACE_OLD = ".reportgen-old-"
+
+
+def _fixed_folder(out: Path) -> bool:
+    """Whether `out` must stay the folder it is rather than be swapped for another: a mount point
+    (a CI volume cannot be renamed: EBUSY), or the working directory or one of its parents (a
+    shell and this process would be left in the replaced site)."""
+    if not out.is_dir():
+        return False
+    if os.path.ismount(out):
+        return True
+    here, target = Path.cwd().resolve(), out.resolve()
+    return here == target or target in here.parents
+
+
+def _swap_contents(new: Path, out: Path, old: Path) -> None:
+    """Replace what `out` holds by what `new` (a folder inside it) holds, one rename per entry.
+    Not atomic, unlike the swap of two folders: the marker stays in `out` throughout, so a build
+    killed halfway leaves a folder the next build replaces whole."""
+    old.mkdir()
+    for entry in sorted(out.iterdir()):
+        if entry not in (new, old) and entry.name != MARKER:
+            os.replace(entry, old / entry.name)
+    for entry in sorted(new.iterdir()):
+        os.replace(entry, out / entry.name)
+    new.rmdir()
 
 
 @dataclass(frozen=True)
@@ -366,13 +486,15 @@ def write_file(path: Path, data: bytes) -> None:
     rename, so a reader never sees half a file."""
     if path.is_dir():
         raise OutputError("is a folder; give a file name such as report.html", Location(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_bytes(data)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise disk_error(exc, path, single_file=True) from exc
         raise
 
 

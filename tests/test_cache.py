@@ -94,10 +94,10 @@ def test_entry_that_would_run_code_is_refused() -> None:
         def __reduce__(self):
             return (os.system, ("echo owned",))
 
-    header = pickle.dumps({"data": {"x": Evil()}, "blobs": []})
     import hashlib
 
-    # a valid checksum, a hostile body
+    # a pickle with a valid checksum where the header goes: not an entry
+    header = pickle.dumps({"data": {"x": Evil()}, "blobs": []})
     blob = MAGIC + hashlib.sha256(header).digest() + len(header).to_bytes(8, "big") + header
     assert decode_entry(blob) is None
     assert decode_entry(blob.replace(b"echo owned", b"echo OWNED")) is None  # and a bad checksum

@@ -234,12 +234,13 @@ def test_png_encoder_round_trips_pixels(deflate: str) -> None:
         assert np.array_equal(np.asarray(im), rgba[:, :, :3])
 
 
-def test_png_encoder_uses_isal_where_pyproject_installs_it() -> None:
-    """pyproject.toml installs isal on the platforms it has wheels for; there the fast deflate
-    must be the one in use (a failed import would silently cost a third of the drawing time)."""
-    import platform
+def test_png_encoder_deflates_with_zlib_so_bytes_never_depend_on_the_process() -> None:
+    """One deflater, deterministic in every process: ISA-L once gave a different stream for
+    identical rows in a worker under load (issue 12, point 24)."""
+    import zlib
 
     from reportgen import png
 
-    if platform.machine() in ("x86_64", "AMD64", "aarch64", "arm64"):
-        assert png._deflate.__name__ == "isal.isal_zlib"
+    assert png._deflate is zlib and png.LEVEL == 3
+    rows = np.zeros((3, 5, 4), dtype=np.uint8)
+    assert png.encode(rows, alpha=False) == png._png(rows, False, zlib, 3)
