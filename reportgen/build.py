@@ -20,13 +20,13 @@ from pathlib import Path
 from reportgen.balance import balance_view, collect_balance, plan_balance_figure
 from reportgen.cache import Entry, RunCache, cache_dir_for, dump_model, load_model, writable_cache
 from reportgen.crossrun import CrossRun, gather_cross_run
+from reportgen.datacodec import Undecodable
 from reportgen.drawing import draw, draw_many
 from reportgen.errors import Location, OutputError, ReportgenError
 from reportgen.figure_table import figure_entry
 from reportgen.keys import FileDigests, balance_fingerprint, code_fingerprint, input_hash, run_key
 from reportgen.lastbuild import LastBuild, load_last_build, save_last_build, spare_dir
 from reportgen.manifest import load_manifests
-from reportgen.datacodec import Undecodable
 from reportgen.model import RunAnalysis, RunData, RunSpec, SiteConfig
 from reportgen.parallel import WorkerPool
 from reportgen.progress import Progress

@@ -63,6 +63,8 @@ def disk_error(exc: OSError, out: Path, single_file: bool = False) -> OutputErro
             f"{out.parent / '.reportgen-cache'} holds only results that can be made again: it may be deleted)",
             where,
         )
+    if single_file:
+        return OutputError(f"cannot write the single-file report: {exc.strerror}; choose another path", where)
     if exc.errno == errno.EROFS:
         return OutputError("the output folder is on a read-only file system; choose another output with -o", where)
     if exc.errno in (errno.EACCES, errno.EPERM):
