@@ -434,9 +434,13 @@ def _decorate(ax, panel: Panel, limits, small: bool) -> None:
     ax.tick_params(labelsize=fontsize - 1)
     if panel.yscale == "log":
         _log_ticks(ax, limits)
-    elif not panel.bars:
-        # never a "×1e34" offset over a flat line: tick labels carry their own values
-        ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 4), useOffset=False)
+    elif not panel.bars and limits is not None:
+        # never a "1e34" or "+1e6" above the axis with a flat line under it: tick labels carry
+        # their own values; a shared power of ten only where the values really span its scale
+        lo, hi = limits[1]
+        size = max(abs(lo), abs(hi))
+        spread = hi - lo >= 0.1 * size and (size >= 1e5 or size < 1e-3)
+        ax.ticklabel_format(axis="y", style="sci" if spread else "plain", scilimits=(-3, 4), useOffset=False)
     ax.grid(True, axis="y" if panel.bars else "both", color="#e6e6e6", linewidth=0.6)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
