@@ -20,6 +20,9 @@ import numpy as np
 SPARSE_POINTS = 60  # fewer finite points than this: raw values, no smoothing
 HEADROOM = 0.08  # share of the healthy range added above and below it
 OFF_SCALE_COLOR = "#000000"
+# Values are clipped to this before limits are computed, as drawing clips what it draws: the
+# headroom of a range from -1e308 to 1e308 would overflow to inf.
+LIMIT = 1e300
 
 
 def is_sparse(values: np.ndarray) -> bool:
@@ -60,7 +63,7 @@ def padded(kept: Sequence[np.ndarray], scale: str) -> tuple[float, float] | None
     """(low, high) of the finite values in `kept` with HEADROOM added (in log space on a log
     axis, and never below zero for values that are not); None for fewer than two values."""
     values = np.concatenate([np.asarray(v, dtype=np.float64) for v in kept]) if kept else np.zeros(0)
-    values = values[np.isfinite(values)]
+    values = np.clip(values[np.isfinite(values)], -LIMIT, LIMIT)
     if scale == "log":
         values = values[values > 0]
     if values.size < 2:

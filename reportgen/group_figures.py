@@ -24,7 +24,6 @@ from reportgen.figures import (
     Marker,
     Panel,
     RefLine,
-    _loss_scale,
     decimate,
     x_values,
 )
@@ -74,7 +73,7 @@ def group_curves(
     if len(found) < 2:
         return None
     raw = tuple(c for _, c in found)
-    log_space = _loss_scale([v for _, v in raw]) == "log"
+    log_space = loss_scale([v for _, v in raw]) == "log"
     # With 3+ runs, two survivors of a longer tail are no group mean (and a t interval for n=2 is
     # 12.7 standard errors wide): the center and band need 3 runs there.
     min_runs = min(3, len(found))

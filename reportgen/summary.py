@@ -12,7 +12,7 @@ from typing import Any
 from reportgen import __version__
 from reportgen.analysis.util import epoch_of_step, position_text
 from reportgen.errors import ReportgenError
-from reportgen.figures import plan_sparkline
+from reportgen.sparkline import plan_sparkline
 from reportgen.keys import input_hash
 from reportgen.model import MetricSummary, RunAnalysis, RunData
 
