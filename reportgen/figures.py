@@ -278,7 +278,7 @@ def _loss_figure(run: RunData, analysis: RunAnalysis) -> FigureSpec | None:
     where = f"; best at {best_where(analysis)}" if best else ""
     return FigureSpec(
         name="loss",
-        alt=f"Loss by {xlabel}: {shown}; {_faint(loss_lines, loss_bands)} behind smoothed lines are raw values{where}"
+        alt=f"Loss by {xlabel}: {shown}{_faint(loss_lines, loss_bands)}{where}"
         + _off_words(peaks),
         panels=(Panel(None, xlabel, "loss", tuple(loss_lines), tuple(markers), tuple(refs + vlines), yscale,
                       bands=tuple(loss_bands), ylim=limits or fixed),),
@@ -375,11 +375,13 @@ def plan_run_figures(run: RunData, analysis: RunAnalysis) -> list[FigureSpec]:
 
 
 def _faint(lines: list[Line], bands: list[Band]) -> str:
-    """What shows the raw values, for alt text: faint lines, bands (dense curves), or both."""
+    """What shows the raw values behind smoothed lines, for alt text: faint lines, bands (dense
+    curves), both, or nothing when every curve is drawn raw."""
     faint_lines = any(ln.label is None for ln in lines)
-    if bands and faint_lines:
-        return "faint lines and bands"
-    return "faint bands" if bands else "faint lines"
+    if not (bands or faint_lines):
+        return ""
+    what = "faint lines and bands" if bands and faint_lines else ("faint bands" if bands else "faint lines")
+    return f"; {what} behind smoothed lines are raw values"
 
 
 def _gap_panel(run: RunData, analysis: RunAnalysis, until: float | None = None) -> tuple[Panel, str] | None:

@@ -200,3 +200,10 @@ def test_a_flat_sparkline_is_drawn_flat_and_says_its_range() -> None:
     assert (spark.high - spark.low) / (spark.ylim[1] - spark.ylim[0]) < 0.01
     (panel,) = plan_thumbnail(run, an).panels
     assert panel.ylim == spark.ylim
+
+
+def test_a_figure_drawn_all_raw_never_speaks_of_smoothed_lines() -> None:
+    e = np.arange(1, 31)  # an epoch log: 30 points each
+    run, an = make({"loss": (e, 2.0 / e), "val_loss": (e, 2.1 / e)}, {"train_loss": "loss", "val_loss": "val_loss"})
+    (fig,) = [f for f in plan_run_figures(run, an) if f.name == "loss"]
+    assert fig.alt == "Loss by step: train (loss) raw points, validation (val_loss) raw points"
