@@ -394,13 +394,28 @@ def _span(values: np.ndarray, scale: str, rounded: bool) -> tuple[float, float]:
     # loss down to 1.1e-4 to 1e-5 (matplotlib's round_numbers mode does the same)
     lo, hi = max(lo, floor), min(hi, PLOT_LIMIT)
     if scale == "log":
-        # a small margin, never a whole empty decade of padding (issue 13): ticks inside the
-        # data's decades are labelled (see _log_ticks)
-        return _unlog(lo - 0.03 * span, hi + 0.03 * span, scale)
+        # out to the next 1, 2 or 5 times a power of ten: never a whole empty decade of padding
+        # (ticks between decades are labelled, see _log_ticks), and still round enough that
+        # runs with similar curves share one frame
+        return _nice_log(lo, hi)
     ticks = MaxNLocator(nbins=8, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi)
     if ticks.size >= 2 and np.isfinite(ticks).all() and ticks[0] <= lo and ticks[-1] >= hi:
         lo, hi = max(float(ticks[0]), floor), float(ticks[-1])
     return (float(lo), float(hi))
+
+
+_NICE = np.log10([1.0, 2.0, 5.0])
+
+
+def _nice_log(lo: float, hi: float) -> tuple[float, float]:
+    """(low, high) limits from log10 values: low down and high up to 1, 2 or 5 times a power of
+    ten."""
+    def snap(v: float, up: bool) -> float:
+        decade = np.floor(v)
+        marks = np.r_[decade + _NICE, decade + 1.0]
+        return float(marks[marks >= v - 1e-9].min() if up else marks[marks <= v + 1e-9].max())
+
+    return float(10.0 ** snap(lo, False)), float(10.0 ** snap(hi, True))
 
 
 def _unlog(lo: float, hi: float, scale: str) -> tuple[float, float]:
