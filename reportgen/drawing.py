@@ -394,13 +394,28 @@ def _span(values: np.ndarray, scale: str, rounded: bool) -> tuple[float, float]:
     # loss down to 1.1e-4 to 1e-5 (matplotlib's round_numbers mode does the same)
     lo, hi = max(lo, floor), min(hi, PLOT_LIMIT)
     if scale == "log":
-        if hi - lo > 1.5:  # whole decades, once the range spans more than one
-            lo, hi = np.floor(lo), np.ceil(hi)
-        return _unlog(lo, hi, scale)
+        # out to the next 1, 2 or 5 times a power of ten: never a whole empty decade of padding
+        # (ticks between decades are labelled, see _log_ticks), and still round enough that
+        # runs with similar curves share one frame
+        return _nice_log(lo, hi)
     ticks = MaxNLocator(nbins=8, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi)
     if ticks.size >= 2 and np.isfinite(ticks).all() and ticks[0] <= lo and ticks[-1] >= hi:
         lo, hi = max(float(ticks[0]), floor), float(ticks[-1])
     return (float(lo), float(hi))
+
+
+_NICE = np.log10([1.0, 2.0, 5.0])
+
+
+def _nice_log(lo: float, hi: float) -> tuple[float, float]:
+    """(low, high) limits from log10 values: low down and high up to 1, 2 or 5 times a power of
+    ten."""
+    def snap(v: float, up: bool) -> float:
+        decade = np.floor(v)
+        marks = np.r_[decade + _NICE, decade + 1.0]
+        return float(marks[marks >= v - 1e-9].min() if up else marks[marks <= v + 1e-9].max())
+
+    return float(10.0 ** snap(lo, False)), float(10.0 ** snap(hi, True))
 
 
 def _unlog(lo: float, hi: float, scale: str) -> tuple[float, float]:
@@ -432,6 +447,15 @@ def _decorate(ax, panel: Panel, limits, small: bool) -> None:
     ax.set_xlabel(panel.xlabel, fontsize=fontsize)
     ax.set_ylabel(panel.ylabel, fontsize=fontsize)
     ax.tick_params(labelsize=fontsize - 1)
+    if panel.yscale == "log":
+        _log_ticks(ax, limits)
+    elif not panel.bars and limits is not None:
+        # never a "1e34" or "+1e6" above the axis with a flat line under it: tick labels carry
+        # their own values; a shared power of ten only where the values really span its scale
+        lo, hi = limits[1]
+        size = max(abs(lo), abs(hi))
+        spread = hi - lo >= 0.1 * size and (size >= 1e5 or size < 1e-3)
+        ax.ticklabel_format(axis="y", style="sci" if spread else "plain", scilimits=(-3, 4), useOffset=False)
     ax.grid(True, axis="y" if panel.bars else "both", color="#e6e6e6", linewidth=0.6)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
@@ -441,6 +465,21 @@ def _decorate(ax, panel: Panel, limits, small: bool) -> None:
         ax.grid(False, axis="x")
         if limits is not None:
             ax.set_xlim(*limits[0])  # set_xticks may widen them
+
+
+def _log_ticks(ax, limits) -> None:
+    """On a log axis spanning few decades, label the ticks between the decades too (2, 5, ...),
+    so a reader never has to guess a value from one or two decade labels."""
+    from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullFormatter
+
+    decades = np.log10(limits[1][1] / limits[1][0]) if limits is not None and limits[1][0] > 0 else 99.0
+    ax.yaxis.set_major_locator(LogLocator(base=10.0))
+    if decades < 2.5:
+        ax.yaxis.set_minor_locator(LogLocator(base=10.0, subs=(2.0, 5.0)))
+        ax.yaxis.set_minor_formatter(LogFormatterSciNotation(labelOnlyBase=False, minor_thresholds=(3, 3)))
+    else:
+        ax.yaxis.set_minor_locator(LogLocator(base=10.0, subs=tuple(range(2, 10))))
+        ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 def _ink(ax, panel: Panel) -> list:

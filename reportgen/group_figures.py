@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from reportgen.analysis.groups import GroupCurve, GroupSummary, aggregate_curves
+from reportgen.axis_rules import OFF_SCALE_COLOR, is_sparse, loss_scale, off_scale, padded
+from reportgen.comparability import Kind, kind_sets, x_units
 from reportgen.comparisons import Style
 from reportgen.figures import (
     MAX_POINTS,
@@ -19,9 +21,9 @@ from reportgen.figures import (
     Band,
     FigureSpec,
     Line,
+    Marker,
     Panel,
     RefLine,
-    _loss_scale,
     decimate,
     x_values,
 )
@@ -71,7 +73,7 @@ def group_curves(
     if len(found) < 2:
         return None
     raw = tuple(c for _, c in found)
-    log_space = _loss_scale([v for _, v in raw]) == "log"
+    log_space = loss_scale([v for _, v in raw]) == "log"
     # With 3+ runs, two survivors of a longer tail are no group mean (and a t interval for n=2 is
     # 12.7 standard errors wide): the center and band need 3 runs there.
     min_runs = min(3, len(found))
@@ -174,51 +176,110 @@ def plan_group_strip(summary: GroupSummary, styles: Mapping[str, Style]) -> Figu
     )
 
 
-def _shared_x(runs: Sequence[RunData]) -> str:
-    kinds = {run.x for run in runs}
-    return kinds.pop() if len(kinds) == 1 else "step"
+def _failure_x(run: RunData, analysis: RunAnalysis, unit: str) -> float | None:
+    """x (in `unit`) of a run's first divergence finding: its healthy phase ends there."""
+    xs = []
+    for flag in analysis.flags:
+        if flag.kind == "divergence" and flag.step is not None and flag.metric in run.series:
+            series = run.series[flag.metric]
+            i = min(int(np.searchsorted(series.steps, flag.step)), len(series) - 1)
+            xs.append(float(_unit_x(series, run, unit)[i]))
+    return min(xs) if xs else None
 
 
-def plan_comparison_figure(
-    members: Sequence[tuple[RunData, RunAnalysis]], styles: Mapping[str, Style]
-) -> FigureSpec | None:
-    """Smoothed validation (solid) and training (dashed) loss of every run, one colour per run."""
-    members = sorted(members, key=lambda m: m[0].spec.name)
-    xlabel = _shared_x([run for run, _ in members])
+def _unit_x(series, run: RunData, unit: str) -> np.ndarray:
+    return x_values(series, "epoch") if unit == "epoch" else series.steps.astype(np.float64)
+
+
+def _comparison_panel(
+    members: Sequence[tuple[RunData, RunAnalysis]], styles: Mapping[str, Style], unit: str, title: str | None, columns: int
+) -> tuple[Panel, list[str]] | None:
+    """One comparable set on one x unit: each run's validation (solid) and train (dashed) loss,
+    smoothed where dense and raw where sparse, on limits that hold every run's healthy phase;
+    a run that leaves them is marked at the top edge. Returns the panel and what its caption says
+    about runs off the scale."""
     lines: list[Line] = []
-    n_runs = 0
-    columns = _columns(len(members))
+    healthy: list[np.ndarray] = []
+    curves = []
     for run, analysis in members:
         style = styles[run.spec.name]
+        until = _failure_x(run, analysis, unit)
         labelled = False
         for role, dash in (("val_loss", "-"), ("train_loss", "--")):
             series = run.role(role)
             if series is None or len(series) == 0:
                 continue
-            values = analysis.smoothed.get(series.name, series.values)
-            xs = x_values(series, run.x) if xlabel == run.x else series.steps.astype(np.float64)
-            x, y = decimate(xs, values, columns)
+            values = series.values if is_sparse(series.values) else analysis.smoothed.get(series.name, series.values)
+            x, y = decimate(_unit_x(series, run, unit), values, columns)
             if y.size == 0:
                 continue
             every = max(1, y.size // MARK_EVERY) if style.marker else None
             show = not labelled and len(members) <= MAX_LEGEND_RUNS
             lines.append(Line(run.spec.name if show else None, x, y, style.color, linestyle=dash, linewidth=1.4,
                               marker=style.marker, markevery=every))
+            healthy.append(y if until is None else y[x < until])
+            curves.append((run.spec.name, x, y))
             labelled = True
-        n_runs += labelled
     if not lines:
         return None
+    scale = loss_scale(healthy)
+    limits = padded(healthy, scale)
+    markers: list[Marker] = []
+    notes: list[str] = []
+    if limits is not None and any(off_scale(x, y, limits) for _, x, y in curves):
+        for name, x, y in curves:
+            off = off_scale(x, y, limits)
+            if off is not None and name not in {n for n in notes}:
+                markers.append(Marker(off[0], off[1], "" if markers else "off scale above", "^", OFF_SCALE_COLOR, 60))
+                notes.append(name)
+    else:
+        limits = None
     empty = np.zeros(0)
     key = (Line("validation", empty, empty, "#555555", "-"), Line("train", empty, empty, "#555555", "--"))
-    cols = 1 if n_runs <= 12 else 2
-    panel = Panel(None, xlabel, "loss", tuple(lines) + key, yscale=_loss_scale([ln.y for ln in lines]),
-                  legend_outside=True, legend_cols=cols)
+    panel = Panel(title, unit, "loss", tuple(lines) + key, tuple(markers), yscale=scale, legend_outside=True,
+                  legend_cols=1 if len(members) <= 12 else 2, ylim=limits)
+    return panel, notes
+
+
+def plan_comparison_figure(
+    members: Sequence[tuple[RunData, RunAnalysis]], styles: Mapping[str, Style]
+) -> FigureSpec | None:
+    """Validation (solid) and training (dashed) loss of every run, one colour per run, with one
+    panel per comparable set and x unit (comparability: never an MSE beside a cross-entropy,
+    never epochs on a step axis)."""
+    members = sorted(members, key=lambda m: m[0].spec.name)
+    by_run = {run.spec.name: (run, analysis) for run, analysis in members}
+    kinds = {name: Kind(run.spec.task, run.spec.loss) for name, (run, _) in by_run.items()}
+    sets = kind_sets(kinds)
+    columns = _columns(len(members))
+    panels: list[Panel] = []
+    described: list[str] = []
+    off: list[str] = []
+    for kind, names in sets:
+        for unit, runs in x_units([by_run[n][0] for n in names]):
+            chosen = [by_run[run.spec.name] for run in runs]
+            split = len(sets) > 1 or len(x_units([by_run[n][0] for n in names])) > 1
+            title = f"{kind.label}, by {unit}" if split else None
+            made = _comparison_panel(chosen, styles, unit, title, columns)
+            if made is None:
+                continue
+            panels.append(made[0])
+            off += made[1]
+            described.append(f"{kind.label} by {unit} ({len(chosen)} runs)")
+    if not panels:
+        return None
     listed = "each run in its own colour, named in the legend" if len(members) <= MAX_LEGEND_RUNS else (
         "each run in its own colour (the table below gives each run's colour)")
+    how = f"{len(panels)} panels that cannot share an axis: " + "; ".join(described) if len(panels) > 1 else described[0]
+    alt = (f"Loss of {len(members)} runs, {how}: validation solid, train dashed, smoothed where logged densely and "
+           f"raw where sparse, {listed}")
+    if off:
+        alt += "; off the scale above (marked ▲ at the top edge, after their failure): " + ", ".join(off)
+    wide = max(p.legend_cols for p in panels)
     return FigureSpec(
         name="curves",
-        alt=f"Smoothed loss of {n_runs} runs by {xlabel}: validation solid, train dashed, {listed}",
-        panels=(panel,),
-        width=7.6 + 1.5 * cols,
-        height=4.2,
+        alt=alt,
+        panels=tuple(panels),
+        width=7.6 + 1.5 * wide,
+        height=4.2 if len(panels) == 1 else 3.4 * len(panels),
     )

@@ -13,6 +13,7 @@ from dataclasses import asdict
 from typing import Any
 
 from reportgen.analysis.groups import GroupSummary
+from reportgen.comparability import RANKING_RULE, Kind, failed
 from reportgen.comparisons import Comparison, Style, differing_hparams
 from reportgen.slug import slugify
 from reportgen.summary import plain
@@ -88,20 +89,47 @@ def loss_numbers(rec: Mapping[str, Any]) -> dict[str, float | None]:
     }
 
 
-def _rank_key(rec: Mapping[str, Any]) -> tuple:
-    """Best validation loss first; runs without one after, by best train loss; then by name."""
+def _ranked_metric(rec: Mapping[str, Any]) -> str | None:
+    """The metric a run is ranked by: best validation loss, else best train loss."""
     n = loss_numbers(rec)
     if n["best_val"] is not None:
-        return (0, n["best_val"], rec["name"])
-    if n["best_train"] is not None:
-        return (1, n["best_train"], rec["name"])
-    return (2, 0.0, rec["name"])
+        return "val_loss"
+    return "train_loss" if n["best_train"] is not None else None
+
+
+def _rank_key(rec: Mapping[str, Any]) -> tuple:
+    """Healthy runs first (see comparability.RANKING_RULE), then by the ranked value, then name."""
+    metric = _ranked_metric(rec)
+    value = loss_numbers(rec)["best_val" if metric == "val_loss" else "best_train"] if metric else None
+    return (failed(rec), value is None, value if value is not None else 0.0, rec["name"])
+
+
+def ranking_sets(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Rankings of comparable runs, per comparability: one per (task, loss kind, ranked metric),
+    each {task, loss, metric, label, runs (ranked)}; sets in order of their first run's name."""
+    keyed: dict[tuple, list[Mapping[str, Any]]] = {}
+    for rec in sorted(records, key=lambda r: r["name"]):
+        metric = _ranked_metric(rec)
+        keyed.setdefault((rec["task"], rec["loss"], metric), []).append(rec)
+    out = []
+    for (task, loss, metric), recs in keyed.items():
+        by = {"val_loss": "best validation loss", "train_loss": "best train loss"}.get(metric or "", "name (no loss logged)")
+        out.append(
+            {
+                "task": task,
+                "loss": loss,
+                "metric": metric,
+                "label": f"{Kind(task, loss).label}, ranked by {by}",
+                "runs": [r["name"] for r in sorted(recs, key=_rank_key)],
+            }
+        )
+    return out
 
 
 def comparison_record(comp: Comparison, records: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-    """One comparison as plain data: its runs ranked by best validation loss, and the
-    hyper-parameters that differ between them."""
-    ranked = sorted((records[r] for r in comp.runs), key=_rank_key)
+    """One comparison as plain data: its runs ranked within comparable sets (`sets`; `runs` lists
+    them set after set), and the hyper-parameters that differ between them."""
+    sets = ranking_sets([records[r] for r in comp.runs])
     differ = differing_hparams({r: records[r]["hparams"] for r in comp.runs})
     return plain(
         {
@@ -109,7 +137,8 @@ def comparison_record(comp: Comparison, records: Mapping[str, Mapping[str, Any]]
             "slug": comp.slug,
             "kind": comp.kind,
             "page": compare_page_path(comp.slug),
-            "runs": [r["name"] for r in ranked],
+            "runs": [name for s in sets for name in s["runs"]],
+            "sets": sets,
             "differing_hparams": differ,
         }
     )
@@ -160,25 +189,29 @@ def plan_comparison_context(
     keys = comparison["differing_hparams"]
     group_pages = {g["name"]: g["page"] for g in groups}
     rows = []
-    for rank, name in enumerate(comparison["runs"], start=1):
-        rec = records[name]
-        rows.append(
-            {
-                "rank": rank,
-                "name": name,
-                "title": rec["title"],
-                "page": rec["page"],
-                "group": rec["group"],
-                "group_page": group_pages.get(rec["group"]) if rec["group"] else None,
-                "best": rec["best"],
-                "x": rec["x"],
-                "flags": rec["flags"],
-                "hparams": {k: rec["hparams"].get(k) for k in keys},
-                "has": {k: k in rec["hparams"] for k in keys},
-                **loss_numbers(rec),
-                **_swatch(styles.get(name)),
-            }
-        )
+    for number, ranking in enumerate(comparison["sets"]):
+        for rank, name in enumerate(ranking["runs"], start=1):
+            rec = records[name]
+            rows.append(
+                {
+                    "rank": rank,
+                    "set": number,
+                    "set_label": ranking["label"],
+                    "failed": failed(rec),
+                    "name": name,
+                    "title": rec["title"],
+                    "page": rec["page"],
+                    "group": rec["group"],
+                    "group_page": group_pages.get(rec["group"]) if rec["group"] else None,
+                    "best": rec["best"],
+                    "x": rec["x"],
+                    "flags": rec["flags"],
+                    "hparams": {k: rec["hparams"].get(k) for k in keys},
+                    "has": {k: k in rec["hparams"] for k in keys},
+                    **loss_numbers(rec),
+                    **_swatch(styles.get(name)),
+                }
+            )
     first = records[comparison["runs"][0]]["hparams"] if comparison["runs"] else {}
     same = {k: v for k, v in sorted(first.items()) if k not in keys} if len(comparison["runs"]) > 1 else {}
     return {
@@ -190,6 +223,8 @@ def plan_comparison_context(
         ),
         "any_group": any(r["group"] for r in rows),
         "rows": rows,
+        "sets": comparison["sets"],
+        "ranking_rule": RANKING_RULE,
         "hparam_keys": keys,
         "same_hparams": same,
         "figures": figures,

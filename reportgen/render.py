@@ -19,7 +19,7 @@ import jinja2
 
 from reportgen import __version__
 from reportgen.errors import ReportgenError
-from reportgen.formatting import fmt_number, fmt_percent, render_notes
+from reportgen.formatting import breakable, fmt_change, fmt_number, fmt_percent, render_notes
 from reportgen.glossary import glossary
 from reportgen.keys import input_hash
 from reportgen.model import SiteConfig
@@ -79,6 +79,8 @@ def make_env() -> jinja2.Environment:
     env.filters["num"] = fmt_number
     env.filters["pct"] = fmt_percent
     env.filters["markdown"] = render_notes
+    env.filters["change"] = fmt_change
+    env.filters["breakable"] = breakable
     return env
 
 
@@ -117,10 +119,13 @@ def plan_site(
     nav = nav or {}
     group_pages = {g["name"]: g["page"] for g in groups}
     index_rows = []
+    by_epoch = all(rec["best"]["epoch"] is not None for rec in records if rec["best"])
     for rec in records:
         row = dict(rec)
         row["thumb"] = thumbs.get(rec["name"])
         row["group_page"] = group_pages.get(rec["group"]) if rec["group"] else None
+        row["best_sort"] = best_sort_value(rec["best"], by_epoch)
+        row["loss_role"] = _loss_role(rec)
         index_rows.append(row)
     problem_rows = [{"where": str(p.where), "key": p.key, "message": p.message} for p in problems]
     datasets = datasets or []
@@ -129,7 +134,9 @@ def plan_site(
         "groups": sorted({r["group"] for r in records if r["group"]}),
         "flags": sorted({f["kind"] for r in records for f in r["flags"]}),
     }
-    index = {"runs": index_rows, "problems": problem_rows, "groups": list(groups), "comparisons": list(comparisons),
+    loss_roles = {_loss_role(rec) for rec in records} - {None}
+    index = {"loss_header": "val loss" if loss_roles <= {"val_loss"} else "loss", "best_by_epoch": by_epoch,
+             "runs": index_rows, "problems": problem_rows, "groups": list(groups), "comparisons": list(comparisons),
              "choices": choices, "datasets": datasets}
     pages.append(Page("index.html", "index.html", index))
     for rec in records:
@@ -163,6 +170,25 @@ def plan_site(
     pages.append(Page("glossary.html", "glossary.html", {"entries": [asdict(e) for e in glossary(site.analysis)]}))
     pages.append(Page("404.html", "404.html", {}))
     return SitePlan(title=site.title, pages=tuple(pages), static=static_files(), built_at=built_at)
+
+
+# Runs whose epoch is unknown sort after every run whose epoch is known, by step.
+_STEP_ONLY = 1e15
+
+
+def best_sort_value(best: Mapping[str, Any] | None, by_epoch: bool) -> float | str:
+    """The index's sort key for a best position, in one unit: epochs when every run's epoch is
+    known, else epochs first and then, after them, the runs known only by step."""
+    if not best:
+        return ""
+    if best["epoch"] is not None:
+        return best["epoch"]
+    return best["step"] if by_epoch else _STEP_ONLY + best["step"]
+
+
+def _loss_role(rec: Mapping[str, Any]) -> str | None:
+    """The role of the loss the index shows for a run (as index.html picks it)."""
+    return next((role for role in ("val_loss", "train_loss", "train_loss_epoch", "test_loss") if rec["roles"].get(role)), None)
 
 
 def templates_fingerprint() -> str:

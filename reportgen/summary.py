@@ -10,9 +10,11 @@ from dataclasses import asdict
 from typing import Any
 
 from reportgen import __version__
+from reportgen.analysis.util import epoch_of_step, position_text
 from reportgen.errors import ReportgenError
 from reportgen.keys import input_hash
-from reportgen.model import RunAnalysis, RunData
+from reportgen.model import MetricSummary, RunAnalysis, RunData
+from reportgen.sparkline import plan_sparkline
 
 SCHEMA_VERSION = 1
 
@@ -50,13 +52,32 @@ def run_record(run: RunData, analysis: RunAnalysis, page: str) -> dict[str, Any]
             "roles": dict(sorted(run.roles.items())),
             "hparams": dict(sorted(run.hparams.items())),
             "logs": [asdict(s) for s in run.sources],
-            "metrics": {name: asdict(s) for name, s in sorted(analysis.summaries.items())},
-            "best": asdict(analysis.best) if analysis.best else None,
+            "metrics": {name: _metric(run, s) for name, s in sorted(analysis.summaries.items())},
+            "best": dict(asdict(analysis.best), at=position_text(analysis.best.step, analysis.best.epoch))
+            if analysis.best
+            else None,
             "baseline": analysis.baseline,
             "convergence": [asdict(c) for c in analysis.convergence],
-            "flags": [asdict(f) for f in analysis.flags],
+            "flags": [dict(asdict(f), at=position_text(f.step, f.epoch)) for f in analysis.flags],
+            "trend": _trend(run, analysis),
         }
     )
+
+
+def _trend(run: RunData, analysis: RunAnalysis) -> dict[str, Any] | None:
+    """What the index's sparkline plots and the range it spans (printed beside it)."""
+    spark = plan_sparkline(run, analysis)
+    return None if spark is None else {"metric": spark.metric, "role": spark.role, "low": spark.low, "high": spark.high}
+
+
+def _metric(run: RunData, summary: MetricSummary) -> dict[str, Any]:
+    """A metric's summary, with its min and max positions in the words findings use."""
+    series = run.series.get(summary.name)
+    out = asdict(summary)
+    for key, step in (("at_min", summary.step_at_min), ("at_max", summary.step_at_max)):
+        epoch = epoch_of_step(series, step, run.x == "epoch") if series is not None and step is not None else None
+        out[key] = position_text(step, epoch)
+    return out
 
 
 def build_summary(

@@ -186,3 +186,42 @@ def test_run_colors_are_stable_and_distinct_beyond_the_palette():
     assert styles["run-07"].marker is not None
     # A page showing a subset uses the site-wide styles: same colour as on every other page.
     assert [styles[n].index for n in sorted(names)] == list(range(20))
+
+
+# ----------------------------------------------------------------------------- issue 13: ranking
+
+
+def _record(name: str, best_val: float | None, *, task: str = "classification", loss: str = "cross_entropy",
+            severity: str | None = None, best_train: float | None = None) -> dict:
+    metrics = {}
+    roles = {}
+    if best_val is not None:
+        metrics["val_loss"] = {"min": best_val, "final": best_val}
+        roles["val_loss"] = "val_loss"
+    if best_train is not None:
+        metrics["loss"] = {"min": best_train, "final": best_train}
+        roles["train_loss"] = "loss"
+    flags = [{"kind": "divergence", "severity": severity}] if severity else []
+    return {"name": name, "task": task, "loss": loss, "metrics": metrics, "roles": roles, "flags": flags}
+
+
+def test_a_diverged_run_is_ranked_after_every_healthy_one() -> None:
+    from reportgen.pages import ranking_sets
+
+    (ranking,) = ranking_sets([_record("boom", 0.01, severity="error"), _record("ok", 0.5), _record("meh", 0.9)])
+    assert ranking["runs"] == ["ok", "meh", "boom"]
+    # a warning is no failure: it keeps its place by value
+    (ranking,) = ranking_sets([_record("warned", 0.01, severity="warning"), _record("ok", 0.5)])
+    assert ranking["runs"] == ["warned", "ok"]
+
+
+def test_mse_and_cross_entropy_runs_are_never_ranked_together() -> None:
+    from reportgen.pages import ranking_sets
+
+    sets = ranking_sets([_record("ce", 0.1), _record("mse", 0.05, task="regression", loss="mse"), _record("ce2", 0.2),
+                         _record("train-only", None, best_train=0.01)])
+    assert [(s["label"], s["runs"]) for s in sets] == [
+        ("classification, cross-entropy loss, ranked by best validation loss", ["ce", "ce2"]),
+        ("regression, mse loss, ranked by best validation loss", ["mse"]),
+        ("classification, cross-entropy loss, ranked by best train loss", ["train-only"]),
+    ]

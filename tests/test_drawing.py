@@ -244,3 +244,28 @@ def test_png_encoder_deflates_with_zlib_so_bytes_never_depend_on_the_process() -
     assert png._deflate is zlib and png.LEVEL == 3
     rows = np.zeros((3, 5, 4), dtype=np.uint8)
     assert png.encode(rows, alpha=False) == png._png(rows, False, zlib, 3)
+
+
+def _decorated(panel: Panel):
+    spec = FigureSpec("x", "x", (panel,))
+    canvas = drawing._new_canvas(spec)
+    ax = canvas.axes.flat[0]
+    drawing._decorate(ax, panel, drawing._limits(panel), small=False)
+    canvas.fig.canvas.draw()
+    return ax
+
+
+def test_a_log_axis_has_no_empty_decade_of_padding_and_labels_ticks_between_decades() -> None:
+    x = np.arange(50, dtype=float)
+    y = np.geomspace(0.9, 40.0, 50)  # not quite two decades
+    ax = _decorated(Panel(None, "step", "loss", (Line("a", x, y, "#000000"),), yscale="log"))
+    lo, hi = ax.get_ylim()
+    assert 0.49 < lo <= 0.9 and 40.0 <= hi < 51.0  # 0.5 .. 50, was 0.1 .. 100
+    labels = [t.get_text() for t in ax.get_yticklabels(minor=True) if t.get_text() and lo <= t.get_position()[1] <= hi]
+    assert len(labels) >= 3  # 2, 5, 20 between the decade labels
+
+
+def test_a_linear_axis_never_uses_an_offset() -> None:
+    x = np.arange(50, dtype=float)
+    ax = _decorated(Panel(None, "step", "count", (Line("a", x, 1e6 + x / 100, "#000000"),)))
+    assert ax.yaxis.get_major_formatter().get_offset() == ""

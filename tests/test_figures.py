@@ -35,7 +35,9 @@ def test_loss_figure_tells_train_from_validation_without_colour() -> None:
     assert set(labelled) == {"train (loss)", "validation (val_loss)"}
     assert labelled["train (loss)"].linestyle != labelled["validation (val_loss)"].linestyle
     raw = [ln for ln in panel.lines if ln.label is None]
-    assert len(raw) == 2 and all(ln.alpha < 0.5 for ln in raw)  # raw faint behind the smoothed
+    assert len(raw) == 1 and raw[0].alpha < 0.5  # the dense train loss: raw faint behind the smoothed
+    # the sparse validation loss (10 points) is drawn raw, as points on a line
+    assert labelled["validation (val_loss)"].marker == "o"
     assert panel.yscale == "log"  # 1 .. 0.01 spans two decades
     assert [(m.label, m.x) for m in panel.markers] == [("best val loss", 90.0)]
     assert [r.value for r in panel.reflines] == [2.3]
@@ -91,3 +93,117 @@ def test_draw_is_deterministic_png() -> None:
     assert a.startswith(b"\x89PNG") and a == b
     thumb = plan_thumbnail(run, an)
     assert thumb is not None and draw(thumb).startswith(b"\x89PNG")
+
+
+# ----------------------------------------------------------------------------- issue 13: axes
+
+
+def _diverging(extra: bool = True):
+    """60 healthy steps near 0.5, then an explosion to 1e31 and inf; a divergence finding at 60."""
+    s = np.arange(100)
+    loss = np.where(s < 60, 0.5 + 0.5 * np.exp(-s / 10), 0.5 * 10.0 ** ((s - 59) * 0.9))
+    loss[95:] = np.inf
+    val_steps = s[::5]
+    series = {"loss": (s, loss), "val_loss": (val_steps, loss[::5] * 1.1)}
+    if extra:
+        series["val_mae"] = (val_steps, np.sqrt(loss[::5]))
+    flag = Flag("divergence", "error", "Training loss exploded at step 60.", metric="loss", step=60)
+    return make(series, {"train_loss": "loss", "val_loss": "val_loss"}, flags=[flag],
+                best=Best("val_loss", "val_loss", float(loss[55] * 1.1), 55, None))
+
+
+def test_a_diverging_run_is_drawn_on_its_healthy_range_with_off_scale_marks() -> None:
+    run, an = _diverging()
+    figs = {f.name: f for f in plan_run_figures(run, an)}
+    (panel,) = figs["loss"].panels
+    assert panel.yscale == "linear"  # the healthy phase spans 0.5 .. 1, not 40 decades
+    lo, hi = panel.ylim
+    assert 0.0 <= lo < 0.5 and 1.0 < hi < 1.2
+    off = [m for m in panel.markers if m.marker == "^"]
+    assert off and off[0].label == "off scale above" and all(m.y == hi for m in off)
+    assert all(lo <= m.y <= hi for m in panel.markers)  # the divergence ✖ too, at the edge
+    peak = run.series["loss"].values[np.isfinite(run.series["loss"].values)].max()
+    assert figs["loss"].alt.endswith(f"values off the scale above are marked ▲ at the top edge (they reach {peak:.2g})")
+    # the gap and the other metric: the healthy range, never a flat line under a 1e34 scale
+    (gap,) = figs["gap"].panels
+    assert gap.ylim is not None and gap.ylim[1] < 1.0
+    (mae,) = figs["metrics"].panels
+    assert mae.ylim is not None and mae.ylim[1] < 1.2 and [m.marker for m in mae.markers] == ["^"]
+
+
+def test_a_healthy_run_keeps_the_usual_limits() -> None:
+    s = np.arange(100)
+    run, an = make({"loss": (s, 1 / (s + 1.0))}, {"train_loss": "loss"})
+    (fig,) = plan_run_figures(run, an)
+    assert fig.panels[0].ylim is None and not [m for m in fig.panels[0].markers if m.marker == "^"]
+
+
+def _overfitting():
+    s = np.arange(200)
+    train = 2.3 * np.exp(-s / 8) + 1e-4
+    vs = s[::5]
+    val = 0.5 + 1.8 * np.exp(-vs / 8) + 0.0015 * vs  # 2.3 at first, lowest near step 40, then a slow rise
+    i_best = int(np.argmin(val))
+    flag = Flag("overfitting", "warning", "Validation loss rose.", metric="val_loss", step=int(vs[i_best]), epoch=None)
+    return make({"loss": (s, train), "val_loss": (vs, val)}, {"train_loss": "loss", "val_loss": "val_loss"}, flags=[flag],
+                best=Best("val_loss", "val_loss", float(val[i_best]), int(vs[i_best]), None), baseline=2.3)
+
+
+def test_overfitting_gets_a_linear_validation_panel_and_markers_never_cover_each_other() -> None:
+    run, an = _overfitting()
+    figs = {f.name: f for f in plan_run_figures(run, an)}
+    assert figs["loss"].panels[0].yscale == "log"  # the train loss falls by four decades...
+    (zoom,) = figs["overfitting"].panels  # ...so the validation rise gets its own linear axis
+    assert zoom.yscale == "linear" and zoom.ylabel == "validation loss"
+    val = run.series["val_loss"].values
+    assert zoom.ylim[0] <= val.min() and zoom.ylim[1] >= val[np.argmin(val):].max()
+    assert zoom.ylim[1] < val.max()  # the descent before the minimum runs off the top
+    for panel in (figs["loss"].panels[0], zoom):
+        # the onset is a vertical line, never a mark on top of the best-value star
+        assert [r.orientation for r in panel.reflines if r.label.startswith("overfitting onset")] == ["v"]
+        spots = [(m.x, m.y) for m in panel.markers]
+        assert len(spots) == len(set(spots))
+
+
+def test_a_chance_level_far_above_the_data_is_named_at_the_edge() -> None:
+    s = np.arange(100)
+    run, an = make({"loss": (s, 0.1 + 0.05 * np.exp(-s / 20))}, {"train_loss": "loss"}, baseline=40.0)
+    (panel,) = plan_run_figures(run, an)[0].panels
+    assert panel.reflines == ()
+    (mark,) = [m for m in panel.markers if m.label.startswith("chance level")]
+    assert mark.label == "chance level (40), above the plot" and mark.y == panel.ylim[1] < 0.2
+
+
+def test_sparse_validation_is_drawn_raw_so_best_and_final_sit_on_the_line() -> None:
+    s = np.arange(400)
+    vs = s[::10]  # 40 evaluations
+    val = 1.0 + 0.5 * np.cos(vs / 30.0)
+    run, an = make({"loss": (s, 1.2 + 0.1 * np.sin(s)), "val_loss": (vs, val)}, {"train_loss": "loss", "val_loss": "val_loss"},
+                   best=Best("val_loss", "val_loss", float(val.min()), int(vs[np.argmin(val)]), None))
+    an = RunAnalysis(name="r", summaries={}, smoothed={"loss": run.series["loss"].values, "val_loss": np.full(40, 9.0)},
+                     best=an.best, convergence=(), flags=())
+    (panel,) = plan_run_figures(run, an)[0].panels
+    (line,) = [ln for ln in panel.lines if ln.label == "validation (val_loss)"]
+    assert_allclose(line.y, val)  # the raw values, not the (here absurd) smoothed ones
+    star = next(m for m in panel.markers if m.marker == "*")
+    assert star.y == line.y[np.argmin(line.y)] and line.y[-1] == val[-1]
+
+
+def test_a_flat_sparkline_is_drawn_flat_and_says_its_range() -> None:
+    from reportgen.figures import plan_sparkline
+
+    s = np.arange(50)
+    run, an = make({"loss": (s, 2.30265 + 0.00002 * s / 49)}, {"train_loss": "loss"})
+    spark = plan_sparkline(run, an)
+    assert (spark.low, spark.high) == (2.30265, 2.30267)
+    # on its own axis this change filled the thumbnail's height; now it is a flat line
+    assert (spark.high - spark.low) / (spark.ylim[1] - spark.ylim[0]) < 0.01
+    (panel,) = plan_thumbnail(run, an).panels
+    assert panel.ylim == spark.ylim
+
+
+def test_a_figure_drawn_all_raw_never_speaks_of_smoothed_lines() -> None:
+    e = np.arange(1, 31)  # an epoch log: 30 points each
+    run, an = make({"loss": (e, 2.0 / e), "val_loss": (e, 2.1 / e)}, {"train_loss": "loss", "val_loss": "val_loss"})
+    (fig,) = [f for f in plan_run_figures(run, an) if f.name == "loss"]
+    assert fig.alt == "Loss by step: train (loss) raw points, validation (val_loss) raw points"

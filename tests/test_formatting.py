@@ -30,3 +30,24 @@ def test_notes_render_markdown_and_drop_scripts() -> None:
 
 def test_empty_notes() -> None:
     assert str(render_notes("  \n")) == ""
+
+
+def test_exploded_changes_are_factors_in_scientific_form() -> None:
+    from reportgen.formatting import fmt_change
+
+    first, final = 4.505, 1.765e37
+    pct = (final - first) / first * 100
+    assert fmt_change({"pct_change": pct, "first": first, "final": final}) == "×3.9e+36"
+    assert fmt_change({"pct_change": -98.0, "first": 2.0, "final": 0.04}) == "-98.0%"
+    assert fmt_change({"pct_change": -99.999, "first": 2.0, "final": 2e-5}) == "×1/1e+05"  # not "-100.0%"
+    assert fmt_change({"pct_change": -1e38, "first": -1.0, "final": 1e36}) == "-1e+38%"
+    assert fmt_change({"pct_change": 12.5, "first": 2.0, "final": 2.25}) == "+12.5%"
+    assert fmt_change({"pct_change": None, "first": None, "final": None}) == "—"
+
+
+def test_names_break_after_underscores_and_slashes_and_stay_escaped() -> None:
+    from reportgen.formatting import breakable
+
+    assert str(breakable("val_loss")) == "val_<wbr>loss"
+    assert str(breakable("train/loss_step")) == "train/<wbr>loss_<wbr>step"
+    assert str(breakable("<b>_x")) == "&lt;b&gt;_<wbr>x"

@@ -160,3 +160,59 @@ def test_a_crowded_group_draws_fewer_points_per_run_but_keeps_each_spike() -> No
     assert max(ln.y.size for ln in crowded_faint) <= 4 * (PLOT_COLUMNS // 2) + 1
     assert max(ln.y.size for ln in crowded_faint) < min(ln.y.size for ln in few_faint)
     assert [float(ln.y.max()) for ln in crowded_faint] == [9.0 + i for i in range(len(names))]
+
+
+# ----------------------------------------------------------------------------- issue 13: comparability
+
+
+def kinded(name: str, steps: np.ndarray, val: np.ndarray, *, task: str | None = "classification",
+           loss: str | None = "cross_entropy", x: str = "step", epoch: np.ndarray | None = None, flags=()):
+    """A member with a task, loss kind and x unit; `epoch` gives each point's epoch."""
+    s = Series("val_loss", steps.astype(np.int64), val.astype(float), epoch=epoch)
+    spec = RunSpec(name=name, path=Path(f"{name}.yaml"), logs=(), task=task, loss=loss)
+    run = RunData(spec, {"val_loss": s}, {"val_loss": "val_loss"}, {}, (), x=x)
+    return run, RunAnalysis(name, {}, {}, None, (), tuple(flags))
+
+
+def test_epoch_logged_and_step_logged_runs_never_share_an_x_axis() -> None:
+    """Keras logs 40 epochs, another run 800 steps without epochs: two panels, each labelled."""
+    keras = kinded("keras", np.arange(1, 41), np.linspace(2.0, 0.1, 40), x="epoch")
+    steps = kinded("steps", np.arange(0, 800, 20), np.linspace(2.0, 0.1, 40))
+    fig = plan_comparison_figure([keras, steps], run_colors(["keras", "steps"]))
+    assert [(p.xlabel, p.title) for p in fig.panels] == [
+        ("epoch", "classification, cross-entropy loss, by epoch"),
+        ("step", "classification, cross-entropy loss, by step"),
+    ]
+    assert [ln.label for ln in fig.panels[0].lines if ln.x.size] == ["keras"]
+    assert [ln.label for ln in fig.panels[1].lines if ln.x.size] == ["steps"]
+
+
+def test_a_step_run_whose_epochs_are_known_joins_the_epoch_runs_in_epochs() -> None:
+    keras = kinded("keras", np.arange(1, 41), np.linspace(2.0, 0.1, 40), x="epoch")
+    steps = np.arange(0, 800, 20)
+    hf = kinded("hf", steps, np.linspace(2.0, 0.1, 40), epoch=steps / 20.0)  # 20 steps per epoch
+    (panel,) = plan_comparison_figure([keras, hf], run_colors(["keras", "hf"])).panels
+    assert panel.xlabel == "epoch" and panel.title is None
+    (hf_line,) = [ln for ln in panel.lines if ln.label == "hf"]
+    assert_allclose(hf_line.x, steps / 20.0)  # aligned on epochs, not drawn at steps 0..780
+
+
+def test_mse_and_cross_entropy_runs_get_their_own_panels() -> None:
+    ce = kinded("ce", np.arange(0, 400, 10), np.linspace(2.3, 0.1, 40))
+    mse = kinded("mse", np.arange(0, 400, 10), np.linspace(3000.0, 2500.0, 40), task="regression", loss="mse")
+    fig = plan_comparison_figure([ce, mse], run_colors(["ce", "mse"]))
+    assert [p.title for p in fig.panels] == ["classification, cross-entropy loss, by step", "regression, mse loss, by step"]
+    assert fig.alt.startswith("Loss of 2 runs, 2 panels that cannot share an axis: ")
+
+
+def test_an_exploding_run_does_not_flatten_the_others_and_is_marked_off_scale() -> None:
+    s = np.arange(0, 400, 10)
+    boom = np.where(s < 200, np.linspace(2.0, 0.6, 40), 10.0 ** (s / 10.0 - 18))
+    from reportgen.model import Flag
+
+    flag = Flag("divergence", "error", "exploded", metric="val_loss", step=200)
+    members = [kinded("a", s, np.linspace(2.0, 0.3, 40)), kinded("boom", s, boom, flags=[flag])]
+    (panel,) = plan_comparison_figure(members, run_colors(["a", "boom"])).panels
+    assert panel.yscale == "linear" and panel.ylim[1] < 2.5  # not 1e22
+    (mark,) = [m for m in panel.markers if m.marker == "^"]
+    assert mark.y == panel.ylim[1] and mark.x >= 200

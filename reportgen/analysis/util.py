@@ -50,8 +50,24 @@ def finite_part(series: Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def where_text(step: int, epoch: float | None) -> str:
-    """'epoch 12' when the epoch is known, else 'step 1200', for messages."""
-    if epoch is not None:
-        e = float(epoch)
-        return f"epoch {int(e)}" if e.is_integer() else f"epoch {e:g}"
-    return f"step {step}"
+    """A position in words, the same everywhere (findings, headers, tables, summary.json):
+    'epoch 11 (step 55)' when both are known, 'epoch 11' when the steps count epochs, else
+    'step 55'."""
+    if epoch is None or not math.isfinite(float(epoch)):
+        return f"step {int(step)}"
+    e = float(epoch)
+    said = f"epoch {int(e)}" if e.is_integer() else f"epoch {e:g}"
+    return said if e == float(step) else f"{said} (step {int(step)})"
+
+
+def position_text(step: int | None, epoch: float | None) -> str | None:
+    """where_text for a position that may be unknown (None then)."""
+    return None if step is None else where_text(step, epoch)
+
+
+def epoch_of_step(series: Series, step: int, x_is_epoch: bool) -> float | None:
+    """Epoch of the point logged at `step` (or the last one before it), as epoch_at."""
+    if len(series) == 0:
+        return None
+    i = max(0, min(int(np.searchsorted(series.steps, step, side="right")) - 1, len(series) - 1))
+    return epoch_at(series, i, x_is_epoch)
