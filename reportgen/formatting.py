@@ -29,6 +29,16 @@ def fmt_number(value: Any, digits: int = 4) -> str:
     return str(value)
 
 
+def fmt_evidence(value: Any) -> str:
+    """A finding's evidence value as text, nested lists and mappings included, every number in
+    fmt_number's short form (a merged divergence carries each event's numbers: never 17 digits)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {fmt_evidence(v)}" for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(fmt_evidence(v) for v in value) + "]"
+    return fmt_number(value)
+
+
 def fmt_percent(value: Any) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"

@@ -19,7 +19,7 @@ import jinja2
 
 from reportgen import __version__
 from reportgen.errors import ReportgenError
-from reportgen.formatting import breakable, fmt_change, fmt_number, fmt_percent, render_notes
+from reportgen.formatting import breakable, fmt_change, fmt_evidence, fmt_number, fmt_percent, render_notes
 from reportgen.glossary import glossary
 from reportgen.keys import input_hash
 from reportgen.model import SiteConfig
@@ -81,6 +81,7 @@ def make_env() -> jinja2.Environment:
     env.filters["markdown"] = render_notes
     env.filters["change"] = fmt_change
     env.filters["breakable"] = breakable
+    env.filters["evidence"] = fmt_evidence
     return env
 
 

@@ -51,3 +51,10 @@ def test_names_break_after_underscores_and_slashes_and_stay_escaped() -> None:
     assert str(breakable("val_loss")) == "val_<wbr>loss"
     assert str(breakable("train/loss_step")) == "train/<wbr>loss_<wbr>step"
     assert str(breakable("<b>_x")) == "&lt;b&gt;_<wbr>x"
+
+
+def test_nested_evidence_numbers_are_short() -> None:
+    from reportgen.formatting import fmt_evidence
+
+    events = [{"criterion": "explosion", "final": 2.9862617613050566e35, "step": 111}, {"value": float("inf")}]
+    assert fmt_evidence(events) == "[{criterion: explosion, final: 2.986e+35, step: 111}, {value: inf}]"
