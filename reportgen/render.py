@@ -19,7 +19,14 @@ import jinja2
 
 from reportgen import __version__
 from reportgen.errors import ReportgenError
-from reportgen.formatting import breakable, fmt_change, fmt_evidence, fmt_number, fmt_percent, render_notes
+from reportgen.formatting import (
+    breakable,
+    fmt_change,
+    fmt_evidence,
+    fmt_number,
+    fmt_percent,
+    render_notes,
+)
 from reportgen.glossary import glossary
 from reportgen.keys import input_hash
 from reportgen.model import SiteConfig
