@@ -213,7 +213,7 @@ def test_restart_flags():
     )
     f = flag(a, "restart")
     assert f.severity == "info" and f.step == 20
-    assert f.evidence == {"resumed_step": 20, "source": "logs/a.csv", "dropped": 7}
+    assert f.evidence == {"resumed_step": 20, "source": "logs/a.csv", "dropped": 7, "times": 1}
     assert f.message.startswith("Training resumed at step 20")
 
 

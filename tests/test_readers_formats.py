@@ -312,3 +312,18 @@ def test_keras_history_json_with_loss_far_from_the_start(tmp_path: Path) -> None
     assert path.read_text(encoding="utf-8").index('"loss"') > 8192
     assert detect_format(path) == "keras"
     assert len(read_log(path).series["loss"]) == epochs
+
+
+def test_mlflow_meta_yaml_alias_bomb_is_refused_not_expanded(tmp_path: Path) -> None:
+    # a meta.yaml is user input like any YAML: the hardened loader refuses the expansion (the
+    # plain safe_load took minutes), so the metadata is skipped and the metrics still read
+    run = _mlflow_run(tmp_path)
+    bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for i, name in enumerate("bcdefgh"):
+        prev = "a" if i == 0 else "bcdefgh"[i - 1]
+        bomb.append(f"{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]")
+    bomb.append("run_name: *h")
+    (run / "meta.yaml").write_text("\n".join(bomb) + "\n", encoding="utf-8")
+    data = read_log(run)
+    assert "run_id" not in data.meta  # meta.yaml skipped (run_name still comes from the tags)
+    assert sorted(data.series) == ["epoch_time", "train/loss", "val_loss"]

@@ -19,7 +19,7 @@ from reportgen.analysis.plateau import plateaus
 from reportgen.analysis.summary import summarise
 from reportgen.analysis.trends import Trends
 from reportgen.analysis.underfitting import chance_baseline, underfitting
-from reportgen.analysis.util import epoch_at, num
+from reportgen.analysis.util import epoch_at, epoch_of_step, num, where_text
 from reportgen.model import (
     AnalysisConfig,
     Best,
@@ -182,7 +182,7 @@ def analyse(run: RunData, config: AnalysisConfig | None = None) -> RunAnalysis:
 
     # ...nor on a plateau: "no improvement" is what divergence looks like to that rule.
     if train is not None and diverged_at is None:
-        pl = plateaus(train, "train_loss", cfg, trends)
+        pl = plateaus(train, "train_loss", cfg, trends, x_is_epoch)
         if pl is not None:
             flags.append(pl)
 
@@ -200,18 +200,26 @@ def analyse(run: RunData, config: AnalysisConfig | None = None) -> RunAnalysis:
             if still is not None:
                 flags.append(still)
 
+    def _where(step: int) -> str:
+        # the run's own x words: epoch and step when the train loss logs epochs
+        return where_text(step, epoch_of_step(train, step, x_is_epoch) if train is not None else None)
+
+    def _times(times: int) -> str:
+        return f"{times} times " if times > 1 else ""
+
     for r in run.restarts:
         flags.append(
             Flag(
                 kind="restart",
                 severity="info",
-                message=f"Training resumed at step {r.step}; {r.dropped} earlier points "
-                f"from {r.source} were replaced.",
+                message=f"Training resumed {_times(r.times)}at {_where(r.step)}; {r.dropped} earlier "
+                f"point{'s' if r.dropped != 1 else ''} from {r.source} were replaced.",
                 step=int(r.step),
                 evidence={
                     "resumed_step": int(r.step),
                     "source": r.source,
                     "dropped": int(r.dropped),
+                    "times": int(r.times),
                 },
             )
         )

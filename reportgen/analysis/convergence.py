@@ -214,6 +214,12 @@ def convergence(series: Series, config: AnalysisConfig, trends: Trends | None = 
     # the EMA of the finite points alone is the full curve's EMA at those points
     smoothed = trends.ema(series, config.smoothing)[fin]
     i0 = _warmup_index(series.steps[fin], smoothed, config)
+    if i0 >= y.shape[0]:
+        return Convergence(
+            metric=name,
+            model=None,
+            reason=f"fit_warmup ({config.fit_warmup}) is past the last logged step ({int(steps[-1])})",
+        )
     i1 = _fit_end(y, i0, trends.median(series, trend_window(y.shape[0])))
     s_steps, s_y, s_sm = steps[i0:i1], y[i0:i1], smoothed[i0:i1]
     base: dict[str, Any] = {

@@ -53,8 +53,8 @@ def non_finite(series: Series, role: str, x_is_epoch: bool) -> Flag | None:
         tail = "; no finite value was logged before it"
     else:
         tail = (
-            f"; the last finite value was {series.values[last_i]:.4g} at step "
-            f"{int(series.steps[last_i])}"
+            f"; the last finite value was {series.values[last_i]:.4g} at "
+            f"{where_text(int(series.steps[last_i]), epoch_at(series, last_i, x_is_epoch))}"
         )
     return Flag(
         kind="divergence",
@@ -77,7 +77,10 @@ def non_finite(series: Series, role: str, x_is_epoch: bool) -> Flag | None:
             ("first non-finite value", f"{token} at {where_text(step, epoch)}"),
             (
                 "last finite value",
-                "none" if last_i is None else f"{series.values[last_i]:.4g} at step {int(series.steps[last_i])}",
+                "none"
+                if last_i is None
+                else f"{series.values[last_i]:.4g} at "
+                f"{where_text(int(series.steps[last_i]), epoch_at(series, last_i, x_is_epoch))}",
             ),
         ),
     )

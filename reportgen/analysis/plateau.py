@@ -8,7 +8,7 @@ import numpy as np
 
 from reportgen.analysis.smoothing import trend_window
 from reportgen.analysis.trends import Trends
-from reportgen.analysis.util import num
+from reportgen.analysis.util import epoch_of_step, num, where_text
 from reportgen.model import AnalysisConfig, Flag, Series
 
 
@@ -97,7 +97,11 @@ def stalled_windows(
 
 
 def plateaus(
-    series: Series | None, role: str, config: AnalysisConfig, trends: Trends | None = None
+    series: Series | None,
+    role: str,
+    config: AnalysisConfig,
+    trends: Trends | None = None,
+    x_is_epoch: bool = False,
 ) -> Flag | None:
     """One info flag listing every plateau of the loss trend (a running median, so minibatch
     noise neither fakes nor hides improvements); a plateau must last more than
@@ -126,6 +130,8 @@ def plateaus(
     later = level - float(np.min(trend[b:]))
     label = "Training loss" if role.startswith("train") else "Validation loss"
     pct = f"{100 * config.plateau_threshold:g}%"
+    # positions in the words every page uses ("epoch 11 (step 55)")
+    start, end = (where_text(st, epoch_of_step(series, st, x_is_epoch)) for st in longest)
     after = (
         f"then fell a further {later:.3g}"
         if later > abs(level) * config.plateau_threshold
@@ -133,13 +139,13 @@ def plateaus(
     )
     if len(windows) == 1:
         msg = (
-            f"{label} stalled near {level:.3g} (no improvement above {pct}) from step "
-            f"{longest[0]} to step {longest[1]}, {after}."
+            f"{label} stalled near {level:.3g} (no improvement above {pct}) from "
+            f"{start} to {end}, {after}."
         )
     else:
         msg = (
             f"{label} stalled (no improvement above {pct}) {len(windows)} times; the longest "
-            f"stretch, near {level:.3g}, ran from step {longest[0]} to step {longest[1]}, {after}."
+            f"stretch, near {level:.3g}, ran from {start} to {end}, {after}."
         )
     levels = [num(trend[a]) for a, _ in wins]
     return Flag(
@@ -160,8 +166,8 @@ def plateaus(
             "later_drop": num(later),
         },
         facts=(
-            ("stalled from", f"step {longest[0]}"),
-            ("to", f"step {longest[1]}"),
+            ("stalled from", start),
+            ("to", end),
             ("level", f"{level:.3g}"),
             ("later drop", f"{max(later, 0.0):.3g}"),
         ),

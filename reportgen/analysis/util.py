@@ -56,7 +56,8 @@ def where_text(step: int, epoch: float | None) -> str:
     if epoch is None or not math.isfinite(float(epoch)):
         return f"step {int(step)}"
     e = float(epoch)
-    said = f"epoch {int(e)}" if e.is_integer() else f"epoch {e:g}"
+    # fractional epochs (Hugging Face logs epoch 3.787878...) to two decimals: enough to place it
+    said = f"epoch {int(e)}" if e.is_integer() else f"epoch {f'{e:.2f}'.rstrip('0').rstrip('.')}"
     return said if e == float(step) else f"{said} (step {int(step)})"
 
 

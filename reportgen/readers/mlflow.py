@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
-from reportgen.errors import Location, ReadError, display_path
+from reportgen.errors import Location, ManifestError, ReadError, display_path
 from reportgen.model import LogData, Restart, Series
 from reportgen.readers.base import (
     Reader,
@@ -26,6 +25,7 @@ from reportgen.readers.base import (
     read_bytes,
     step_error,
 )
+from reportgen.readers.yamlmeta import read_metadata_yaml
 
 NAME = "mlflow"
 
@@ -158,8 +158,9 @@ def _text(file: Path) -> str:
 def _meta_yaml(file: Path) -> dict[str, Any]:
     """run_id, experiment_id, name, status, start/end time from meta.yaml (metadata only)."""
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8")) if file.is_file() else None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        # the manifests' hardened loader: a meta.yaml is user input like any YAML (alias bombs)
+        data = read_metadata_yaml(file) if file.is_file() else None
+    except (OSError, UnicodeDecodeError, ManifestError):
         return {}
     if not isinstance(data, dict):
         return {}

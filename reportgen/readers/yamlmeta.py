@@ -34,6 +34,12 @@ _FAST = getattr(yaml, "CSafeLoader", None)
 _LOADERS = (_tolerant(_FAST) if _FAST is not None else None, _tolerant(yaml.SafeLoader))
 
 
+def read_metadata_yaml(path: Path) -> Any:
+    """A metadata YAML file (MLflow's meta.yaml) through the hardened loader; raises
+    ManifestError past its limits, OSError/UnicodeDecodeError when unreadable."""
+    return compose_checked(path.read_text(encoding="utf-8"), path, _LOADERS)[0]
+
+
 def read_hparams_yaml(path: Path) -> tuple[dict[str, Any], str | None]:
     """(hparams, warning): {} and None when the file does not exist."""
     if not path.is_file():
