@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import make_run, write_csv
+from privileges import without_root_powers
 
 from reportgen.cli import main
 
@@ -95,19 +96,6 @@ def test_datasets_whose_names_give_one_page_address_are_an_error(
     )
 
 
-def _without_root_powers() -> list[str]:
-    """A command prefix under which a folder with no permissions cannot be read: root reads
-    any folder unless it drops its capabilities to bypass permissions."""
-    if os.geteuid() != 0:
-        return []
-    import shutil
-
-    if shutil.which("setpriv") is None:
-        pytest.skip("running as root without setpriv (util-linux): cannot make a folder unreadable")
-    caps = "-dac_override,-dac_read_search"
-    return ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}"]
-
-
 @pytest.mark.parametrize("command", ["check", "build"])
 def test_an_unreadable_folder_is_reported_not_skipped(runs_dir: Path, tmp_path: Path, command: str) -> None:
     import subprocess
@@ -121,7 +109,7 @@ def test_an_unreadable_folder_is_reported_not_skipped(runs_dir: Path, tmp_path: 
     try:
         args = [command, "runs"] + (["-o", "site", "-j", "1"] if command == "build" else [])
         done = subprocess.run(
-            [*_without_root_powers(), sys.executable, "-m", "reportgen", *args],
+            [*without_root_powers(), sys.executable, "-m", "reportgen", *args],
             capture_output=True, text=True, cwd=tmp_path, timeout=300, check=False,
         )
     finally:
