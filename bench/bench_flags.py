@@ -17,15 +17,13 @@ import os
 import sys
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from flag_families import Case, synthetic  # noqa: E402
 
 from reportgen.analysis import analyse  # noqa: E402
-from reportgen.model import RunData, RunSpec, Series  # noqa: E402
+from reportgen.model import RunData, RunSpec  # noqa: E402
 
 KINDS = (
     "overfitting",
@@ -54,30 +52,17 @@ def read_labels(path: Path = LABELS) -> dict[tuple[str, str], tuple[frozenset[st
     return out
 
 
-def _component_total(series: dict[str, Series], prefix: str) -> Series | None:
-    """The sum of `prefix`/*_loss components (YOLO's box, obj, cls, dfl losses) on their shared
-    steps; what role inference is to do for these logs (engineer "roles"), done here until then."""
-    parts = [s for n, s in sorted(series.items()) if n.startswith(prefix + "/") and n.endswith("_loss")]
-    if len(parts) < 2 or any(not np.array_equal(p.steps, parts[0].steps) for p in parts):
-        return None
-    total = np.sum([p.values for p in parts], axis=0)
-    return Series(f"{prefix}/total_loss", parts[0].steps, total, parts[0].epoch, parts[0].wall_time)
 
 
 def real_run(root: Path, rel: str) -> RunData | None:
     """A RunData for one real log, roles inferred as a build would; None without a loss."""
     from reportgen.readers import read_log
-    from reportgen.roles import infer_roles
+    from reportgen.runs import pick_roles
 
     log = read_log(root / rel)
-    series = dict(log.series)
-    roles = infer_roles(list(series))
-    if "train_loss" not in roles:
-        for prefix, role in (("train", "train_loss"), ("val", "val_loss")):
-            total = _component_total(series, prefix)
-            if total is not None:
-                series[total.name] = total
-                roles[role] = total.name
+    # roles as a build picks them: densest series, component losses summed (YOLO, GAN, ...)
+    roles, _notes, derived = pick_roles(dict(log.series), {})
+    series = {**log.series, **{d.name: d.series for d in derived}}
     if "train_loss" not in roles and "val_loss" not in roles:
         return None
     return RunData(

@@ -9,15 +9,16 @@ from conftest import realogs_dir
 from reportgen.analysis import analyse
 from reportgen.model import RunData, RunSpec
 from reportgen.readers import read_log
-from reportgen.roles import infer_roles
+from reportgen.runs import pick_roles
 
 
 def real_run(rel: str) -> RunData:
     log = read_log(realogs_dir() / rel)
+    roles, _notes, derived = pick_roles(dict(log.series), {})  # as a build picks them
     return RunData(
         spec=RunSpec(name=Path(rel).stem, path=Path(rel), logs=()),
-        series=log.series,
-        roles=infer_roles(list(log.series)),
+        series={**log.series, **{d.name: d.series for d in derived}},
+        roles=roles,
         hparams={},
         sources=(),
         restarts=log.restarts,

@@ -10,7 +10,7 @@ from conftest import REALOGS
 from reportgen.analysis import analyse
 from reportgen.model import RunData, RunSpec
 from reportgen.readers import read_log
-from reportgen.roles import infer_roles
+from reportgen.runs import pick_roles
 
 REALOGS2 = REALOGS.parent / "realogs2"
 
@@ -21,10 +21,11 @@ def real_run(rel: str) -> RunData:
             pytest.fail(f"the real-log corpus is missing at {REALOGS2}; CI must have ../shared/realogs2")
         pytest.skip(f"the real-log corpus is not at {REALOGS2} (it is in CI)")
     log = read_log(REALOGS2 / rel)
+    roles, _notes, derived = pick_roles(dict(log.series), {})  # as a build picks them
     return RunData(
         spec=RunSpec(name=Path(rel).stem, path=Path(rel), logs=()),
-        series=log.series,
-        roles=infer_roles(list(log.series)),
+        series={**log.series, **{d.name: d.series for d in derived}},
+        roles=roles,
         hparams={},
         sources=(),
         restarts=log.restarts,
