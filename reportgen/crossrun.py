@@ -158,7 +158,8 @@ def _plan_group_set(
         coverage[role] = {"min_runs": max(2, rc.curve.min_runs), "segments": count_segments(rc.curve)}
         spec = plan_group_curve_figure(rc, styles, _steps_count(members, role), title=title, suffix=suffix)
         figs.append(_plan(spec, page, files))
-    strip = plan_group_strip(summary, styles, title=title, suffix=suffix)
+    # one run alone has no spread to show: its values are in the tables
+    strip = plan_group_strip(summary, styles, title=title, suffix=suffix) if len(members) >= 2 else None
     if strip is not None:
         figs.append(_plan(strip, page, files))
     return summary, figs, coverage

@@ -83,6 +83,7 @@ def test_mse_and_cross_entropy_runs_of_a_group_get_no_common_mean_or_spread(runs
     assert all(seg["n"] <= 3 for seg in ce["coverage"]["val_loss"]["segments"])
     names = _figure_names(site, group)
     assert "group-val-loss-set1" in names and "group-val-loss-set2" not in names
+    assert "group-final-set2" not in names  # no mean bar and spread of a single run
     assert "regression, mse loss, by step: 1 run" in page
     index = (site / "index.html").read_text(encoding="utf-8")
     assert "not pooled: 2 sets" in index
