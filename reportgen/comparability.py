@@ -79,3 +79,27 @@ def x_units(runs: Sequence[RunData], role: str = "val_loss") -> list[tuple[str, 
 def failed(record: Mapping[str, Any]) -> bool:
     """True when a run has an error finding: ranked after the healthy runs."""
     return any(f.get("severity") == "error" for f in record.get("flags", ()))
+
+
+@dataclass(frozen=True)
+class ComparableSet:
+    """Runs that may share an axis and a statistic: one kind, one x unit."""
+
+    kind: Kind
+    unit: str
+    runs: tuple[RunData, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind.label}, by {self.unit}"
+
+
+def comparable_sets(runs: Sequence[RunData]) -> list[ComparableSet]:
+    """The runs split by kind (kind_sets), then by x unit (x_units): the sets a comparison draws
+    as panels and a group aggregates apart. One set when every run is comparable."""
+    by_name = {run.spec.name: run for run in runs}
+    out = []
+    for kind, names in kind_sets({name: run_kind(run.spec.task, run.spec.loss) for name, run in by_name.items()}):
+        for unit, chosen in x_units([by_name[n] for n in names]):
+            out.append(ComparableSet(kind, unit, tuple(chosen)))
+    return out

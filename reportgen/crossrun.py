@@ -3,12 +3,13 @@ in one call so build.py stays glue. Nothing is written here; figures come back a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
-from reportgen.analysis.groups import summarise_group
-from reportgen.comparisons import check_comparisons, run_colors
+from reportgen.analysis.groups import GroupSummary, summarise_group
+from reportgen.comparability import comparable_sets
+from reportgen.comparisons import Style, check_comparisons, run_colors
 from reportgen.drawing import draw_many
 from reportgen.errors import ReportgenError
 from reportgen.figure_table import figure_entry
@@ -29,6 +30,7 @@ from reportgen.pages import (
     plan_comparison_context,
     plan_group_context,
     run_navigation,
+    set_record,
 )
 from reportgen.render import Page, link
 
@@ -96,25 +98,31 @@ def gather_cross_run(
     contexts = []
     for name in names:
         members = [by_name[r] for r in sorted(members_of[name])]
-        summary = summarise_group(name, [(run.spec.name, analysis) for run, analysis in members])
         page = group_page_path(slugs[name])
-        figs: list[dict[str, Any]] = []
-        coverage = {}
-        for role in ("val_loss", "train_loss"):
-            rc = group_curves(members, role, center=center, band=band)
-            if rc is None:
-                continue
-            coverage[role] = {"min_runs": max(2, rc.curve.min_runs), "segments": count_segments(rc.curve)}
-            figs.append(_plan(plan_group_curve_figure(rc, styles, _steps_count(members, role)), page, files))
-        strip = plan_group_strip(summary, styles)
-        if strip is not None:
-            figs.append(_plan(strip, page, files))
+        split = comparable_sets([run for run, _ in members])
+        if len(split) == 1:
+            summary, figs, coverage = _plan_group_set(name, members, page, styles, files, center, band)
+            sets, set_figs = [set_record(split[0])], []
+        else:
+            # Runs of different kinds or x units are never pooled: each comparable set gets its
+            # own statistics and curves, and the group's own stats stay empty.
+            summary = summarise_group(name, [(run.spec.name, analysis) for run, analysis in members])
+            summary = replace(summary, stats=())
+            figs, coverage, sets = [], {}, []
+            set_figs = []
+            for i, part in enumerate(split, 1):
+                chosen = [m for m in members if any(m[0] is run for run in part.runs)]
+                part_summary, part_figs, part_coverage = _plan_group_set(
+                    name, chosen, page, styles, files, center, band, title=part.label, suffix=f"-set{i}"
+                )
+                sets.append(set_record(part, part_summary, part_coverage))
+                set_figs.append(part_figs)
         draw_new()
-        record = group_record(summary, slugs[name], coverage, center, band, group_comparison.get(summary.runs))
+        record = group_record(summary, slugs[name], coverage, center, band, group_comparison.get(summary.runs), sets)
         groups.append(record)
-        contexts.append((record, figs))
-    for record, figs in contexts:
-        context = plan_group_context(record, rec_by_name, styles, figs, comparisons)
+        contexts.append((record, figs, set_figs))
+    for record, figs, set_figs in contexts:
+        context = plan_group_context(record, rec_by_name, styles, figs, comparisons, set_figs)
         pages.append(Page(record["page"], "group.html", context))
     for comp in comparisons:
         page = comp["page"]
@@ -125,6 +133,36 @@ def gather_cross_run(
         pages.append(Page(page, "compare.html", plan_comparison_context(comp, rec_by_name, styles, figs, groups)))
     nav = run_navigation(records, groups, comparisons)
     return CrossRun(groups, comparisons, pages, {path: drawn[path] for path in files}, nav, list(errors))
+
+
+def _plan_group_set(
+    name: str,
+    members: Sequence[tuple[RunData, RunAnalysis]],
+    page: str,
+    styles: Mapping[str, Style],
+    files: dict[str, FigureSpec],
+    center: str,
+    band: str,
+    *,
+    title: str | None = None,
+    suffix: str = "",
+) -> tuple[GroupSummary, list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Seed statistics, curve and strip figures (planned into `files`) and coverage of comparable runs."""
+    summary = summarise_group(name, [(run.spec.name, analysis) for run, analysis in members])
+    figs: list[dict[str, Any]] = []
+    coverage = {}
+    for role in ("val_loss", "train_loss"):
+        rc = group_curves(members, role, center=center, band=band)
+        if rc is None:
+            continue
+        coverage[role] = {"min_runs": max(2, rc.curve.min_runs), "segments": count_segments(rc.curve)}
+        spec = plan_group_curve_figure(rc, styles, _steps_count(members, role), title=title, suffix=suffix)
+        figs.append(_plan(spec, page, files))
+    # one run alone has no spread to show: its values are in the tables
+    strip = plan_group_strip(summary, styles, title=title, suffix=suffix) if len(members) >= 2 else None
+    if strip is not None:
+        figs.append(_plan(strip, page, files))
+    return summary, figs, coverage
 
 
 def _steps_count(members: Sequence[tuple[RunData, RunAnalysis]], role: str) -> str:

@@ -106,9 +106,12 @@ def _thin(n: int, limit: int = MAX_POINTS) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, limit).round().astype(np.int64))
 
 
-def plan_group_curve_figure(rc: RoleCurves, styles: Mapping[str, Style], xlabel: str = "step") -> FigureSpec:
+def plan_group_curve_figure(
+    rc: RoleCurves, styles: Mapping[str, Style], xlabel: str = "step", title: str | None = None, suffix: str = ""
+) -> FigureSpec:
     """The group's curve for one role: the runs faint in their colours, the center line in black
-    with its band where at least two runs have data, and below it how many runs have data."""
+    with its band where at least two runs have data, and below it how many runs have data.
+    `title` and `suffix` (of the file name) tell apart one comparable set of a mixed group."""
     curve = rc.curve
     label = ROLE_LABELS.get(rc.role, rc.role)
     lines = []
@@ -122,14 +125,14 @@ def plan_group_curve_figure(rc: RoleCurves, styles: Mapping[str, Style], xlabel:
     lines.append(Line(f"{center_label} of {len(rc.runs)} runs", x, curve.center[keep], CENTER_COLOR, linewidth=1.8))
     bands = (Band(x, curve.lower[keep], curve.upper[keep], CENTER_COLOR, BAND_LABELS[curve.band_kind], alpha=0.18),)
     yscale = "log" if curve.log_space else "linear"
-    top = Panel(None, "", label, tuple(lines), yscale=yscale, bands=bands)
+    top = Panel(title, "", label, tuple(lines), yscale=yscale, bands=bands)
     counts = Line(None, x, curve.n[keep].astype(np.float64), "#555555", linewidth=1.2, drawstyle="steps-post")
     bottom = Panel(None, xlabel, "runs with data", (counts,), legend=False, ylim=(0.0, len(rc.runs) + 0.5),
                    reflines=(RefLine(float(curve.min_runs), "", color="#aaaaaa", linestyle=":"),))
     how = "smoothed " if rc.smoothed else ""
     return FigureSpec(
-        name=f"group-{rc.role.replace('_', '-')}",
-        alt=f"{label.capitalize()} of {len(rc.runs)} runs by {xlabel}: each run's {how}curve faint, "
+        name=f"group-{rc.role.replace('_', '-')}{suffix}",
+        alt=f"{title + ': ' if title else ''}{label.capitalize() if not title else label} of {len(rc.runs)} runs by {xlabel}: each run's {how}curve faint, "
         f"the {center_label} in black with its {BAND_LABELS[curve.band_kind]} shaded where at least "
         f"{max(2, curve.min_runs)} runs have data (dotted line below); below, how many runs have data at each {xlabel}",
         panels=(top, bottom),
@@ -138,8 +141,11 @@ def plan_group_curve_figure(rc: RoleCurves, styles: Mapping[str, Style], xlabel:
     )
 
 
-def plan_group_strip(summary: GroupSummary, styles: Mapping[str, Style]) -> FigureSpec | None:
-    """Final and best value of the monitored loss per run, as points, with mean ± std."""
+def plan_group_strip(
+    summary: GroupSummary, styles: Mapping[str, Style], title: str | None = None, suffix: str = ""
+) -> FigureSpec | None:
+    """Final and best value of the monitored loss per run, as points, with mean ± std (`title`
+    and `suffix` as for plan_group_curve_figure)."""
     role = summary.monitored
     keys = [f"final_{role}", f"best_{role}"]
     panels_lines: list[Line] = []
@@ -164,11 +170,11 @@ def plan_group_strip(summary: GroupSummary, styles: Mapping[str, Style]) -> Figu
                               CENTER_COLOR, "± 1 std" if not bands else None, alpha=0.15))
     if not ticks:
         return None
-    panel = Panel(None, "", ROLE_LABELS.get(role, role), tuple(panels_lines), bands=tuple(bands),
+    panel = Panel(title, "", ROLE_LABELS.get(role, role), tuple(panels_lines), bands=tuple(bands),
                   xticks=tuple(ticks), xlim=(-0.6, len(keys) - 0.4))
     return FigureSpec(
-        name="group-final",
-        alt=f"Final and best {ROLE_LABELS.get(role, role)} of each run (one point per run, in its colour), "
+        name=f"group-final{suffix}",
+        alt=f"{title + ': ' if title else ''}Final and best {ROLE_LABELS.get(role, role)} of each run (one point per run, in its colour), "
         "with the mean as a black bar and ± 1 standard deviation shaded",
         panels=(panel,),
         width=5.0,

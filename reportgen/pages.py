@@ -13,7 +13,7 @@ from dataclasses import asdict
 from typing import Any
 
 from reportgen.analysis.groups import GroupSummary
-from reportgen.comparability import RANKING_RULE, Kind, failed
+from reportgen.comparability import RANKING_RULE, ComparableSet, Kind, failed
 from reportgen.comparisons import Comparison, Style, differing_hparams
 from reportgen.slug import slugify
 from reportgen.summary import plain
@@ -48,15 +48,12 @@ def group_record(
     center: str,
     band: str,
     comparison_page: str | None,
+    sets: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """One group as plain data: members, each statistic's spread with per-run values, and how
     many runs have data over which steps (`coverage`, per loss role: {min_runs, segments}, where
-    min_runs is the count the center line and band need)."""
-    stats = []
-    for stat in summary.stats:
-        entry = asdict(stat.spread)
-        entry.update(key=stat.key, label=stat.label, values={run: v for run, v in stat.values})
-        stats.append(entry)
+    min_runs is the count the center line and band need). `sets` are its comparable sets
+    (set_record); when there are several, stats and coverage live in each set, not the group."""
     return plain(
         {
             "name": summary.name,
@@ -66,11 +63,44 @@ def group_record(
             "monitored": summary.monitored,
             "center": center,
             "band": band,
-            "stats": stats,
+            "stats": _stats(summary),
             "coverage": dict(sorted(coverage.items())),
             "comparison": comparison_page,
+            "sets": list(sets),
         }
     )
+
+
+def _stats(summary: GroupSummary) -> list[dict[str, Any]]:
+    stats = []
+    for stat in summary.stats:
+        entry = asdict(stat.spread)
+        entry.update(key=stat.key, label=stat.label, values={run: v for run, v in stat.values})
+        stats.append(entry)
+    return stats
+
+
+def set_record(
+    part: ComparableSet,
+    summary: GroupSummary | None = None,
+    coverage: Mapping[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """One comparable set of a group: {label, task, loss, unit, runs}, plus its own monitored,
+    stats and coverage when the group is split (`summary` given)."""
+    out: dict[str, Any] = {
+        "label": part.label,
+        "task": part.kind.task,
+        "loss": part.kind.loss,
+        "unit": part.unit,
+        "runs": sorted(run.spec.name for run in part.runs),
+    }
+    if summary is not None:
+        out.update(
+            monitored=summary.monitored,
+            stats=_stats(summary),
+            coverage=dict(sorted((coverage or {}).items())),
+        )
+    return out
 
 
 def _loss(rec: Mapping[str, Any], role: str, field: str) -> float | None:
@@ -154,10 +184,37 @@ def plan_group_context(
     styles: Mapping[str, Style],
     figures: list[dict[str, Any]],
     comparisons: Sequence[Mapping[str, Any]],
+    set_figures: Sequence[list[dict[str, Any]]] = (),
 ) -> dict[str, Any]:
+    """The group page: its stats, members and figures; a group split into comparable sets
+    (group["sets"], `set_figures` in the same order) shows each set apart and says why."""
+    parts = []
+    if len(group["sets"]) > 1:
+        for part, figs in zip(group["sets"], set_figures):
+            parts.append(
+                dict(part, shown=[s for s in part["stats"] if s["n"] > 0], figures=figs,
+                     members=_members(part["runs"], part["stats"], records, styles))
+            )
+    shown = [s for s in group["stats"] if s["n"] > 0]
+    return {
+        "group": group,
+        "stats": shown,
+        "members": _members(group["runs"], group["stats"], records, styles),
+        "figures": figures,
+        "parts": parts,
+        "comparisons": [c for c in comparisons if set(group["runs"]) <= set(c["runs"])],
+    }
+
+
+def _members(
+    runs: Sequence[str],
+    stats: Sequence[Mapping[str, Any]],
+    records: Mapping[str, Mapping[str, Any]],
+    styles: Mapping[str, Style],
+) -> list[dict[str, Any]]:
     members = []
-    by_key = {s["key"]: s for s in group["stats"]}
-    for name in group["runs"]:
+    by_key = {s["key"]: s for s in stats}
+    for name in runs:
         rec = records[name]
         members.append(
             {
@@ -169,14 +226,7 @@ def plan_group_context(
                 **_swatch(styles.get(name)),
             }
         )
-    shown = [s for s in group["stats"] if s["n"] > 0]
-    return {
-        "group": group,
-        "stats": shown,
-        "members": members,
-        "figures": figures,
-        "comparisons": [c for c in comparisons if set(group["runs"]) <= set(c["runs"])],
-    }
+    return members
 
 
 def plan_comparison_context(
