@@ -57,7 +57,7 @@ def read_labels(path: Path = LABELS) -> dict[tuple[str, str], tuple[frozenset[st
 def real_run(root: Path, rel: str) -> RunData | None:
     """A RunData for one real log, roles inferred as a build would; None without a loss."""
     from reportgen.readers import read_log
-    from reportgen.runs import pick_roles
+    from reportgen.readers.run import pick_roles
 
     log = read_log(root / rel)
     # roles as a build picks them: densest series, component losses summed (YOLO, GAN, ...)
@@ -79,8 +79,8 @@ def real_run(root: Path, rel: str) -> RunData | None:
 def example_cases(runs_dir: Path) -> list[Case]:
     """Cases for the example runs in runs/, read as a build reads them (manifest included, so
     the declared loss gives its chance level)."""
-    from reportgen.manifest import load_manifests
-    from reportgen.runs import read_run
+    from reportgen.manifest.load import load_manifests
+    from reportgen.readers.run import read_run
 
     labels = read_labels()
     cases = []

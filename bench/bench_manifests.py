@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from reportgen.manifest import load_manifests
+from reportgen.manifest.load import load_manifests
 
 
 def write_sweep(runs: Path, n: int) -> None:

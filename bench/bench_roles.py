@@ -18,9 +18,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from reportgen.readers import read_log
-from reportgen.roles import infer_roles
-from reportgen.runs import pick_roles
-from reportgen.xunits import align_epoch_series, steps_per_epoch
+from reportgen.readers.roles import infer_roles
+from reportgen.readers.run import pick_roles
+from reportgen.readers.xunits import align_epoch_series, steps_per_epoch
 
 
 def _entries(root: Path) -> list[Path]:

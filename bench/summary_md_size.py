@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from reportgen.analysis import analyse
-from reportgen.manifest import load_manifests
-from reportgen.render import run_page_path
-from reportgen.runs import read_runs
-from reportgen.slug import slugify
-from reportgen.summary import build_summary, plain, run_record
-from reportgen.summary_md import COMMENT_LIMIT, github_length, render_summary_md
+from reportgen.manifest.load import load_manifests
+from reportgen.readers.run import read_runs
+from reportgen.site.render import run_page_path
+from reportgen.site.slug import slugify
+from reportgen.site.summary_json import build_summary, plain, run_record
+from reportgen.site.summary_md import COMMENT_LIMIT, github_length, render_summary_md
 
 
 def write_runs(runs: Path, n: int) -> None:

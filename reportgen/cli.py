@@ -17,11 +17,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reportgen import __version__
+from reportgen.build.output_paths import (
+    check_out_parent,
+    check_single_file_target,
+    mark_single_file,
+)
 from reportgen.errors import ReportgenError
-from reportgen.output_paths import check_out_parent, check_single_file_target, mark_single_file
 
 if TYPE_CHECKING:
-    from reportgen.build import BuildReport
+    from reportgen.build.pipeline import BuildReport
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -136,14 +140,14 @@ def _fail(exc: ReportgenError, verbose: bool) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from reportgen.build import build
-    from reportgen.gate import parse_fail_on
+    from reportgen.analysis.gate import parse_fail_on
+    from reportgen.build.pipeline import build
 
     def progress(message: str) -> None:
         if args.verbose:
             print(f"reportgen: {message}", file=sys.stderr)
 
-    from reportgen.progress import Progress, wants_bar
+    from reportgen.build.progress import Progress, wants_bar
 
     if args.jobs is not None and args.jobs < 1:
         print("error: -j/--jobs: expected a whole number of at least 1", file=sys.stderr)
@@ -190,10 +194,10 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _single_file(report: BuildReport, target: Path) -> None:
+    from reportgen.build.writer import read_site, write_file
     from reportgen.errors import Location, OutputError
-    from reportgen.render import make_env
-    from reportgen.single_file import make_single_file
-    from reportgen.writer import read_site, write_file
+    from reportgen.site.render import make_env
+    from reportgen.site.single_file import make_single_file
 
     assert report.plan is not None  # every finished build has one
     check_single_file_target(target)  # again: the build took a while
@@ -210,14 +214,14 @@ def _gate_hits(site: Path, fail_on: tuple[str, ...]) -> list[tuple[str, str]]:
     """Read back the summary.json just written: the documented record of every run's flags."""
     import json
 
-    from reportgen.gate import gate
+    from reportgen.analysis.gate import gate
 
     summary = json.loads((site / "summary.json").read_text(encoding="utf-8"))
     return gate(summary["runs"], fail_on)
 
 
 def _check(args: argparse.Namespace) -> int:
-    from reportgen.check import check
+    from reportgen.build.check import check
 
     try:
         report = check(args.runs_dir, allow_outside=tuple(args.allow_outside))

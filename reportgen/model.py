@@ -244,11 +244,11 @@ class RunData:
     x: str = "step"  # "step" | "epoch": what the x axis counts
     # what the readers warned about (cells that were not numbers, broken hparams files, ...)
     warnings: tuple[str, ...] = ()
-    # derived series name -> the logged series it is the sum of (loss_components.py)
+    # derived series name -> the logged series it is the sum of (readers/loss_components.py)
     derived: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # why a role went to one series rather than another that also fits (roles.choose_roles)
     role_notes: tuple[str, ...] = ()
-    # training steps per epoch, when the logs give both and their ratio is constant (xunits.py)
+    # training steps per epoch, when the logs give both and their ratio is constant (readers/xunits.py)
     steps_per_epoch: int | None = None
 
     def role(self, role: str) -> Series | None:

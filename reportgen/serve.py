@@ -24,8 +24,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from reportgen.errors import ReportgenError
-from reportgen.slug import slugify
-from reportgen.templates_dir import templates_dir
+from reportgen.site.slug import slugify
+from reportgen.site.templates_dir import templates_dir
 
 POLL_PATH = "/__reportgen__/poll"
 POLL_SECONDS = 20.0  # a long-poll request waits this long for a rebuild before answering
@@ -134,7 +134,7 @@ class LiveSite:
     def watched(self) -> list[Path]:
         """The runs folder (manifests, reportgen.yaml, logs beside them), log files the manifests
         name outside it, and the templates. Also keeps the pages of runs whose manifest broke."""
-        from reportgen.manifest import load_manifests
+        from reportgen.manifest.load import load_manifests
 
         paths = [self.runs_dir, templates_dir()]
         try:
@@ -183,7 +183,7 @@ class LiveSite:
     def rebuild(self, first: bool = False) -> bool:
         """Build once; True when a new site is up. A failure keeps the previous site; on the
         `first` build a ReportgenError is raised instead (there is nothing to serve)."""
-        from reportgen.build import build
+        from reportgen.build.pipeline import build
 
         # taken before building, so a change made during the build triggers another one
         self.watching = self.watched()

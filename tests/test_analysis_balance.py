@@ -5,7 +5,7 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import stats
 
-from reportgen.analysis.balance import balance_table, chi_square_homogeneity, jensen_shannon
+from reportgen.analysis.class_balance import balance_table, chi_square_homogeneity, jensen_shannon
 from reportgen.model import AnalysisConfig
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from reportgen.analysis import analyse
-from reportgen.manifest import load_manifests
-from reportgen.runs import read_run
+from reportgen.manifest.load import load_manifests
+from reportgen.readers.run import read_run
 
 RUNS = Path(__file__).parents[1] / "runs"
 

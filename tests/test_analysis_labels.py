@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from conftest import realogs_dir as realogs
 
-from reportgen.analysis.balance import balance_table
+from reportgen.analysis.class_balance import balance_table
 from reportgen.errors import ReadError
-from reportgen.labels import read_class_tables, read_labels
+from reportgen.readers.class_balance import read_class_tables, read_labels
 
 
 def test_csv_label_column(tmp_path):

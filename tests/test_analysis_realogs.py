@@ -9,7 +9,7 @@ from conftest import realogs_dir
 from reportgen.analysis import analyse
 from reportgen.model import RunData, RunSpec
 from reportgen.readers import read_log
-from reportgen.runs import pick_roles
+from reportgen.readers.run import pick_roles
 
 
 def real_run(rel: str) -> RunData:

@@ -10,7 +10,7 @@ from conftest import REALOGS
 from reportgen.analysis import analyse
 from reportgen.model import RunData, RunSpec
 from reportgen.readers import read_log
-from reportgen.runs import pick_roles
+from reportgen.readers.run import pick_roles
 
 REALOGS2 = REALOGS.parent / "realogs2"
 

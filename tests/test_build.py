@@ -161,7 +161,7 @@ def test_a_resumed_csv_with_sparse_validation_is_one_restart(runs_dir: Path, tmp
 
 
 def test_summary_json_reusing_record_json_equals_encoding_it_whole() -> None:
-    from reportgen.summary import dump_json, dump_summary
+    from reportgen.site.summary_json import dump_json, dump_summary
 
     def record(name: str, notes: str) -> dict:
         return {"name": name, "notes": notes, "metrics": {"loss": {"min": 0.5, "final": None}}, "tags": ["x"], "runs": []}

@@ -11,7 +11,7 @@ import pytest
 from conftest import make_run
 
 from reportgen.build import build
-from reportgen.cache import CACHE_DIR, MAGIC, RunCache, decode_entry, encode_entry
+from reportgen.build.cache import CACHE_DIR, MAGIC, RunCache, decode_entry, encode_entry
 
 
 def site_bytes(site: Path) -> dict[str, bytes]:
@@ -123,7 +123,7 @@ def test_parallel_build_matches_serial_build(three: Path, tmp_path: Path) -> Non
 
 
 def test_a_log_is_hashed_again_only_when_its_stat_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import reportgen.keys as keys
+    import reportgen.build.cache_keys as keys
 
     log = tmp_path / "a.csv"
     log.write_text("step,loss\n1,0.5\n", encoding="utf-8")

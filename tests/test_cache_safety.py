@@ -16,9 +16,8 @@ from conftest import make_run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reportgen import datacodec
-from reportgen.build import build
-from reportgen.cache import CACHE_DIR, RunCache, decode_entry, encode_entry
+from reportgen.build import build, datacodec
+from reportgen.build.cache import CACHE_DIR, RunCache, decode_entry, encode_entry
 from reportgen.errors import Location, ReadError
 from reportgen.model import Flag
 
@@ -38,11 +37,11 @@ def _short(text: str) -> bytes:
 
 def popen_pickle(marker: Path) -> bytes:
     """The exploit of issue 12: a pickle whose STACK_GLOBAL reaches subprocess.Popen through
-    reportgen.writer's imports, called with a command that creates `marker`."""
+    reportgen.build.writer's imports, called with a command that creates `marker`."""
     command = str(marker).encode()
     return b"".join([
         b"\x80\x04",
-        _short("reportgen.writer"),
+        _short("reportgen.build.writer"),
         _short("ctypes.util.subprocess.Popen"),
         b"\x93",  # STACK_GLOBAL
         b"](",  # EMPTY_LIST, MARK
@@ -106,13 +105,13 @@ def test_a_header_naming_a_function_is_refused(tmp_path: Path) -> None:
     marker = tmp_path / "owned"
     tree = {
         "$": "dataclass",
-        "type": "reportgen.writer:ctypes.util.subprocess.Popen",
+        "type": "reportgen.build.writer:ctypes.util.subprocess.Popen",
         "fields": {"args": ["touch", str(marker)]},
     }
     text = json.dumps(tree).encode()
     with pytest.raises(datacodec.Undecodable, match="not one of reportgen's classes"):
         datacodec.decode(len(text).to_bytes(8, "big") + text)
-    for name in ("reportgen.writer:subprocess", "reportgen.writer:write_file", "os:system", "reportgen.cache:RunCache"):
+    for name in ("reportgen.build.writer:subprocess", "reportgen.build.writer:write_file", "os:system", "reportgen.build.cache:RunCache"):
         tree = {"$": "dataclass", "type": name, "fields": {}}
         text = json.dumps(tree).encode()
         with pytest.raises(datacodec.Undecodable):

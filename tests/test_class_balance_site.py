@@ -10,7 +10,7 @@ from conftest import make_run
 from sitecheck import broken_refs
 
 from reportgen.build import build
-from reportgen.manifest import load_manifests
+from reportgen.manifest.load import load_manifests
 
 
 @pytest.fixture(autouse=True)

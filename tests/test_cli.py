@@ -159,7 +159,7 @@ def test_serve_on_a_port_in_use(runs_dir: Path, tmp_path: Path) -> None:
 def test_internal_errors_name_the_run_and_ask_for_a_report(
     runs_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, command: str
 ) -> None:
-    import reportgen.runs
+    import reportgen.readers.run
 
     make_run(runs_dir, "a")
     make_run(runs_dir, "b")
@@ -169,8 +169,8 @@ def test_internal_errors_name_the_run_and_ask_for_a_report(
             raise OverflowError("Python int too large to convert to C long")
         return real(path, fmt)
 
-    real = reportgen.runs.read_log
-    monkeypatch.setattr(reportgen.runs, "read_log", crash)
+    real = reportgen.readers.run.read_log
+    monkeypatch.setattr(reportgen.readers.run, "read_log", crash)
     args = [command, "runs", "-q"] + (["-o", "site", "-j", "1"] if command == "build" else [])
     assert main(args) == 1
     doing = "checking" if command == "check" else "building"
@@ -183,12 +183,12 @@ def test_internal_errors_name_the_run_and_ask_for_a_report(
 def test_an_unexpected_error_is_one_line_and_a_traceback_only_with_v(
     runs_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import reportgen.check
+    import reportgen.build.check
 
     def broken(*args, **kwargs):
         raise KeyError("positions")
 
-    monkeypatch.setattr(reportgen.check, "load_manifests", broken)
+    monkeypatch.setattr(reportgen.build.check, "load_manifests", broken)
     assert main(["check", "runs"]) == 1
     assert capsys.readouterr().err == (
         "error: internal error during check (KeyError: 'positions'); please report it with the command you ran "

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.comparisons import (
+from reportgen.errors import ManifestError
+from reportgen.model import RunSpec
+from reportgen.site.comparisons import (
     Comparison,
     check_comparisons,
     differing_hparams,
     plan_comparisons,
     run_colors,
 )
-from reportgen.errors import ManifestError
-from reportgen.model import RunSpec
 
 
 def spec(name: str, group: str | None = None, tags: tuple[str, ...] = ()) -> RunSpec:
@@ -206,7 +206,7 @@ def _record(name: str, best_val: float | None, *, task: str = "classification", 
 
 
 def test_a_diverged_run_is_ranked_after_every_healthy_one() -> None:
-    from reportgen.pages import ranking_sets
+    from reportgen.site.pages import ranking_sets
 
     (ranking,) = ranking_sets([_record("boom", 0.01, severity="error"), _record("ok", 0.5), _record("meh", 0.9)])
     assert ranking["runs"] == ["ok", "meh", "boom"]
@@ -216,7 +216,7 @@ def test_a_diverged_run_is_ranked_after_every_healthy_one() -> None:
 
 
 def test_mse_and_cross_entropy_runs_are_never_ranked_together() -> None:
-    from reportgen.pages import ranking_sets
+    from reportgen.site.pages import ranking_sets
 
     sets = ranking_sets([_record("ce", 0.1), _record("mse", 0.05, task="regression", loss="mse"), _record("ce2", 0.2),
                          _record("train-only", None, best_train=0.01)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.testing import assert_allclose, assert_array_equal
 
-from reportgen.figures import decimate
+from reportgen.figures.plan import decimate
 
 
 def _column_extremes(x: np.ndarray, y: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
@@ -80,7 +80,7 @@ def test_non_monotonic_x_falls_back_to_index_columns() -> None:
 
 
 def test_envelope_holds_every_columns_extremes_and_gaps_where_a_value_is_not_finite() -> None:
-    from reportgen.figures import envelope
+    from reportgen.figures.plan import envelope
 
     rng = np.random.default_rng(5)
     x = np.arange(50_000, dtype=float)
@@ -102,7 +102,7 @@ def test_envelope_holds_every_columns_extremes_and_gaps_where_a_value_is_not_fin
 
 
 def test_sparse_curves_get_no_envelope() -> None:
-    from reportgen.figures import envelope
+    from reportgen.figures.plan import envelope
 
     x = np.arange(1_000, dtype=float)
     assert envelope(x, np.sin(x), 500) is None  # two points per column at most: a line

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.testing import assert_array_equal
 
-from reportgen.drawable import KEEP_ALL_UP_TO, drawable
+from reportgen.figures.thinned_curves import KEEP_ALL_UP_TO, drawable
 from reportgen.model import Series
 
 

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from reportgen import drawing
 from reportgen.build import build
-from reportgen.drawing import Painter, draw, draw_many
-from reportgen.figures import FigureSpec, Line, Marker, Panel
+from reportgen.figures import draw as drawing
+from reportgen.figures.draw import Painter, draw, draw_many
+from reportgen.figures.plan import FigureSpec, Line, Marker, Panel
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -215,7 +215,7 @@ def test_legend_sits_above_the_plot_and_never_over_a_curve() -> None:
 def test_png_encoder_round_trips_pixels() -> None:
     import zlib
 
-    from reportgen import png
+    from reportgen.figures import png
 
     module, level = zlib, 3
     rng = np.random.default_rng(0)
@@ -234,7 +234,7 @@ def test_png_encoder_deflates_with_zlib_so_bytes_never_depend_on_the_process() -
     identical rows in a worker under load (issue 12, point 24)."""
     import zlib
 
-    from reportgen import png
+    from reportgen.figures import png
 
     assert png._deflate is zlib and png.LEVEL == 3
     rows = np.zeros((3, 5, 4), dtype=np.uint8)

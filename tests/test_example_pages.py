@@ -14,11 +14,11 @@ from sitecheck import parse
 
 from reportgen.analysis import analyse
 from reportgen.build import build
-from reportgen.comparisons import run_colors
-from reportgen.figures import plan_run_figures, plan_sparkline
-from reportgen.group_figures import plan_comparison_figure
-from reportgen.manifest import load_manifests
-from reportgen.runs import read_runs
+from reportgen.figures.plan import plan_run_figures, plan_sparkline
+from reportgen.figures.plan_groups import plan_comparison_figure
+from reportgen.manifest.load import load_manifests
+from reportgen.readers.run import read_runs
+from reportgen.site.comparisons import run_colors
 
 RUNS = Path(__file__).resolve().parents[1] / "runs"
 

@@ -23,7 +23,7 @@ from reportgen.readers import read_log
 
 RUNS = Path(__file__).parents[1] / "runs"
 GENERATOR = RUNS / "generate.py"
-# YAML that frameworks write beside their logs: not manifests (see reportgen/manifest.py).
+# YAML that frameworks write beside their logs: not manifests (see reportgen/manifest/load.py).
 FRAMEWORK_DIRS = {"mlruns", "lightning_logs"}
 FRAMEWORK_YAML = {"hparams.yaml", "meta.yaml"}
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import make_run
 
-from reportgen.writer import MARKER, recover, write_site
+from reportgen.build.writer import MARKER, recover, write_site
 
 ROOT = Path(__file__).resolve().parents[1]
 

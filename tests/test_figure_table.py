@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.testing import assert_allclose
 
-from reportgen.figure_table import figure_tables
-from reportgen.figures import FigureSpec, Line, Panel
+from reportgen.figures.data_table import figure_tables
+from reportgen.figures.plan import FigureSpec, Line, Panel
 
 
 def test_main_lines_are_sampled_evenly_with_both_ends() -> None:

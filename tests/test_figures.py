@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 from numpy.testing import assert_allclose
 
-from reportgen.drawing import draw
-from reportgen.figures import decimate, plan_run_figures, plan_thumbnail
+from reportgen.figures.draw import draw
+from reportgen.figures.plan import decimate, plan_run_figures, plan_thumbnail
 from reportgen.model import Best, Flag, RunAnalysis, RunData, RunSpec, Series
 
 
@@ -190,7 +190,7 @@ def test_sparse_validation_is_drawn_raw_so_best_and_final_sit_on_the_line() -> N
 
 
 def test_a_flat_sparkline_is_drawn_flat_and_says_its_range() -> None:
-    from reportgen.figures import plan_sparkline
+    from reportgen.figures.plan import plan_sparkline
 
     s = np.arange(50)
     run, an = make({"loss": (s, 2.30265 + 0.00002 * s / 49)}, {"train_loss": "loss"})

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import math
 
-from reportgen.formatting import fmt_number, fmt_percent, render_notes
+from reportgen.site.formatting import fmt_number, fmt_percent, render_notes
 
 
 def test_numbers() -> None:
@@ -33,7 +33,7 @@ def test_empty_notes() -> None:
 
 
 def test_exploded_changes_are_factors_in_scientific_form() -> None:
-    from reportgen.formatting import fmt_change
+    from reportgen.site.formatting import fmt_change
 
     first, final = 4.505, 1.765e37
     pct = (final - first) / first * 100
@@ -46,7 +46,7 @@ def test_exploded_changes_are_factors_in_scientific_form() -> None:
 
 
 def test_names_break_after_underscores_and_slashes_and_stay_escaped() -> None:
-    from reportgen.formatting import breakable
+    from reportgen.site.formatting import breakable
 
     assert str(breakable("val_loss")) == "val_<wbr>loss"
     assert str(breakable("train/loss_step")) == "train/<wbr>loss_<wbr>step"
@@ -54,7 +54,7 @@ def test_names_break_after_underscores_and_slashes_and_stay_escaped() -> None:
 
 
 def test_nested_evidence_numbers_are_short() -> None:
-    from reportgen.formatting import fmt_evidence
+    from reportgen.site.formatting import fmt_evidence
 
     events = [{"criterion": "explosion", "final": 2.9862617613050566e35, "step": 111}, {"value": float("inf")}]
     assert fmt_evidence(events) == "[{criterion: explosion, final: 2.986e+35, step: 111}, {value: inf}]"

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from reportgen.build import build
-from reportgen.check import check
+from reportgen.build.check import check
 from reportgen.errors import ReportgenError
-from reportgen.manifest import RUN_KEYS
+from reportgen.manifest.load import RUN_KEYS
 from reportgen.readers.yamlmeta import read_hparams_yaml
 
 SCALARS = st.one_of(

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import make_run
 
-from reportgen.check import check
+from reportgen.analysis.gate import parse_fail_on
+from reportgen.build.check import check
 from reportgen.cli import main
 from reportgen.errors import UsageError
-from reportgen.gate import parse_fail_on
 
 
 @pytest.fixture(autouse=True)
@@ -104,7 +104,7 @@ def test_every_kind_the_analysis_raises_can_be_gated() -> None:
     """A new flag kind in the analysis must be added to --fail-on's list (else it is a usage error)."""
     import re
 
-    from reportgen.gate import FLAG_KINDS
+    from reportgen.analysis.gate import FLAG_KINDS
 
     source = Path(__file__).resolve().parents[1] / "reportgen" / "analysis"
     raised = {k for p in sorted(source.glob("*.py")) for k in re.findall(r'\bkind="([a-z_]+)"', p.read_text(encoding="utf-8"))}

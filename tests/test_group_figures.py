@@ -8,10 +8,9 @@ import numpy as np
 from numpy.testing import assert_allclose
 
 from reportgen.analysis.groups import summarise_group
-from reportgen.comparisons import run_colors
-from reportgen.drawing import draw
-from reportgen.figures import PLOT_COLUMNS
-from reportgen.group_figures import (
+from reportgen.figures.draw import draw
+from reportgen.figures.plan import PLOT_COLUMNS
+from reportgen.figures.plan_groups import (
     CROWDED_RUNS,
     MAX_LEGEND_RUNS,
     count_segments,
@@ -21,6 +20,7 @@ from reportgen.group_figures import (
     plan_group_strip,
 )
 from reportgen.model import MetricSummary, RunAnalysis, RunData, RunSpec, Series
+from reportgen.site.comparisons import run_colors
 
 
 def member(name: str, steps: np.ndarray, val: np.ndarray, train: np.ndarray | None = None) -> tuple[RunData, RunAnalysis]:

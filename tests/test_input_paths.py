@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from conftest import make_run, write_csv
 
-import reportgen.input_paths as input_paths
-from reportgen.check import check
+import reportgen.manifest.input_paths as input_paths
+from reportgen.build.cache_keys import FileDigests
+from reportgen.build.check import check
 from reportgen.cli import main
-from reportgen.keys import FileDigests
 
 ALLOW = "allow its folder with --allow-outside PATH or allow_outside: in reportgen.yaml"
 

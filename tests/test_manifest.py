@@ -8,7 +8,7 @@ import pytest
 from conftest import make_run, write_csv
 
 from reportgen.errors import ManifestError
-from reportgen.manifest import load_manifests
+from reportgen.manifest.load import load_manifests
 from reportgen.readers import FORMATS
 
 
@@ -156,7 +156,7 @@ def test_runs_dir_must_be_a_folder(tmp_path: Path) -> None:
 
 
 def test_manifests_parsed_before_are_not_parsed_again(runs_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import reportgen.yamlpos as yamlpos
+    import reportgen.manifest.yaml_positions as yamlpos
 
     make_run(runs_dir, "a", notes="first")
     make_run(runs_dir, "b", hparams={"when": "2024-01-01"})
@@ -193,7 +193,7 @@ def test_libyaml_and_pyyaml_parsers_give_the_same_documents_and_positions() -> N
     line and column must be what PyYAML's own parser gives (error messages come from it)."""
     import yaml
 
-    from reportgen import yamlpos
+    from reportgen.manifest import yaml_positions as yamlpos
 
     assert yamlpos._FAST_LOADER is getattr(yaml, "CSafeLoader", None)
     if yamlpos._FAST_LOADER is None:

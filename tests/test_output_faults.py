@@ -16,8 +16,8 @@ from conftest import make_run
 from privileges import without_root_powers
 
 from reportgen.build import build
-from reportgen.cache import CACHE_DIR, RunCache
-from reportgen.writer import MARKER
+from reportgen.build.cache import CACHE_DIR, RunCache
+from reportgen.build.writer import MARKER
 
 ROOT = Path(__file__).resolve().parents[1]
 

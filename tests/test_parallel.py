@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from reportgen.parallel import MIN_ITEMS_TO_SUBMIT, WorkerPool
+from reportgen.build.parallel import MIN_ITEMS_TO_SUBMIT, WorkerPool
 
 
 def square_with_pid(batch: list[int]) -> list[tuple[int, int]]:

@@ -4,7 +4,7 @@ summary.json say "epoch 11 (step 55)" when both are known, and the index sorts i
 from __future__ import annotations
 
 from reportgen.analysis.util import position_text, where_text
-from reportgen.render import best_sort_value
+from reportgen.site.render import best_sort_value
 
 
 def test_a_position_names_epoch_and_step_when_both_are_known() -> None:

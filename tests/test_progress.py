@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import make_run
 
-from reportgen.progress import DELAY, Progress, wants_bar
+from reportgen.build.progress import DELAY, Progress, wants_bar
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,9 +13,9 @@ from conftest import REALOGS, realogs_dir, write_manifest
 from numpy.testing import assert_array_equal
 
 from reportgen.errors import ReadError
-from reportgen.manifest import load_manifests
+from reportgen.manifest.load import load_manifests
 from reportgen.readers import read_log
-from reportgen.runs import read_run
+from reportgen.readers.run import read_run
 
 REALOGS2 = REALOGS.parent / "realogs2"
 

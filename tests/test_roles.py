@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.roles import ROLE_CANDIDATES, infer_roles, normalise
+from reportgen.readers.roles import ROLE_CANDIDATES, infer_roles, normalise
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ loss that spans the run wins over a coarse duplicate, with the reason written do
 
 from __future__ import annotations
 
-from reportgen.roles import SeriesShape, choose_roles, infer_roles
+from reportgen.readers.roles import SeriesShape, choose_roles, infer_roles
 
 
 def test_a_one_point_summary_record_is_not_the_train_loss() -> None:

@@ -1,5 +1,5 @@
 """Losses logged as parts (YOLO, detectron2, GANs) add up to the run's loss, and epoch-stepped
-series join the iteration axis (loss_components.py, xunits.py)."""
+series join the iteration axis (readers/loss_components.py, readers/xunits.py)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from conftest import exp_curve, write_csv, write_manifest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from reportgen.build import build
-from reportgen.component_figures import plan_components_figure
-from reportgen.loss_components import find_components, sum_components
-from reportgen.manifest import load_manifests
+from reportgen.figures.plan_loss_components import plan_components_figure
+from reportgen.manifest.load import load_manifests
 from reportgen.model import Series
-from reportgen.runs import read_run
-from reportgen.xunits import align_epoch_series, steps_per_epoch
+from reportgen.readers.loss_components import find_components, sum_components
+from reportgen.readers.run import read_run
+from reportgen.readers.xunits import align_epoch_series, steps_per_epoch
 
 
 def _series(

@@ -17,7 +17,7 @@ from independent_reading import last_written, reference
 
 from reportgen.errors import Location
 from reportgen.model import LogSpec, RunSpec
-from reportgen.runs import read_run
+from reportgen.readers.run import read_run
 
 # realogs2 sits beside realogs (REPORTGEN_REALOGS2 points elsewhere, as REPORTGEN_REALOGS does)
 REALOGS2 = Path(os.environ.get("REPORTGEN_REALOGS2") or REALOGS.parent / "realogs2")

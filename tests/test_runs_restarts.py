@@ -14,7 +14,7 @@ from test_roles_realogs import _corpus_path, _spec
 
 from reportgen.errors import Location, display_path
 from reportgen.model import LogSpec, Restart, RunSpec
-from reportgen.runs import read_run
+from reportgen.readers.run import read_run
 
 
 def test_runs_appended_to_one_csv_count_every_resume(tmp_path: Path) -> None:

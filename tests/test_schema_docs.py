@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from reportgen.manifest import RUN_KEYS
+from reportgen.manifest.load import RUN_KEYS
 from reportgen.model import LOSS_KINDS, ROLES, TASKS
 from reportgen.readers import FORMATS
 

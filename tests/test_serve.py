@@ -103,12 +103,12 @@ def test_rebuilds_on_change_and_keeps_last_good_site_on_failure(
 
 def test_template_error_keeps_last_good_site(live: tuple[LiveSite, str, list[str]], runs_dir: Path, monkeypatch) -> None:
     site, url, said = live
-    import reportgen.build
+    import reportgen.build.pipeline
 
     def broken(*args, **kwargs):
         raise RuntimeError("template exploded")
 
-    monkeypatch.setattr(reportgen.build, "build", broken)
+    monkeypatch.setattr(reportgen.build.pipeline, "build", broken)
     assert site.rebuild() is False
     assert said[-2:] == ["error: RuntimeError: template exploded", "rebuild failed: still serving the last good site"]
     assert "First title" in get(url)[1]
@@ -186,15 +186,15 @@ def test_odd_paths_get_an_answer_not_a_dropped_connection(live: tuple[LiveSite, 
 
 
 def test_a_failed_first_build_serves_a_page_saying_why(runs_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import reportgen.build
+    import reportgen.build.pipeline
 
     make_run(runs_dir, "alpha", title="First title")
-    real = reportgen.build.build
+    real = reportgen.build.pipeline.build
 
     def broken(*args, **kwargs):
         raise RuntimeError("template <b>exploded</b>")
 
-    monkeypatch.setattr(reportgen.build, "build", broken)
+    monkeypatch.setattr(reportgen.build.pipeline, "build", broken)
     said: list[str] = []
     site = LiveSite(runs_dir, interval=0.1, say=said.append)
     assert site.rebuild(first=True) is False
@@ -213,7 +213,7 @@ def test_a_failed_first_build_serves_a_page_saying_why(runs_dir: Path, monkeypat
             assert "<h1>The build failed</h1>" in page
             assert "<pre>RuntimeError: template &lt;b&gt;exploded&lt;/b&gt;</pre>" in page
             assert POLL_PATH in page  # it reloads when a build succeeds
-        monkeypatch.setattr(reportgen.build, "build", real)
+        monkeypatch.setattr(reportgen.build.pipeline, "build", real)
         assert site.rebuild() is True
         status, page = get(url)
         assert status == 200 and "First title" in page

@@ -11,10 +11,10 @@ from conftest import make_run
 from sitecheck import parse
 
 from reportgen.build import build
+from reportgen.build.writer import read_site
 from reportgen.cli import main
-from reportgen.render import make_env
-from reportgen.single_file import make_single_file, page_id
-from reportgen.writer import read_site
+from reportgen.site.render import make_env
+from reportgen.site.single_file import make_single_file, page_id
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

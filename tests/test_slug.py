@@ -1,6 +1,6 @@
 import pytest
 
-from reportgen.slug import slugify
+from reportgen.site.slug import slugify
 
 
 @pytest.mark.parametrize(

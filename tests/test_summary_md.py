@@ -10,7 +10,7 @@ import markdown
 from conftest import make_run
 
 from reportgen.build import build
-from reportgen.summary_md import COMMENT_LIMIT, github_length, md_text, render_summary_md
+from reportgen.site.summary_md import COMMENT_LIMIT, github_length, md_text, render_summary_md
 
 SAFE_TAGS = {"h2", "h3", "p", "strong", "sub", "table", "thead", "tbody", "tr", "th", "td", "a", "ul", "li", "blockquote", "em"}
 

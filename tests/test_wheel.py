@@ -64,7 +64,7 @@ def test_installed_wheel_builds_a_site_from_another_directory(wheel: Path, tmp_p
                           cwd=work, capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0, done.stderr
     assert (work / "out" / "runs" / "a" / "index.html").is_file()
-    where = subprocess.run([str(python), "-c", "import reportgen.templates_dir as t; print(t.templates_dir())"],
+    where = subprocess.run([str(python), "-c", "import reportgen.site.templates_dir as t; print(t.templates_dir())"],
                            cwd=work, capture_output=True, text=True, env=env, check=True).stdout.strip()
     assert Path(where).is_relative_to(env_dir), where
     assert sys.prefix != str(env_dir)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from reportgen.build.writer import MARKER, MARKER_TEXT, Known, write_site
 from reportgen.errors import OutputError
-from reportgen.writer import MARKER, MARKER_TEXT, Known, write_site
 
 
 def test_writes_files_and_marker(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import make_run
 
-from reportgen.check import check
+from reportgen.build.check import check
 from reportgen.cli import main
 from reportgen.readers.yamlmeta import read_hparams_yaml
 

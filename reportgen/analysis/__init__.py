@@ -2,7 +2,11 @@
 
 `analyse` is the entry point; each finding comes from a small module (smoothing, summary,
 convergence, overfitting, underfitting, divergence, plateau, endings). docs/analysis.md gives
-every formula and default; reportgen/glossary.py explains every flag kind to a reader.
+every formula and default; reportgen/analysis/glossary.py explains every flag kind to a reader.
+
+Also here: class_balance.py (pure class-balance tables), glossary.py (every flag kind in plain
+words), gate.py (`--fail-on`: which flag kinds fail a build).
+May import: reportgen.errors, reportgen.model. No I/O.
 """
 
 from __future__ import annotations

@@ -5,6 +5,10 @@ their own file names or structure) come before the generic csv and jsonl, which 
 claim e.g. a Lightning metrics.csv. When no sniffer accepts a file, its extension picks the
 reader (`.csv` -> csv, `.jsonl` -> jsonl, ...), so the user gets that reader's precise problem
 (an empty file, Latin-1 text, a broken line) and not a bare "not a supported log format".
+
+Also here: run.py merges a run's logs into one RunData; roles.py picks which series is which role;
+loss_components.py and xunits.py; class_balance.py reads class-label and class-count files.
+May import: reportgen.errors, reportgen.model, reportgen.manifest.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from reportgen.errors import ManifestError, display_path
-from reportgen.yamlpos import compose_checked, hardened
+from reportgen.manifest.yaml_positions import compose_checked, hardened
 
 
 def _unknown(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> str:

@@ -1,0 +1,129 @@
+"""The machine-readable summary (`summary.json`): one plain record per run, also the data the
+templates show, so the page and the JSON can never disagree. Schema: docs/summary.md."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import asdict
+from typing import Any
+
+from reportgen import __version__
+from reportgen.analysis.util import epoch_of_step, position_text
+from reportgen.build.cache_keys import input_hash
+from reportgen.errors import ReportgenError
+from reportgen.figures.sparkline import plan_sparkline
+from reportgen.model import MetricSummary, RunAnalysis, RunData
+
+SCHEMA_VERSION = 1
+
+
+def plain(value: Any) -> Any:
+    """JSON-safe: numpy scalars to Python, NaN/inf to None, tuples to lists, keys sorted later."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def run_record(run: RunData, analysis: RunAnalysis, page: str) -> dict[str, Any]:
+    spec = run.spec
+    return plain(
+        {
+            "name": spec.name,
+            "title": spec.display_title,
+            "page": page,
+            "group": spec.group,
+            "tags": list(spec.tags),
+            "task": spec.task,
+            "loss": spec.loss,
+            "num_classes": spec.num_classes,
+            "source": spec.source,
+            "notes": spec.notes,
+            "x": run.x,
+            "roles": dict(sorted(run.roles.items())),
+            "hparams": dict(sorted(run.hparams.items())),
+            "logs": [asdict(s) for s in run.sources],
+            "metrics": {name: _metric(run, s) for name, s in sorted(analysis.summaries.items())},
+            "best": dict(asdict(analysis.best), at=position_text(analysis.best.step, analysis.best.epoch))
+            if analysis.best
+            else None,
+            "baseline": analysis.baseline,
+            "convergence": [asdict(c) for c in analysis.convergence],
+            "flags": [dict(asdict(f), at=position_text(f.step, f.epoch)) for f in analysis.flags],
+            "trend": _trend(run, analysis),
+        }
+    )
+
+
+def _trend(run: RunData, analysis: RunAnalysis) -> dict[str, Any] | None:
+    """What the index's sparkline plots and the range it spans (printed beside it)."""
+    spark = plan_sparkline(run, analysis)
+    return None if spark is None else {"metric": spark.metric, "role": spark.role, "low": spark.low, "high": spark.high}
+
+
+def _metric(run: RunData, summary: MetricSummary) -> dict[str, Any]:
+    """A metric's summary, with its min and max positions in the words findings use."""
+    series = run.series.get(summary.name)
+    out = asdict(summary)
+    for key, step in (("at_min", summary.step_at_min), ("at_max", summary.step_at_max)):
+        epoch = epoch_of_step(series, step, run.x == "epoch") if series is not None and step is not None else None
+        out[key] = position_text(step, epoch)
+    return out
+
+
+def build_summary(
+    records: list[dict[str, Any]],
+    problems: list[ReportgenError],
+    title: str,
+    *,
+    groups: list[dict[str, Any]] | None = None,
+    comparisons: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generator": f"reportgen {__version__}",
+        "title": title,
+        "runs": records,
+        "groups": groups or [],
+        "comparisons": comparisons or [],
+        "problems": [{"where": str(p.where), "key": p.key, "message": p.message} for p in problems],
+    }
+
+
+def dump_json(data: Any) -> bytes:
+    return (json.dumps(plain(data), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
+
+
+_RUNS_SLOT = '\n  "runs": []'  # where the records go in dump_json's output of a summary without them
+
+
+def dump_summary(summary: dict[str, Any], known: Mapping[str, str], kept: dict[str, str]) -> bytes:
+    """dump_json(summary), with each run record's JSON taken from `known` (record hash -> its
+    JSON at the top level) when an earlier build wrote the same record: encoding a thousand
+    records with indentation is most of the time a changed note costs. `kept` collects this
+    summary's record JSON for the next build."""
+    runs = summary["runs"]
+    if not runs:
+        return dump_json(summary)
+    head = dump_json({**summary, "runs": []}).decode("utf-8")
+    assert head.count(_RUNS_SLOT) == 1  # nested "runs" keys are indented deeper
+    parts = []
+    for record in runs:
+        key = input_hash(record)
+        text = known.get(key)
+        if text is None:
+            text = json.dumps(plain(record), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
+        kept[key] = text
+        # one level deeper in the list of the top-level mapping; JSON text never holds a raw newline
+        parts.append(text.replace("\n", "\n    "))
+    listed = '\n  "runs": [\n    ' + ",\n    ".join(parts) + "\n  ]"
+    return head.replace(_RUNS_SLOT, listed).encode("utf-8")
