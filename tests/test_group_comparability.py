@@ -101,3 +101,32 @@ def test_a_comparable_group_is_one_set_and_keeps_its_pooled_statistics(runs_dir:
     assert next(s for s in group["stats"] if s["key"] == "final_val_loss")["n"] == 3
     assert _figure_names(site, group) == ["group-final", "group-train-loss", "group-val-loss"]
     assert "cannot all share" not in page and 'id="stats-h"' in page
+
+
+def _step_run_with_epochs(runs: Path, name: str, **fields) -> None:
+    """A run logged by step (20 steps an epoch) that also writes its epoch: epochs are known."""
+    s = np.arange(0, 800)
+    write_csv(runs / "logs" / f"{name}.csv", {
+        "step": list(s), "epoch": list(s // 20), "train_loss": list(exp_curve(s / 20, r=0.2)),
+        "val_loss": [v if i % 20 == 19 else None for i, v in enumerate(exp_curve(s / 20, r=0.2, c=0.3))],
+    })
+    body = {"name": name, "logs": f"logs/{name}.csv", **fields}
+    (runs / f"{name}.yaml").write_text(json.dumps(body), encoding="utf-8")
+
+
+def test_an_epoch_set_mixing_epoch_and_step_logs_is_aggregated_on_epochs(runs_dir: Path, site: Path) -> None:
+    # Keras-style runs (steps are epochs) and step-logged runs with an epoch column share one
+    # "by epoch" set: the group curve runs over 40 epochs, not over 800 "steps" where the Keras
+    # runs' epochs would sit in the first 5% as if they were steps
+    _epoch_run(runs_dir, "k0", group="g", **CE)
+    _epoch_run(runs_dir, "k1", group="g", **CE)
+    _step_run_with_epochs(runs_dir, "s0", group="g", **CE)
+    _step_run_with_epochs(runs_dir, "s1", group="g", **CE)
+    build(runs_dir, site)
+    group, _ = _group(site)
+    assert [(s["label"], s["runs"]) for s in group["sets"]] == [
+        ("classification, cross-entropy loss, by epoch", ["k0", "k1", "s0", "s1"]),
+    ]
+    segments = group["coverage"]["val_loss"]["segments"]
+    assert max(seg["last"] for seg in segments) <= 40
+    assert [seg["n"] for seg in segments if seg["first"] >= 1 and seg["last"] <= 39] == [4]

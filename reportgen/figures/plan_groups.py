@@ -50,24 +50,46 @@ class RoleCurves:
     smoothed: bool  # the curves are the runs' smoothed (EMA) values, not raw logged values
 
 
-def role_curve(run: RunData, analysis: RunAnalysis, role: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """(steps, values) of a run's `role`: raw validation values (usually sparse and clean), the
-    smoothed training loss (usually dense and noisy, so raw values would mostly average noise)."""
+def role_curve(
+    run: RunData, analysis: RunAnalysis, role: str, by_epoch: bool = False
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(x, values) of a run's `role`: raw validation values (usually sparse and clean), the
+    smoothed training loss (usually dense and noisy, so raw values would mostly average noise).
+    x is the logged step, or the epoch when `by_epoch` and the steps count something else (a
+    run logged by step beside runs logged by epoch: both on one epoch axis, never steps beside
+    epochs); repeated epochs (rounded in the log) keep their last point."""
     series = run.role(role)
     if series is None or len(series) == 0:
         return None
     values = analysis.smoothed.get(series.name, series.values) if role == "train_loss" else series.values
-    return series.steps, values
+    if not by_epoch or run.x == "epoch" or series.epoch is None:
+        return series.steps, values
+    epochs = np.asarray(series.epoch, dtype=np.float64)
+    keep = np.isfinite(epochs)
+    epochs, values = epochs[keep], np.asarray(values)[keep]
+    # the last point of each epoch value, in order
+    last = np.r_[epochs[1:] != epochs[:-1], True]
+    epochs, values = epochs[last], values[last]
+    order = np.argsort(epochs, kind="stable")
+    epochs, values = epochs[order], values[order]
+    rising = np.r_[True, np.diff(epochs) > 0]
+    return epochs[rising], values[rising]
 
 
 def group_curves(
-    members: Sequence[tuple[RunData, RunAnalysis]], role: str, *, center: str = "mean", band: str = "ci95"
+    members: Sequence[tuple[RunData, RunAnalysis]],
+    role: str,
+    *,
+    center: str = "mean",
+    band: str = "ci95",
+    by_epoch: bool = False,
 ) -> RoleCurves | None:
-    """Aggregate the runs' `role` curves on the union of their steps; None when fewer than two
-    runs log it. Log space when the values span more than two decades (as the figure's axis)."""
+    """Aggregate the runs' `role` curves on the union of their steps (their epochs when
+    `by_epoch`, see role_curve); None when fewer than two runs log it. Log space when the values
+    span more than two decades (as the figure's axis)."""
     found = []
     for run, analysis in sorted(members, key=lambda m: m[0].spec.name):
-        curve = role_curve(run, analysis, role)
+        curve = role_curve(run, analysis, role, by_epoch)
         if curve is not None:
             found.append((run.spec.name, curve))
     if len(found) < 2:

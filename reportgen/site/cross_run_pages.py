@@ -101,7 +101,9 @@ def gather_cross_run(
         page = group_page_path(slugs[name])
         split = comparable_sets([run for run, _ in members])
         if len(split) == 1:
-            summary, figs, coverage = _plan_group_set(name, members, page, styles, files, center, band)
+            summary, figs, coverage = _plan_group_set(
+                name, members, page, styles, files, center, band, unit=split[0].unit
+            )
             sets, set_figs = [set_record(split[0])], []
         else:
             # Runs of different kinds or x units are never pooled: each comparable set gets its
@@ -113,7 +115,8 @@ def gather_cross_run(
             for i, part in enumerate(split, 1):
                 chosen = [m for m in members if any(m[0] is run for run in part.runs)]
                 part_summary, part_figs, part_coverage = _plan_group_set(
-                    name, chosen, page, styles, files, center, band, title=part.label, suffix=f"-set{i}"
+                    name, chosen, page, styles, files, center, band, title=part.label, suffix=f"-set{i}",
+                    unit=part.unit,
                 )
                 sets.append(set_record(part, part_summary, part_coverage))
                 set_figs.append(part_figs)
@@ -146,17 +149,22 @@ def _plan_group_set(
     *,
     title: str | None = None,
     suffix: str = "",
+    unit: str = "step",
 ) -> tuple[GroupSummary, list[dict[str, Any]], dict[str, dict[str, Any]]]:
-    """Seed statistics, curve and strip figures (planned into `files`) and coverage of comparable runs."""
+    """Seed statistics, curve and strip figures (planned into `files`) and coverage of comparable runs.
+    `unit` is the set's x unit: an epoch set whose runs count steps in different units (some log
+    by epoch, some by step with an epoch column) is aggregated on epochs."""
+    mixed = unit == "epoch" and len({run.x == "epoch" for run, _ in members}) > 1
     summary = summarise_group(name, [(run.spec.name, analysis) for run, analysis in members])
     figs: list[dict[str, Any]] = []
     coverage = {}
     for role in ("val_loss", "train_loss"):
-        rc = group_curves(members, role, center=center, band=band)
+        rc = group_curves(members, role, center=center, band=band, by_epoch=mixed)
         if rc is None:
             continue
         coverage[role] = {"min_runs": max(2, rc.curve.min_runs), "segments": count_segments(rc.curve)}
-        spec = plan_group_curve_figure(rc, styles, _steps_count(members, role), title=title, suffix=suffix)
+        xlabel = "epoch" if mixed else _steps_count(members, role)
+        spec = plan_group_curve_figure(rc, styles, xlabel, title=title, suffix=suffix)
         figs.append(_plan(spec, page, files))
     # one run alone has no spread to show: its values are in the tables
     strip = plan_group_strip(summary, styles, title=title, suffix=suffix) if len(members) >= 2 else None
