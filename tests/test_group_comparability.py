@@ -130,3 +130,18 @@ def test_an_epoch_set_mixing_epoch_and_step_logs_is_aggregated_on_epochs(runs_di
     segments = group["coverage"]["val_loss"]["segments"]
     assert max(seg["last"] for seg in segments) <= 40
     assert [seg["n"] for seg in segments if seg["first"] >= 1 and seg["last"] <= 39] == [4]
+
+
+def test_group_positions_are_in_the_set_unit(runs_dir: Path, site: Path) -> None:
+    # an epoch-logged group says "epoch"; a mixed epoch set pools no positions of two units
+    _epoch_run(runs_dir, "k0", group="keras", **CE)
+    _epoch_run(runs_dir, "k1", group="keras", **CE)
+    _epoch_run(runs_dir, "k2", group="mixed", **CE)
+    _step_run_with_epochs(runs_dir, "s0", group="mixed", **CE)
+    build(runs_dir, site)
+    keras, page = _group(site, "keras")
+    labels = {st["key"]: st["label"] for st in keras["stats"]}
+    assert labels["best_step"] == "Epoch of best validation loss" and labels["last_step"] == "Last epoch"
+    assert "Step of best" not in page
+    mixed, _ = _group(site, "mixed")
+    assert {st["key"] for st in mixed["stats"]} & {"best_step", "last_step"} == set()
