@@ -53,3 +53,22 @@ def make_run(
     return RunData(
         spec=spec, series=ser, roles=roles, hparams={}, sources=(), restarts=restarts, x=x
     )
+
+
+def run_from_log(path: Path) -> RunData:
+    """A RunData for one real log read by reportgen's readers, roles picked as a build picks
+    them (densest series, component losses summed), without a manifest."""
+    from reportgen.readers import read_log
+    from reportgen.readers.run import pick_roles
+
+    log = read_log(path)
+    roles, _notes, derived = pick_roles(dict(log.series), {})
+    return RunData(
+        spec=RunSpec(name=path.stem, path=path, logs=()),
+        series={**log.series, **{d.name: d.series for d in derived}},
+        roles=roles,
+        hparams={},
+        sources=(),
+        restarts=log.restarts,
+        x="epoch" if log.x_is_epoch else "step",
+    )

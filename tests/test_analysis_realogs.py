@@ -1,29 +1,17 @@
 """The analysis on real training logs from ../shared/realogs (read with reportgen's readers)."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
+from analysis_factories import run_from_log
 from conftest import realogs_dir
 
 from reportgen.analysis import analyse
-from reportgen.model import RunData, RunSpec
-from reportgen.readers import read_log
-from reportgen.readers.run import pick_roles
+from reportgen.model import RunData
 
 
 def real_run(rel: str) -> RunData:
-    log = read_log(realogs_dir() / rel)
-    roles, _notes, derived = pick_roles(dict(log.series), {})  # as a build picks them
-    return RunData(
-        spec=RunSpec(name=Path(rel).stem, path=Path(rel), logs=()),
-        series={**log.series, **{d.name: d.series for d in derived}},
-        roles=roles,
-        hparams={},
-        sources=(),
-        restarts=log.restarts,
-        x="epoch" if log.x_is_epoch else "step",
-    )
+    return run_from_log(realogs_dir() / rel)
 
 
 def kinds(a):

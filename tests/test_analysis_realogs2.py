@@ -2,15 +2,13 @@
 the labels and their reasons are in bench/labels_real.tsv."""
 
 import os
-from pathlib import Path
 
 import pytest
+from analysis_factories import run_from_log
 from conftest import REALOGS
 
 from reportgen.analysis import analyse
-from reportgen.model import RunData, RunSpec
-from reportgen.readers import read_log
-from reportgen.readers.run import pick_roles
+from reportgen.model import RunData
 
 REALOGS2 = REALOGS.parent / "realogs2"
 
@@ -20,17 +18,7 @@ def real_run(rel: str) -> RunData:
         if os.environ.get("CI"):
             pytest.fail(f"the real-log corpus is missing at {REALOGS2}; CI must have ../shared/realogs2")
         pytest.skip(f"the real-log corpus is not at {REALOGS2} (it is in CI)")
-    log = read_log(REALOGS2 / rel)
-    roles, _notes, derived = pick_roles(dict(log.series), {})  # as a build picks them
-    return RunData(
-        spec=RunSpec(name=Path(rel).stem, path=Path(rel), logs=()),
-        series={**log.series, **{d.name: d.series for d in derived}},
-        roles=roles,
-        hparams={},
-        sources=(),
-        restarts=log.restarts,
-        x="epoch" if log.x_is_epoch else "step",
-    )
+    return run_from_log(REALOGS2 / rel)
 
 
 def test_whisper_fine_tune_whose_train_and_eval_loss_both_rise_got_worse():
