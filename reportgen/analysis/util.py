@@ -27,10 +27,6 @@ def nums(xs: Any, digits: int | None = None) -> list[float | None]:
     return [num(v, digits) for v in np.asarray(xs, dtype=np.float64).tolist()]
 
 
-def ints(xs: Any) -> list[int]:
-    return [int(v) for v in np.asarray(xs).tolist()]
-
-
 def epoch_at(series: Series, index: int, x_is_epoch: bool) -> float | None:
     """Epoch of point `index`: the logged epoch when present, else the step when the x axis
     counts epochs, else None."""
@@ -41,12 +37,6 @@ def epoch_at(series: Series, index: int, x_is_epoch: bool) -> float | None:
     if x_is_epoch:
         return float(series.steps[index])
     return None
-
-
-def finite_part(series: Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(indices, steps, values) of the finite points of `series`."""
-    idx = np.nonzero(np.isfinite(series.values))[0]
-    return idx, series.steps[idx], series.values[idx]
 
 
 def where_text(step: int, epoch: float | None) -> str:

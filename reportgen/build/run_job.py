@@ -51,13 +51,6 @@ class RunResult:
     # the run's role series and analysis, pickled (cache.dump_model), for group and comparison
     # pages: only what they draw and summarise, so a sweep's data stays small
     cross: bytes = b""
-
-    def cross_data(self) -> tuple[RunData, RunAnalysis]:
-        from reportgen.build.cache import load_model
-
-        run, analysis = load_model(self.cross)
-        return run, analysis
-
     def problem_errors(self) -> list[ReportgenError]:
         return [_ERROR_TYPES.get(t, ReadError)(m, Location(Path(p) if p else None, line, col), key=k)
                 for t, m, p, line, col, k in self.problems]

@@ -3,7 +3,7 @@ to PNG bytes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -119,7 +119,6 @@ class FigureSpec:
     height: float = 3.6
     ncols: int = 1
     dpi: int = 110
-    extra: dict = field(default_factory=dict)
     height_ratios: tuple[float, ...] | None = None  # one per row of panels
 
 

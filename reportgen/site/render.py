@@ -11,7 +11,7 @@ import functools
 import hashlib
 import posixpath
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -48,7 +48,6 @@ class SitePlan:
     pages: tuple[Page, ...]
     static: tuple[str, ...]  # files under templates/static copied to static/
     built_at: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def relative_root(page_path: str) -> str:
@@ -265,9 +264,3 @@ def render_site(plan: SitePlan, env: jinja2.Environment, made: Mapping[str, str]
         out[f"static/{name}"] = (base / name).read_bytes()
     out[".nojekyll"] = b""
     return Rendered(out, keys)
-
-
-def render(plan: SitePlan, env: jinja2.Environment) -> dict[str, bytes]:
-    """Every page as bytes, keyed by its site path; the static assets alongside."""
-    files = render_site(plan, env, {}, "").files
-    return {path: value for path, value in files.items() if isinstance(value, bytes)}
