@@ -349,12 +349,17 @@ def _run_values(analysis: RunAnalysis, monitored: str) -> dict[str, float | None
     }
 
 
-def summarise_group(name: str, members: Iterable[tuple[str, RunAnalysis]]) -> GroupSummary:
+def summarise_group(
+    name: str, members: Iterable[tuple[str, RunAnalysis]], unit: str | None = "step"
+) -> GroupSummary:
     """Final and best values across a group's runs, each as a Spread with per-run values.
 
     `best_step` is where each run's validation loss was best; when no run of the group has a
     validation loss, where its train loss was (one metric for the whole group, so the steps
     compare like with like). A run lacking a value counts as excluded in that row's Spread.
+    `unit` is what the runs' steps count ("step" or "epoch", which names the position rows);
+    None when they count different things, and then no position row is given (one spread of
+    40 epochs and 800 steps would mean nothing).
     Raises ValueError when two members share a run name.
     """
     analyses: dict[str, RunAnalysis] = {}
@@ -368,7 +373,11 @@ def summarise_group(name: str, members: Iterable[tuple[str, RunAnalysis]]) -> Gr
     per_run = {r: _run_values(analyses[r], monitored) for r in runs}
     stats = []
     for key in STAT_KEYS:
+        if key in ("best_step", "last_step") and unit is None:
+            continue
         label = _BEST_STEP_LABELS[monitored] if key == "best_step" else _LABELS[key]
+        if unit == "epoch":
+            label = label.replace("Step of", "Epoch of").replace("Last step", "Last epoch")
         values = tuple((r, per_run[r][key]) for r in runs)
         stats.append(GroupStat(key, label, values, aggregate_scalars(v for _, v in values)))
     return GroupSummary(name=name, runs=runs, monitored=monitored, stats=tuple(stats))

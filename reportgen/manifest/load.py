@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,9 +116,7 @@ def _check_logs(checker: Checker, value: Any, manifest: Path, roots: InputRoots)
         key = f"logs[{i}]" if isinstance(value, list) else "logs"
         fmt = "auto"
         if isinstance(item, dict):
-            unknown = sorted(str(k) for k in item if k not in ("path", "format"))
-            for k in unknown:
-                checker.error(f"{key}.{k}", f"unknown key{suggest(k, ('path', 'format'))}; a log entry takes path and format", at_key=True)
+            _refuse_unknown(checker, sorted(map(str, item)), ("path", "format"), "a log entry takes path and format", f"{key}.")
             raw_path = item.get("path")
             fmt_value = item.get("format", "auto")
             if not isinstance(fmt_value, str) or fmt_value not in FORMATS:
@@ -203,9 +202,7 @@ def _check_balance(checker: Checker, data: dict, manifest: Path, roots: InputRoo
         at = checker.doc.where(key)
         column = None
         if isinstance(item, dict) and "path" in item:
-            unknown = sorted(str(k) for k in item if k not in ("path", "column"))
-            for k in unknown:
-                checker.error(f"{key}.{k}", f"unknown key{suggest(k, ('path', 'column'))}; a label file takes path and column", at_key=True)
+            _refuse_unknown(checker, sorted(map(str, item)), ("path", "column"), "a label file takes path and column", f"{key}.")
             column = item.get("column")
             if column is not None and not isinstance(column, str):
                 checker.error(f"{key}.column", f"expected a column name, got {describe(column)}")
@@ -229,15 +226,23 @@ def _check_balance(checker: Checker, data: dict, manifest: Path, roots: InputRoo
     return BalanceSpec(where=where, sources=tuple(sources), class_names=names)
 
 
+def _refuse_unknown(
+    checker: Checker, keys: Iterable[str], allowed: Collection[str], hint: str, prefix: str = "", kind: str = ""
+) -> None:
+    """One error per key not in `allowed`, in the order given, with the nearest allowed key
+    suggested and `hint` saying what the mapping takes."""
+    for k in keys:
+        if k not in allowed:
+            checker.error(f"{prefix}{k}", f"unknown key{kind}{suggest(k, allowed)}; {hint}", at_key=True)
+
+
 def parse_dataset(
     doc: YamlDoc, base_analysis: AnalysisConfig, roots: InputRoots | None = None
 ) -> tuple[DatasetSpec | None, list[ManifestError]]:
     roots = roots or InputRoots.for_runs(doc.path.parent)
     data = doc.data
     checker = Checker(doc)
-    for key in data:
-        if key not in DATASET_KEYS:
-            checker.error(str(key), f"unknown key for a dataset{suggest(str(key), DATASET_KEYS)}; see docs/manifest.md", at_key=True)
+    _refuse_unknown(checker, map(str, data), DATASET_KEYS, "see docs/manifest.md", kind=" for a dataset")
     name = checker.text(data, "name", required=True)
     title = checker.text(data, "title")
     notes = checker.text(data, "notes") or ""
@@ -260,9 +265,7 @@ def parse_run(
     roots = roots or InputRoots.for_runs(doc.path.parent)
     data = doc.data
     checker = Checker(doc)
-    for key in data:
-        if key not in RUN_KEYS:
-            checker.error(str(key), f"unknown key{suggest(str(key), RUN_KEYS)}; see docs/manifest.md", at_key=True)
+    _refuse_unknown(checker, map(str, data), RUN_KEYS, "see docs/manifest.md")
     name = checker.text(data, "name", required=True)
     if name is not None and not name.strip():
         checker.error("name", "the run name is empty")

@@ -155,9 +155,9 @@ def _plan_group_set(
     `unit` is the set's x unit: an epoch set whose runs count steps in different units (some log
     by epoch, some by step with an epoch column) is aggregated on epochs."""
     mixed = unit == "epoch" and len({run.x == "epoch" for run, _ in members}) > 1
-    summary = _positions_in_set_units(
-        summarise_group(name, [(run.spec.name, analysis) for run, analysis in members]), members, mixed
-    )
+    # the position rows in the set's own unit; none where epochs and steps would be pooled
+    position_unit = None if mixed else ("epoch" if members and all(run.x == "epoch" for run, _ in members) else "step")
+    summary = summarise_group(name, [(run.spec.name, analysis) for run, analysis in members], position_unit)
     figs: list[dict[str, Any]] = []
     coverage = {}
     for role in ("val_loss", "train_loss"):
@@ -173,25 +173,6 @@ def _plan_group_set(
     if strip is not None:
         figs.append(_plan(strip, page, files))
     return summary, figs, coverage
-
-
-def _positions_in_set_units(
-    summary: GroupSummary, members: Sequence[tuple[RunData, RunAnalysis]], mixed: bool
-) -> GroupSummary:
-    """The best/last position rows in the set's own unit: named "epoch" when every run's steps
-    are epochs, and left out where some runs count epochs and others steps (one spread of 40
-    epochs and 800 steps would mean nothing; each run's position is on its own page)."""
-    positions = ("best_step", "last_step")
-    if mixed:
-        return replace(summary, stats=tuple(st for st in summary.stats if st.key not in positions))
-    if members and all(run.x == "epoch" for run, _ in members):
-        renamed = {"Last step": "Last epoch"}
-        return replace(summary, stats=tuple(
-            replace(st, label=renamed.get(st.label, st.label.replace("Step of", "Epoch of")))
-            if st.key in positions else st
-            for st in summary.stats
-        ))
-    return summary
 
 
 def _steps_count(members: Sequence[tuple[RunData, RunAnalysis]], role: str) -> str:
