@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from reportgen.errors import Location
+from reportgen.manifest.format import DATASET, LOSS_KINDS, REQUIRED, RUN, SITE, TASKS, Table
 
 # Metric roles a series can play. Readers and manifests map series names onto these.
 ROLES = (
@@ -25,8 +26,7 @@ ROLES = (
     "learning_rate",
 )
 
-LOSS_KINDS = ("cross_entropy", "bce", "mse", "mae", "hinge", "kl", "other")
-TASKS = ("classification", "regression")
+__all__ = ["LOSS_KINDS", "TASKS"]  # defined with the manifest format, imported from here too
 
 
 @dataclass(frozen=True)
@@ -178,16 +178,36 @@ class BalanceSpec:
     dataset: str | None = None  # name of a dataset manifest, when the run refers to one
 
 
-@dataclass(frozen=True)
-class DatasetSpec:
-    """A `kind: dataset` manifest: a dataset described once and shared by many runs."""
+def from_table(table: Table):  # noqa: ANN201 - a class decorator
+    """A frozen, keyword-only dataclass with the fields written in the class body plus one per key
+    of `table` that names a field (manifest/format.py: type, default), so a manifest key is
+    declared in one place. A field in both is an error: declare it in the table only."""
 
-    name: str
+    def wrap(cls: type) -> type:
+        annotations = dict(cls.__dict__.get("__annotations__", {}))
+        for key in table.keys:
+            if key.field is None:
+                continue
+            if key.field in annotations:
+                raise TypeError(f"{cls.__name__}.{key.field} is declared in manifest/format.py; remove it here")
+            annotations[key.field] = key.type
+            if key.factory is not None:
+                factory = {"dict": dict}.get(key.factory) or globals()[key.factory]
+                setattr(cls, key.field, field(default_factory=factory))
+            elif key.default is not REQUIRED:
+                setattr(cls, key.field, key.default)
+        cls.__annotations__ = annotations
+        return dataclass(frozen=True, kw_only=True)(cls)
+
+    return wrap
+
+
+@from_table(DATASET)
+class DatasetSpec:
+    """A `kind: dataset` manifest: a dataset described once and shared by many runs. Fields: one
+    per key of manifest/format.py DATASET (name, title, notes, analysis, balance), and:"""
+
     path: Path
-    balance: BalanceSpec
-    title: str | None = None
-    notes: str = ""
-    analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
 
     @property
     def display_title(self) -> str:
@@ -195,28 +215,25 @@ class DatasetSpec:
 
 
 @dataclass(frozen=True)
-class RunSpec:
-    """A validated run manifest."""
+class CheckpointSpec:
+    """A run's `checkpoints:` (read by the inside-the-model views): a folder or glob relative to
+    the manifest, and fnmatch patterns of file names to keep or leave out."""
 
-    name: str
+    path: str
+    where: Location
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+@from_table(RUN)
+class RunSpec:
+    """A validated run manifest. Fields: one per key of manifest/format.py RUN (name, logs,
+    title, group, tags, notes, task, loss, x, source, num_classes, metrics, hparams, analysis,
+    class_balance, checkpoints), and:"""
+
     path: Path  # the manifest file
-    logs: tuple[LogSpec, ...]
-    title: str | None = None
-    group: str | None = None
-    tags: tuple[str, ...] = ()
-    notes: str = ""
-    task: str | None = None
-    loss: str | None = None
-    num_classes: int | None = None
-    metrics: dict[str, str] = field(default_factory=dict)  # role -> series name
-    x: str | None = None  # "step" | "epoch" | None (inferred)
-    hparams: dict[str, Any] = field(default_factory=dict)
-    analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
-    # The manifest's own extra metadata: `source` says whether logs are real or simulated.
-    source: str | None = None
     # Where each top-level key sits in the manifest, for error messages.
     key_lines: dict[str, int] = field(default_factory=dict)
-    class_balance: BalanceSpec | None = None
 
     @property
     def display_title(self) -> str:
@@ -339,8 +356,36 @@ class RunAnalysis:
 
 
 @dataclass(frozen=True)
+class CompareSpec:
+    """One declared comparison of reportgen.yaml `compare:`: run names or fnmatch patterns and tags,
+    each with where it was written (site/comparisons.py matches them against the runs)."""
+
+    name: str
+    where: Location
+    key: str  # "compare[2]", for error messages
+    runs: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    runs_where: tuple[Location, ...] = ()
+    tags_where: tuple[Location, ...] = ()
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """One declared sweep of reportgen.yaml `sweeps:` (read by the sweep pages): the runs by name,
+    pattern or tag, and which metric ranks them how."""
+
+    name: str
+    where: Location
+    runs: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    objective: str | None = None  # None: the validation loss
+    summary: str = "best"  # "best" | "final"
+    goal: str = "min"  # "min" | "max"
+
+
+@from_table(SITE)
 class SiteConfig:
-    title: str = "Training report"
-    analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
+    """The site config, reportgen.yaml. Fields: one per key of manifest/format.py SITE (title,
+    analysis, compare, allow_outside, sweeps), and:"""
+
     path: Path | None = None
-    extra: dict[str, Any] = field(default_factory=dict)

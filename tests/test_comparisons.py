@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.errors import ManifestError
-from reportgen.model import RunSpec
+from reportgen.errors import Location, ManifestError
+from reportgen.manifest.site_config import load_site_config
+from reportgen.model import CompareSpec, RunSpec
 from reportgen.site.comparisons import (
     Comparison,
     check_comparisons,
@@ -20,6 +21,22 @@ from reportgen.site.comparisons import (
 
 def spec(name: str, group: str | None = None, tags: tuple[str, ...] = ()) -> RunSpec:
     return RunSpec(name=name, path=Path(f"runs/{name}.yaml"), logs=(), group=group, tags=tags)
+
+
+def declare(*items: dict, path: Path | None = None) -> list[CompareSpec]:
+    """Declared comparisons as reportgen.yaml gives them (checked there), without positions."""
+    return [
+        CompareSpec(
+            name=item["name"],
+            where=Location(path),
+            key=f"compare[{i}]",
+            runs=tuple([item["runs"]] if isinstance(item.get("runs"), str) else item.get("runs", ())),
+            tags=tuple(item.get("tags", ())),
+            runs_where=tuple(Location(path) for _ in ([item["runs"]] if isinstance(item.get("runs"), str) else item.get("runs", ()))),
+            tags_where=tuple(Location(path) for _ in item.get("tags", ())),
+        )
+        for i, item in enumerate(items)
+    ]
 
 
 SPECS = [
@@ -45,10 +62,10 @@ def test_order_does_not_depend_on_input_order():
 
 
 def test_declared_comparisons_match_globs_or_tags_and_come_first_in_user_order():
-    declared = [
+    declared = declare(
         {"name": "Seed 0 everywhere", "runs": ["*-s0"]},
         {"name": "Best of both", "runs": ["mlp", "vit-s[01]"], "tags": ["baseline"]},
-    ]
+    )
     plan = plan_comparisons(SPECS, declared)
     assert plan[:2] == [
         Comparison("Seed 0 everywhere", "seed-0-everywhere", "declared", ("resnet-s0", "vit-s0")),
@@ -61,7 +78,7 @@ def test_declared_comparisons_match_globs_or_tags_and_come_first_in_user_order()
 
 def test_glob_matching_is_case_sensitive_and_a_single_name_is_accepted():
     plan, problems = check_comparisons(
-        SPECS, [{"name": "upper", "runs": "MLP*"}, {"name": "single", "runs": "ml?"}]
+        SPECS, declare({"name": "upper", "runs": "MLP*"}, {"name": "single", "runs": "ml?"})
     )
     assert [str(p) for p in problems] == [
         "compare[0]: comparison 'upper' matches no run; check its runs and tags"
@@ -70,11 +87,11 @@ def test_glob_matching_is_case_sensitive_and_a_single_name_is_accepted():
 
 
 def test_duplicate_names_and_slugs_get_numbered_in_a_fixed_order():
-    declared = [
+    declared = declare(
         {"name": "resnet", "runs": ["resnet-*"]},
         {"name": "resnet", "runs": ["vit-*"]},
         {"name": "Group resnet", "runs": ["mlp"]},
-    ]
+    )
     plan = plan_comparisons(SPECS, declared)
     assert [(c.name, c.slug, c.kind) for c in plan] == [
         ("resnet", "resnet", "declared"),
@@ -90,21 +107,23 @@ def test_duplicate_names_and_slugs_get_numbered_in_a_fixed_order():
 
 def test_declared_comparison_matching_no_run_is_an_error_at_its_line(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    positions = {"compare": (3, 1), "compare[0]": (4, 5), "compare[1]": (6, 5)}
-    declared = [{"name": "ok", "runs": ["vit-*"]}, {"name": "typo", "runs": ["rsnet-*"]}]
+    (tmp_path / "reportgen.yaml").write_text(
+        "title: t\n\ncompare:\n    - name: ok\n      runs: [vit-*]\n    - name: typo\n      runs: [rsnet-*]\n",
+        encoding="utf-8",
+    )
+    site, problems = load_site_config(tmp_path)
+    assert problems == []
     with pytest.raises(ManifestError) as info:
-        plan_comparisons(
-            SPECS, declared, config_path=tmp_path / "reportgen.yaml", positions=positions
-        )
+        plan_comparisons(SPECS, site.compare)
     assert str(info.value) == (
-        "reportgen.yaml:6:5: compare[1]: comparison 'typo' matches no run; check its runs and tags"
+        "reportgen.yaml:6:7: compare[1]: comparison 'typo' matches no run; check its runs and tags"
     )
 
 
 def test_unknown_plain_run_name_is_an_error_even_when_others_match():
-    declared = [{"name": "mixed", "runs": ["vit-s0", "vit-s7"]}]
+    declared = declare({"name": "mixed", "runs": ["vit-s0", "vit-s7"]}, path=Path("reportgen.yaml"))
     with pytest.raises(ManifestError) as info:
-        plan_comparisons(SPECS, declared, config_path=Path("reportgen.yaml"))
+        plan_comparisons(SPECS, declared)
     assert (
         str(info.value)
         == "reportgen.yaml: compare[0].runs[1]: comparison 'mixed': no run named 'vit-s7'"
@@ -112,10 +131,10 @@ def test_unknown_plain_run_name_is_an_error_even_when_others_match():
 
 
 def test_unknown_tag_is_an_error_and_a_typo_is_reported_once():
-    declared = [
+    declared = declare(
         {"name": "tagged", "tags": ["cifar", "imagenet"]},
         {"name": "typo only", "runs": ["rsnet-s0"]},
-    ]
+    )
     plan, problems = check_comparisons(SPECS, declared)
     assert [str(p) for p in problems] == [
         "compare[0].tags[1]: comparison 'tagged': no run has the tag 'imagenet'",
@@ -124,23 +143,29 @@ def test_unknown_tag_is_an_error_and_a_typo_is_reported_once():
     assert plan[0].runs == ("resnet-s0", "resnet-s1", "vit-s0")
 
 
-def test_check_comparisons_reports_every_problem_and_keeps_the_rest():
-    declared = [
-        "not a mapping",
-        {"runs": ["mlp"]},
-        {"name": "empty"},
-        {"name": "bad", "runs": [{"x": 1}], "colour": "red"},
-        {"name": "fine", "tags": ["cifar"]},
-    ]
-    plan, problems = check_comparisons(SPECS, declared)
+def test_malformed_declarations_are_reported_when_reportgen_yaml_is_read(tmp_path, monkeypatch):
+    # Checked with the rest of the site config (manifest/site_config.py), so `check` reports
+    # them too; only the matching against runs is left to the build.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "reportgen.yaml").write_text(
+        "compare:\n"
+        "  - not a mapping\n"
+        "  - runs: [mlp]\n"
+        "  - name: empty\n"
+        "  - name: bad\n    runs: [{x: 1}]\n    colour: red\n"
+        "  - name: fine\n    tags: [cifar]\n",
+        encoding="utf-8",
+    )
+    site, problems = load_site_config(tmp_path)
     assert [str(p) for p in problems] == [
-        "compare[0]: expected a mapping with name, runs and/or tags",
-        "compare[1]: every comparison needs a name",
-        "compare[2]: comparison 'empty' lists no runs and no tags",
-        "compare[3].colour: unknown setting; a comparison takes name, runs and tags",
-        "compare[3].runs: expected a list of run names or patterns",
-        "compare[3]: comparison 'bad' lists no runs and no tags",
+        "reportgen.yaml:2:5: compare[0]: expected a mapping with name, runs and/or tags",
+        "reportgen.yaml:3:5: compare[1]: every comparison needs a name",
+        "reportgen.yaml:4:5: compare[2]: comparison 'empty' lists no runs and no tags",
+        "reportgen.yaml:7:5: compare[3].colour: unknown setting; a comparison takes name, runs and tags",
+        "reportgen.yaml:6:5: compare[3].runs: expected a list of run names or patterns",
+        "reportgen.yaml:5:5: compare[3]: comparison 'bad' lists no runs and no tags",
     ]
+    plan = plan_comparisons(SPECS, site.compare)
     assert plan[0] == Comparison("fine", "fine", "declared", ("resnet-s0", "resnet-s1", "vit-s0"))
     assert len(plan) == 5
 

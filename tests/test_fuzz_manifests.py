@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from reportgen.build import build
 from reportgen.build.check import check
 from reportgen.errors import ReportgenError
-from reportgen.manifest.load import RUN_KEYS
+from reportgen.manifest.format import RUN
 from reportgen.readers.yamlmeta import read_hparams_yaml
 
 SCALARS = st.one_of(
@@ -44,7 +44,7 @@ def _flow(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 VALUES = st.recursive(SCALARS, _flow, max_leaves=12)
 DEEP = st.integers(min_value=90, max_value=130).map(lambda n: "[" * n + "]" * n)
-KEYS = st.one_of(st.sampled_from(RUN_KEYS), st.from_regex(r"[a-z_]{1,8}", fullmatch=True))
+KEYS = st.one_of(st.sampled_from(RUN.names), st.from_regex(r"[a-z_]{1,8}", fullmatch=True))
 
 
 @st.composite

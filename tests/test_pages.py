@@ -212,9 +212,10 @@ def test_bad_compare_declarations_are_build_problems_with_file_and_line(
         encoding="utf-8",
     )
     report = build(runs_dir, tmp_path / "site")
+    # a malformed declaration is found when reportgen.yaml is read, before the runs are matched
     assert [p.format_message() for p in report.problems] == [
-        "runs/reportgen.yaml:5:15: compare[1].runs[1]: comparison 'typo': no run named 'nope'",
         "runs/reportgen.yaml:6:5: compare[2]: every comparison needs a name",
+        "runs/reportgen.yaml:5:15: compare[1].runs[1]: comparison 'typo': no run named 'nope'",
     ]
     # the good declaration and the partly good one still get their pages
     assert (tmp_path / "site" / "compare" / "ok" / "index.html").is_file()

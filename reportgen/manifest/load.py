@@ -13,41 +13,22 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from reportgen.errors import Location, ManifestError, ReportgenError, display_path
-from reportgen.manifest.input_paths import InputRoots, Refused, resolve_input
+from reportgen.manifest.format import DATASET, KINDS, RUN
+from reportgen.manifest.input_paths import InputRoots
+from reportgen.manifest.run_keys import DATASET_CHECKS, RUN_CHECKS
 from reportgen.manifest.site_config import SITE_CONFIG, load_site_config
-from reportgen.manifest.values import Checker, check_analysis, describe, suggest
+from reportgen.manifest.validate import Context, check_table
+from reportgen.manifest.values import Checker
 from reportgen.manifest.yaml_positions import ParsedYaml, YamlDoc, load_yaml
-from reportgen.model import (
-    LOSS_KINDS,
-    TASKS,
-    AnalysisConfig,
-    BalanceSource,
-    BalanceSpec,
-    DatasetSpec,
-    LogSpec,
-    RunSpec,
-    SiteConfig,
-)
-from reportgen.readers import FORMATS
+from reportgen.model import AnalysisConfig, DatasetSpec, RunSpec, SiteConfig
 from reportgen.site.slug import slugify
 
 FRAMEWORK_YAML = {"hparams.yaml", "meta.yaml", "opt.yaml", "hyp.yaml", "args.yaml", "meta_tags.yaml"}
 FRAMEWORK_DIRS = {"mlruns", "lightning_logs", "wandb", ".hydra", "__pycache__", "node_modules"}
-
-RUN_KEYS = (
-    "name", "title", "group", "tags", "notes", "task", "loss", "num_classes", "logs", "metrics",
-    "x", "hparams", "analysis", "source", "class_balance", "class_names", "kind",
-)
-DATASET_KEYS = ("kind", "name", "title", "notes", "class_balance", "class_names", "analysis")
-KINDS = ("run", "dataset")
-X_VALUES = ("step", "epoch")
-SOURCES = ("real", "simulated")
 
 
 @dataclass(frozen=True)
@@ -99,247 +80,36 @@ def _looks_like_manifest(data: dict) -> bool:
     keys = [str(k) for k in data]
     if any(difflib.get_close_matches(k, ["logs"], n=1, cutoff=0.75) for k in keys):
         return True
-    return "name" in keys and len(set(keys) & (set(RUN_KEYS) - {"name"})) >= 1 and any(
+    return "name" in keys and len(set(keys) & (set(RUN.names) - {"name"})) >= 1 and any(
         k in keys for k in ("tags", "group", "notes", "metrics", "title")
     )
-
-
-def _check_logs(checker: Checker, value: Any, manifest: Path, roots: InputRoots) -> tuple[LogSpec, ...]:
-    if value is None:
-        checker.error("logs", "expected a log path or a list of log paths, got nothing")
-        return ()
-    items = value if isinstance(value, list) else [value]
-    if not items:
-        checker.error("logs", "the list of logs is empty: name at least one log file")
-    logs: list[LogSpec] = []
-    for i, item in enumerate(items):
-        key = f"logs[{i}]" if isinstance(value, list) else "logs"
-        fmt = "auto"
-        if isinstance(item, dict):
-            _refuse_unknown(checker, sorted(map(str, item)), ("path", "format"), "a log entry takes path and format", f"{key}.")
-            raw_path = item.get("path")
-            fmt_value = item.get("format", "auto")
-            if not isinstance(fmt_value, str) or fmt_value not in FORMATS:
-                shown = fmt_value if isinstance(fmt_value, str) else describe(fmt_value)
-                checker.error(
-                    f"{key}.format",
-                    f"expected one of {', '.join(FORMATS)}, got {shown!r}"
-                    + (suggest(fmt_value, FORMATS) if isinstance(fmt_value, str) else ""),
-                )
-                continue
-            fmt = fmt_value
-            path_key = f"{key}.path"
-        else:
-            raw_path = item
-            path_key = key
-        if not isinstance(raw_path, str) or not raw_path.strip():
-            checker.error(path_key, f"expected a file path, got {describe(raw_path)}")
-            continue
-        try:
-            path = resolve_input(raw_path, manifest.parent, roots)
-        except Refused as exc:
-            if exc.missing:
-                checker.error(path_key, f"log file not found: {raw_path} (paths are relative to the manifest)")
-            else:
-                checker.error(path_key, exc.message)
-            continue
-        logs.append(LogSpec(path=path, format=fmt, where=checker.doc.where(path_key)))
-    return tuple(logs)
-
-
-# Class counts are summed and stored as 64-bit integers: far below their limit, far above any dataset.
-MAX_COUNT = 10**15
-
-
-def _check_class_names(checker: Checker, value: Any) -> tuple[str, ...] | dict[str, str] | None:
-    if value is None:
-        return None
-    if isinstance(value, list) and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
-        return tuple(str(v) for v in value)
-    if isinstance(value, dict) and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value.values()):
-        return {str(k): str(v) for k, v in value.items()}
-    checker.error("class_names", f"expected a list of class names or a mapping of class to name, got {describe(value)}")
-    return None
-
-
-def _balance_file(checker: Checker, key: str, raw: str, manifest: Path, roots: InputRoots, what: str) -> Path | None:
-    try:
-        return resolve_input(raw, manifest.parent, roots, folder_ok=False)
-    except Refused as exc:
-        if exc.missing:
-            checker.error(key, f"{what} not found: {raw} (paths are relative to the manifest)")
-        else:
-            checker.error(key, exc.message)
-        return None
-
-
-def _check_balance(checker: Checker, data: dict, manifest: Path, roots: InputRoots) -> BalanceSpec | None:
-    """`class_balance:` is a dataset name, a counts file, or a mapping of split to a label file,
-    a counts file ({path, column}) or counts written inline ({class: count})."""
-    value = data.get("class_balance")
-    if value is None:
-        if "class_names" in data:
-            checker.error("class_names", "class_names needs class_balance beside it", at_key=True)
-        return None
-    names = _check_class_names(checker, data.get("class_names"))
-    where = checker.doc.where("class_balance")
-    if isinstance(value, str):
-        if os.path.lexists(manifest.parent / value) or "/" in value or "." in Path(value).name:
-            path = _balance_file(checker, "class_balance", value, manifest, roots, "file")
-            if path is None:
-                return None
-            return BalanceSpec(where=where, sources=(BalanceSource(None, where, path=path),), class_names=names)
-        return BalanceSpec(where=where, class_names=names, dataset=value)
-    if not isinstance(value, dict) or not value:
-        checker.error(
-            "class_balance",
-            f"expected a dataset name, a counts file, or a mapping of split to label file, got {describe(value)}",
-        )
-        return None
-    sources: list[BalanceSource] = []
-    for split, item in value.items():
-        key = f"class_balance.{split}"
-        at = checker.doc.where(key)
-        column = None
-        if isinstance(item, dict) and "path" in item:
-            _refuse_unknown(checker, sorted(map(str, item)), ("path", "column"), "a label file takes path and column", f"{key}.")
-            column = item.get("column")
-            if column is not None and not isinstance(column, str):
-                checker.error(f"{key}.column", f"expected a column name, got {describe(column)}")
-                continue
-            item = item["path"]
-        if isinstance(item, str):
-            path = _balance_file(checker, key, item, manifest, roots, "label file")
-            if path is None:
-                continue
-            sources.append(BalanceSource(str(split), at, path=path, column=column))
-        elif isinstance(item, dict):
-            bad = [k for k, v in item.items() if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_COUNT]
-            if bad:
-                checker.error(
-                    f"{key}.{bad[0]}", f"expected a whole count from 0 to {MAX_COUNT:,}, got {describe(item[bad[0]])}"
-                )
-                continue
-            sources.append(BalanceSource(str(split), at, counts={str(k): int(v) for k, v in item.items()}))
-        else:
-            checker.error(key, f"expected a label file path or a mapping of class to count, got {describe(item)}")
-    return BalanceSpec(where=where, sources=tuple(sources), class_names=names)
-
-
-def _refuse_unknown(
-    checker: Checker, keys: Iterable[str], allowed: Collection[str], hint: str, prefix: str = "", kind: str = ""
-) -> None:
-    """One error per key not in `allowed`, in the order given, with the nearest allowed key
-    suggested and `hint` saying what the mapping takes."""
-    for k in keys:
-        if k not in allowed:
-            checker.error(f"{prefix}{k}", f"unknown key{kind}{suggest(k, allowed)}; {hint}", at_key=True)
 
 
 def parse_dataset(
     doc: YamlDoc, base_analysis: AnalysisConfig, roots: InputRoots | None = None
 ) -> tuple[DatasetSpec | None, list[ManifestError]]:
-    roots = roots or InputRoots.for_runs(doc.path.parent)
-    data = doc.data
+    """Validate one `kind: dataset` document (keys: manifest/format.py DATASET)."""
     checker = Checker(doc)
-    _refuse_unknown(checker, map(str, data), DATASET_KEYS, "see docs/manifest.md", kind=" for a dataset")
-    name = checker.text(data, "name", required=True)
-    title = checker.text(data, "title")
-    notes = checker.text(data, "notes") or ""
-    analysis = check_analysis(checker, data.get("analysis"), "analysis", base_analysis)
-    if "class_balance" not in data:
-        checker.error(None, "a dataset manifest needs class_balance: (label files or counts per split)")
-    balance = _check_balance(checker, data, doc.path, roots)
-    if balance is not None and balance.dataset is not None:
-        checker.error("class_balance", "a dataset's class_balance must name files or counts, not another dataset")
-    if checker.problems or name is None or balance is None:
+    context = Context(doc.data, doc.path.parent, roots or InputRoots.for_runs(doc.path.parent), base_analysis)
+    fields = check_table(checker, DATASET, doc.data, DATASET_CHECKS, context)
+    if checker.problems or "name" not in fields or "balance" not in fields:
         return None, checker.problems
-    return DatasetSpec(name=name.strip(), path=doc.path, balance=balance, title=title, notes=notes, analysis=analysis), []
+    return DatasetSpec(path=doc.path, **fields), []
 
 
 def parse_run(
     doc: YamlDoc, base_analysis: AnalysisConfig, roots: InputRoots | None = None
 ) -> tuple[RunSpec | None, list[ManifestError]]:
-    """Validate one manifest document; the files it names must lie under `roots` (default: the
-    manifest's folder). Returns the spec (None if any problem) and the problems."""
-    roots = roots or InputRoots.for_runs(doc.path.parent)
-    data = doc.data
+    """Validate one manifest document (keys: manifest/format.py RUN); the files it names must lie
+    under `roots` (default: the manifest's folder). Returns the spec (None if any problem) and
+    the problems."""
     checker = Checker(doc)
-    _refuse_unknown(checker, map(str, data), RUN_KEYS, "see docs/manifest.md")
-    name = checker.text(data, "name", required=True)
-    if name is not None and not name.strip():
-        checker.error("name", "the run name is empty")
-    title = checker.text(data, "title")
-    group = checker.text(data, "group")
-    notes = checker.text(data, "notes") or ""
-    task = checker.choice(data, "task", TASKS)
-    loss = checker.choice(data, "loss", LOSS_KINDS)
-    x = checker.choice(data, "x", X_VALUES)
-    source = checker.choice(data, "source", SOURCES)
-    tags: tuple[str, ...] = ()
-    raw_tags = data.get("tags")
-    if raw_tags is not None:
-        if isinstance(raw_tags, str):
-            raw_tags = [raw_tags]
-        if not isinstance(raw_tags, list):
-            checker.error("tags", f"expected a list of words, got {describe(raw_tags)}")
-        else:
-            bad = [i for i, t in enumerate(raw_tags) if isinstance(t, bool) or not isinstance(t, (str, int, float))]
-            for i in bad:
-                checker.error(f"tags[{i}]", f"expected a word, got {describe(raw_tags[i])}")
-            if not bad:
-                tags = tuple(dict.fromkeys(str(t) for t in raw_tags))
-    num_classes = data.get("num_classes")
-    if num_classes is not None and (isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2):
-        checker.error("num_classes", f"expected a whole number of at least 2, got {describe(num_classes)}")
-        num_classes = None
-    metrics: dict[str, str] = {}
-    raw_metrics = data.get("metrics")
-    if raw_metrics is not None:
-        from reportgen.model import ROLES
-
-        if not isinstance(raw_metrics, dict):
-            checker.error("metrics", f"expected a mapping of role to logged metric name, got {describe(raw_metrics)}")
-        else:
-            for role, series in raw_metrics.items():
-                if role not in ROLES:
-                    checker.error(f"metrics.{role}", f"unknown role{suggest(str(role), ROLES)}; roles are {', '.join(ROLES)}", at_key=True)
-                elif not isinstance(series, str):
-                    checker.error(f"metrics.{role}", f"expected the name of a logged metric, got {describe(series)}")
-                else:
-                    metrics[role] = series
-    hparams = data.get("hparams") or {}
-    if not isinstance(hparams, dict):
-        checker.error("hparams", f"expected a mapping of parameter names to values, got {describe(hparams)}")
-        hparams = {}
-    analysis = check_analysis(checker, data.get("analysis"), "analysis", base_analysis)
-    kind = checker.choice(data, "kind", KINDS)
-    if kind == "dataset":
-        checker.error("kind", "a dataset manifest has no logs: remove logs: or use kind: run")
-    logs = _check_logs(checker, data.get("logs"), doc.path, roots)
-    balance = _check_balance(checker, data, doc.path, roots)
-    if checker.problems or name is None:
+    context = Context(doc.data, doc.path.parent, roots or InputRoots.for_runs(doc.path.parent), base_analysis)
+    fields = check_table(checker, RUN, doc.data, RUN_CHECKS, context)
+    if checker.problems or "name" not in fields:
         return None, checker.problems
-    spec = RunSpec(
-        name=name.strip(),
-        path=doc.path,
-        logs=logs,
-        title=title,
-        group=group,
-        tags=tags,
-        notes=notes,
-        task=task,
-        loss=loss,
-        num_classes=num_classes,
-        metrics=metrics,
-        x=x,
-        hparams={str(k): v for k, v in hparams.items()},
-        analysis=analysis,
-        source=source,
-        key_lines={k: v[0] for k, v in doc.positions.items() if "." not in k and "[" not in k},
-        class_balance=balance,
-    )
-    return spec, []
+    key_lines = {k: v[0] for k, v in doc.positions.items() if "." not in k and "[" not in k}
+    return RunSpec(path=doc.path, key_lines=key_lines, **fields), []
 
 
 def load_manifests(
@@ -355,7 +125,7 @@ def load_manifests(
     if not runs_dir.is_dir():
         raise ManifestError("not a folder: give the folder that holds your run manifests", Location(runs_dir))
     site, problems = load_site_config(runs_dir, parsed)
-    roots = InputRoots.for_runs(runs_dir, (*allow_outside, *site.extra.get("allow_outside", ())))
+    roots = InputRoots.for_runs(runs_dir, (*allow_outside, *site.allow_outside))
     warnings: list[str] = []
     candidates, skipped = find_yaml_files(runs_dir, warnings)
     runs: list[RunSpec] = []

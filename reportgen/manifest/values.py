@@ -47,23 +47,27 @@ class Checker:
         """A problem with `key`'s value (pointing at the value), or with the key itself."""
         self.problems.append(ManifestError(message, self.doc.where(key, value=not at_key), key=key))
 
-    def text(self, data: dict, key: str, required: bool = False) -> str | None:
+    def text(self, data: dict, key: str, required: bool = False, *, at: str | None = None, numbers: bool = True) -> str | None:
+        """`data[key]` as text (a number as its text when `numbers`); `at` is where the key sits
+        when `data` is nested (default: `key`)."""
+        at = at or key
         if key not in data or data[key] is None:
             if required:
-                self.error(None, f"missing required key {key!r}")
+                parent = at[: -len(key)].rstrip(".") or None
+                self.error(parent, f"missing required key {key!r}")
             return None
         value = data[key]
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and key != "notes":
+        if numbers and isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(value)
         if not isinstance(value, str):
-            self.error(key, f"expected text, got {describe(value)}")
+            self.error(at, f"expected text, got {describe(value)}")
             return None
         return value
 
-    def choice(self, data: dict, key: str, choices: tuple[str, ...]) -> str | None:
-        value = self.text(data, key)
+    def choice(self, data: dict, key: str, choices: tuple[str, ...], *, at: str | None = None) -> str | None:
+        value = self.text(data, key, at=at)
         if value is not None and value not in choices:
-            self.error(key, f"expected one of {', '.join(choices)}, got {value!r}{suggest(value, choices)}")
+            self.error(at or key, f"expected one of {', '.join(choices)}, got {value!r}{suggest(value, choices)}")
             return None
         return value
 

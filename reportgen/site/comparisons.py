@@ -10,15 +10,13 @@ import fnmatch
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from reportgen.errors import Location, ManifestError
-from reportgen.model import RunSpec
+from reportgen.errors import ManifestError
+from reportgen.model import CompareSpec, RunSpec
 from reportgen.site.slug import slugify
 
 KINDS = ("declared", "group", "tag")
-DECLARED_KEYS = ("name", "runs", "tags")
 
 
 @dataclass(frozen=True)
@@ -33,84 +31,32 @@ def _is_glob(pattern: str) -> bool:
     return any(ch in pattern for ch in "*?[")
 
 
-class _Problems:
-    """Collects errors at `compare[i]...` keys, located in reportgen.yaml when positions are known."""
-
-    def __init__(self, path: Path | None, positions: Mapping[str, tuple[int, int]] | None):
-        self.path = path
-        self.positions = positions or {}
-        self.errors: list[ManifestError] = []
-
-    def add(self, key: str, message: str) -> None:
-        probe = key
-        where = Location(self.path)
-        while probe:
-            if probe in self.positions:
-                line, col = self.positions[probe]
-                where = Location(self.path, line, col)
-                break
-            probe = (
-                probe[: probe.rindex("[")]
-                if probe.endswith("]")
-                else (probe[: probe.rindex(".")] if "." in probe else "")
-            )
-        self.errors.append(ManifestError(message, where, key))
-
-
-def _word_list(problems: _Problems, key: str, raw: Any) -> list[str]:
-    if raw is None:
-        return []
-    if isinstance(raw, str):
-        raw = [raw]
-    if not isinstance(raw, list) or not all(
-        isinstance(x, (str, int)) and not isinstance(x, bool) for x in raw
-    ):
-        problems.add(key, "expected a list of run names or patterns")
-        return []
-    return [str(x) for x in raw]
-
-
 def _declared(
-    specs: Sequence[RunSpec], declared: Sequence[Any], problems: _Problems
+    specs: Sequence[RunSpec], declared: Sequence[CompareSpec], problems: list[ManifestError]
 ) -> list[tuple[str, str, tuple[str, ...]]]:
-    """(name, kind, runs) per valid declared comparison, in the user's order."""
+    """(name, kind, runs) per declared comparison that matches a run, in the user's order. The
+    declarations were checked when reportgen.yaml was read (manifest/site_config.py)."""
     names = sorted(s.name for s in specs)
     tags_of = {s.name: set(s.tags) for s in specs}
     out = []
-    for i, item in enumerate(declared):
-        key = f"compare[{i}]"
-        if not isinstance(item, dict):
-            problems.add(key, "expected a mapping with name, runs and/or tags")
-            continue
-        unknown = sorted(str(k) for k in item if k not in DECLARED_KEYS)
-        for k in unknown:
-            problems.add(f"{key}.{k}", "unknown setting; a comparison takes name, runs and tags")
-        name = item.get("name")
-        if not isinstance(name, (str, int)) or isinstance(name, bool) or not str(name).strip():
-            problems.add(f"{key}.name" if "name" in item else key, "every comparison needs a name")
-            continue
-        name = str(name).strip()
-        patterns = _word_list(problems, f"{key}.runs", item.get("runs"))
-        tags = _word_list(problems, f"{key}.tags", item.get("tags"))
-        if not patterns and not tags:
-            problems.add(key, f"comparison '{name}' lists no runs and no tags")
-            continue
+    for comp in declared:
+        name, key = comp.name, comp.key
         chosen: set[str] = set()
-        before = len(problems.errors)
-        for j, pattern in enumerate(patterns):
+        before = len(problems)
+        for j, (pattern, where) in enumerate(zip(comp.runs, comp.runs_where)):
             hits = [n for n in names if fnmatch.fnmatchcase(n, pattern)]
             # A plain name or a tag that matches nothing is a typo, even when other entries match.
             if not hits and not _is_glob(pattern):
-                problems.add(f"{key}.runs[{j}]", f"comparison '{name}': no run named '{pattern}'")
+                problems.append(ManifestError(f"comparison '{name}': no run named '{pattern}'", where, f"{key}.runs[{j}]"))
             chosen.update(hits)
-        for j, tag in enumerate(tags):
+        for j, (tag, where) in enumerate(zip(comp.tags, comp.tags_where)):
             hits = [n for n in names if tag in tags_of[n]]
             if not hits:
-                problems.add(f"{key}.tags[{j}]", f"comparison '{name}': no run has the tag '{tag}'")
+                problems.append(ManifestError(f"comparison '{name}': no run has the tag '{tag}'", where, f"{key}.tags[{j}]"))
             chosen.update(hits)
         if not chosen:
-            if len(problems.errors) == before:  # a typo above already explains it
-                problems.add(key, f"comparison '{name}' matches no run; check its runs and tags")
+            if len(problems) == before:  # a typo above already explains it
+                problems.append(ManifestError(f"comparison '{name}' matches no run; check its runs and tags", comp.where, key))
             continue
         out.append((name, "declared", tuple(sorted(chosen))))
     return out
@@ -139,18 +85,14 @@ def _unique(wanted: str, taken: set[str], template: str) -> str:
 
 
 def check_comparisons(
-    specs: Sequence[RunSpec],
-    declared: Sequence[Any],
-    *,
-    config_path: Path | None = None,
-    positions: Mapping[str, tuple[int, int]] | None = None,
+    specs: Sequence[RunSpec], declared: Sequence[CompareSpec]
 ) -> tuple[list[Comparison], list[ManifestError]]:
     """Like plan_comparisons, but returns every problem instead of raising the first.
 
-    A declared comparison that is malformed or matches no run is left out; one where a single
+    A declared comparison that matches no run is left out; one where a single
     entry is a typo keeps the runs the other entries matched. The automatic ones are always there.
     """
-    problems = _Problems(config_path, positions)
+    problems: list[ManifestError] = []
     planned = _declared(specs, declared, problems) + _automatic(specs)
     # Declared ones come first so the user's names and URLs win any clash; later clashes get
     # " (2)" / "-2" suffixes in this fixed order, so the result never depends on dict order.
@@ -162,27 +104,18 @@ def check_comparisons(
         unique_name = _unique(name, names, "{base} ({k})")
         slug = _unique(prefix[kind] + slugify(name), slugs, "{base}-{k}")
         out.append(Comparison(unique_name, slug, kind, runs))
-    return out, problems.errors
+    return out, problems
 
 
-def plan_comparisons(
-    specs: Sequence[RunSpec],
-    declared: Sequence[Any],
-    *,
-    config_path: Path | None = None,
-    positions: Mapping[str, tuple[int, int]] | None = None,
-) -> list[Comparison]:
+def plan_comparisons(specs: Sequence[RunSpec], declared: Sequence[CompareSpec]) -> list[Comparison]:
     """Every comparison page: declared (user's order), then per group, then per tag (name order).
 
     A declared comparison includes each run whose name matches one of its `runs` patterns
     (fnmatch, case-sensitive) or that carries one of its `tags`. Automatic comparisons need at
-    least two runs. Raises ManifestError (at `compare[i]` in reportgen.yaml when `positions` are
-    given) for the first malformed comparison, one that matches no run, or a plain run name or
-    tag that no run has.
+    least two runs. Raises ManifestError (at `compare[i]` in reportgen.yaml) for the first
+    declared comparison that matches no run, or a plain run name or tag that no run has.
     """
-    comparisons, errors = check_comparisons(
-        specs, declared, config_path=config_path, positions=positions
-    )
+    comparisons, errors = check_comparisons(specs, declared)
     if errors:
         raise errors[0]
     return comparisons

@@ -72,10 +72,7 @@ def gather_cross_run(
     by_name = {run.spec.name: (run, analysis) for run, analysis in zip(runs, analyses)}
     rec_by_name = {r["name"]: r for r in records}
     styles = run_colors(list(by_name))
-    compare_conf = site.extra.get("compare") or []
-    planned, errors = check_comparisons(
-        [run.spec for run in runs], compare_conf, config_path=site.path, positions=site.extra.get("positions")
-    )
+    planned, errors = check_comparisons([run.spec for run in runs], site.compare)
     comparisons = [comparison_record(c, rec_by_name) for c in planned]
     # A group's comparison may be renamed on a name clash, so find it by its runs.
     group_comparison = {plan.runs: comp["page"] for comp, plan in zip(comparisons, planned) if plan.kind == "group"}
