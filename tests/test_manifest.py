@@ -231,3 +231,87 @@ def test_values_are_described_in_yaml_words_never_python(runs_dir: Path) -> None
     (runs_dir / "reportgen.yaml").unlink()
     loaded = load_manifests(runs_dir)
     assert loaded.problems == [] and loaded.runs[1].analysis.noise_z == 0.001
+
+
+# ----------------------------------------------------------------------------- keys others consume
+# `checkpoints:` (inside-the-model views) and `sweeps:` (sweep pages) are declared in
+# manifest/format.py and checked here; the stages that read them live elsewhere.
+
+
+def test_checkpoints_are_read_as_a_path_or_a_mapping(runs_dir: Path) -> None:
+    make_run(runs_dir, "a", checkpoints="ck/epoch-*.pt")
+    make_run(runs_dir, "b", checkpoints={"path": "ck", "include": ["*.pt", "*.safetensors"], "exclude": "*optim*"})
+    make_run(runs_dir, "c")
+    result = load_manifests(runs_dir)
+    assert result.problems == []
+    a, b, c = result.runs
+    assert (a.checkpoints.path, a.checkpoints.include, a.checkpoints.exclude) == ("ck/epoch-*.pt", (), ())
+    assert str(a.checkpoints.where) == "runs/a.yaml:2:14"
+    assert (b.checkpoints.path, b.checkpoints.include, b.checkpoints.exclude) == ("ck", ("*.pt", "*.safetensors"), ("*optim*",))
+    assert c.checkpoints is None
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    (3, "runs/a.yaml:2:14: checkpoints: expected a folder or glob, or a mapping with path, include and exclude, got a number (3)"),
+    ({"include": ["*.pt"]}, "runs/a.yaml:3:3: checkpoints: missing required key 'path'"),
+    ({"path": "ck", "exlude": ["*opt*"]}, "runs/a.yaml:4:3: checkpoints.exlude: unknown key (did you mean 'exclude'?); checkpoints takes path, include and exclude"),
+    ({"path": "ck", "include": [True]}, "runs/a.yaml:5:5: checkpoints.include[0]: expected a word, got a true/false value (true)"),
+    ("", "runs/a.yaml:2:14: checkpoints: the checkpoint path is empty"),
+])
+def test_bad_checkpoints_say_what_to_write(runs_dir: Path, value: object, message: str) -> None:
+    make_run(runs_dir, "a", checkpoints=value)
+    assert messages(runs_dir) == [message]
+
+
+def test_sweeps_are_read_with_their_defaults(runs_dir: Path) -> None:
+    make_run(runs_dir, "lr-1")
+    (runs_dir / "reportgen.yaml").write_text(
+        "sweeps:\n  - name: LR\n    runs: ['lr-*']\n  - name: by tag\n    tags: [x]\n    objective: val_acc\n"
+        "    summary: final\n    goal: max\n",
+        encoding="utf-8",
+    )
+    result = load_manifests(runs_dir)
+    assert result.problems == []
+    lr, tagged = result.site.sweeps
+    assert (lr.name, lr.runs, lr.tags, lr.objective, lr.summary, lr.goal) == ("LR", ("lr-*",), (), None, "best", "min")
+    assert str(lr.where) == "runs/reportgen.yaml:2:5"
+    assert (tagged.tags, tagged.objective, tagged.summary, tagged.goal) == (("x",), "val_acc", "final", "max")
+
+
+def test_bad_sweeps_are_reported_with_file_line_and_key(runs_dir: Path) -> None:
+    make_run(runs_dir, "a")
+    (runs_dir / "reportgen.yaml").write_text(
+        "sweeps:\n"
+        "  - name: lr\n    runs: [a]\n"
+        "  - name: lr\n    tags: [x]\n"
+        "  - just text\n"
+        "  - runs: [a]\n"
+        "  - name: empty\n"
+        "  - name: bad\n    goal: maximum\n    sumary: best\n    runs: a\n",
+        encoding="utf-8",
+    )
+    assert messages(runs_dir) == [
+        "runs/reportgen.yaml:6:5: sweeps[2]: expected a mapping with name, runs, tags, objective, summary and goal",
+        "runs/reportgen.yaml:4:11: sweeps[1].name: duplicate sweep name 'lr' (first given on line 2); rename one of them",
+        "runs/reportgen.yaml:7:5: sweeps[3]: missing required key 'name'",
+        "runs/reportgen.yaml:8:5: sweeps[4]: sweep 'empty' lists no runs and no tags; add runs: or tags:",
+        "runs/reportgen.yaml:11:5: sweeps[5].sumary: unknown setting (did you mean 'summary'?); a sweep takes name, runs, tags, objective, summary and goal",
+        "runs/reportgen.yaml:10:11: sweeps[5].goal: expected one of min, max, got 'maximum' (did you mean 'max'?)",
+    ]
+    (runs_dir / "reportgen.yaml").write_text("sweeps: {name: x}\n", encoding="utf-8")
+    assert messages(runs_dir) == ["runs/reportgen.yaml:1:9: sweeps: expected a list of sweeps, got a mapping"]
+
+
+def test_site_config_fields_are_typed(runs_dir: Path) -> None:
+    (runs_dir / "shared").mkdir()
+    make_run(runs_dir, "a", tags=["x"])
+    (runs_dir / "reportgen.yaml").write_text(
+        "allow_outside: shared\ncompare:\n  - name: mine\n    runs: [a, 'b*']\n    tags: [x]\n", encoding="utf-8"
+    )
+    site = load_manifests(runs_dir).site
+    assert site.allow_outside == ((runs_dir / "shared").resolve(),)
+    (compare,) = site.compare
+    assert (compare.name, compare.key, compare.runs, compare.tags) == ("mine", "compare[0]", ("a", "b*"), ("x",))
+    assert [str(w) for w in (compare.where, *compare.runs_where, *compare.tags_where)] == [
+        "runs/reportgen.yaml:3:5", "runs/reportgen.yaml:4:12", "runs/reportgen.yaml:4:15", "runs/reportgen.yaml:5:12"
+    ]

@@ -101,6 +101,9 @@ def check_checkpoints(checker: Checker, at: str, value: Any, context: Context) -
     if value is None:
         return None
     if isinstance(value, str):
+        if not value.strip():
+            checker.error(at, "the checkpoint path is empty")
+            return None
         value = {"path": value}
         where = checker.doc.where(at)
     elif isinstance(value, dict):

@@ -136,7 +136,7 @@ def _compare(checker: Checker, at: str, value: Any, context: Context) -> tuple[C
 def _sweeps(checker: Checker, at: str, value: Any, context: Context) -> tuple[SweepSpec, ...]:
     """Declared sweeps (consumed by the sweep pages): each needs a name and runs or tags."""
     out: list[SweepSpec] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, int | None] = {}  # name -> line of the first
     for key, item in _listed(checker, at, value, "sweeps", and_list(SWEEP.names)):
         before = len(checker.problems)
         fields = check_table(checker, SWEEP, item, {}, Context(item, context.base), f"{key}.")
@@ -146,9 +146,10 @@ def _sweeps(checker: Checker, at: str, value: Any, context: Context) -> tuple[Sw
             checker.error(key, f"sweep '{fields['name']}' lists no runs and no tags; add runs: or tags:", at_key=True)
             continue
         if fields["name"] in seen:
-            checker.error(f"{key}.name", f"duplicate sweep name {fields['name']!r} (also {seen[fields['name']]}); rename one of them")
+            first = seen[fields["name"]]
+            checker.error(f"{key}.name", f"duplicate sweep name {fields['name']!r} (first given on line {first}); rename one of them")
             continue
-        seen[fields["name"]] = key
+        seen[fields["name"]] = checker.doc.where(f"{key}.name").line
         out.append(SweepSpec(where=checker.doc.where(key, value=False), **fields))
     return tuple(out)
 
