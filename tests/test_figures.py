@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 from numpy.testing import assert_allclose
 
+from reportgen.analysis.overfitting import generalisation_gap_curve
 from reportgen.figures.draw import draw
 from reportgen.figures.plan import decimate, plan_run_figures, plan_thumbnail
 from reportgen.model import Best, Flag, RunAnalysis, RunData, RunSpec, Series
@@ -16,9 +17,11 @@ def make(series: dict[str, tuple[np.ndarray, np.ndarray]], roles: dict[str, str]
     spec = RunSpec(name="r", path=Path("r.yaml"), logs=())
     data = {n: Series(n, s.astype(np.int64), v.astype(float)) for n, (s, v) in series.items()}
     run = RunData(spec=spec, series=data, roles=roles, hparams={}, sources=())
+    gap = generalisation_gap_curve(run.role("val_loss"), run.role("train_loss"))  # as analyse() does
     analysis = RunAnalysis(
         name="r", summaries={}, smoothed={n: s.values.copy() for n, s in data.items()},
         best=best, convergence=(), flags=tuple(flags), baseline=baseline,
+        extra={"generalisation": gap} if gap else {},
     )
     return run, analysis
 
@@ -207,3 +210,26 @@ def test_a_figure_drawn_all_raw_never_speaks_of_smoothed_lines() -> None:
     run, an = make({"loss": (e, 2.0 / e), "val_loss": (e, 2.1 / e)}, {"train_loss": "loss", "val_loss": "val_loss"})
     (fig,) = [f for f in plan_run_figures(run, an) if f.name == "loss"]
     assert fig.alt == "Loss by step: train (loss) raw points, validation (val_loss) raw points"
+
+
+def test_the_plotted_gap_is_the_analysis_gap() -> None:
+    # One computation (issue 15): analyse() works the gap out, the figure plots exactly that.
+    # A constant train loss has itself as trend, so the gap is validation minus that constant.
+    from analysis_factories import make_run, series
+
+    from reportgen.analysis import analyse
+
+    steps = np.arange(200)
+    vs = steps[10::10]  # inside the training range, so every validation point has a gap
+    run = make_run(
+        train_loss=series("train_loss", np.full(200, 0.5), steps),
+        val_loss=series("val_loss", 0.6 + 0.001 * vs, vs),
+    )
+    an = analyse(run)
+    record = an.extra["generalisation"]
+    val = run.series["val_loss"]
+    assert record["steps"] == val.steps.tolist()
+    assert_allclose(record["gap"], val.values - 0.5, rtol=1e-6)
+    (gap_fig,) = [f for f in plan_run_figures(run, an) if f.name == "gap"]
+    (line,) = gap_fig.panels[0].lines
+    assert line.y.tolist() == record["gap"] and line.x.tolist() == val.steps.tolist()

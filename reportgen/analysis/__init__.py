@@ -18,7 +18,7 @@ import numpy as np
 from reportgen.analysis.convergence import convergence
 from reportgen.analysis.divergence import explosion, merge_divergence, non_finite, spikes, thrashing
 from reportgen.analysis.endings import generalisation_gap, got_worse, still_improving
-from reportgen.analysis.overfitting import overfitting
+from reportgen.analysis.overfitting import generalisation_gap_curve, overfitting
 from reportgen.analysis.plateau import plateaus
 from reportgen.analysis.summary import summarise
 from reportgen.analysis.trends import Trends
@@ -163,19 +163,20 @@ def analyse(run: RunData, config: AnalysisConfig | None = None) -> RunAnalysis:
         if sp is not None:
             flags.append(sp)
 
-    of, gen_extra = overfitting(val, train, cfg, x_is_epoch, trends)
+    of = overfitting(val, train, cfg, x_is_epoch, trends)
     if of is not None and diverged_at is not None:
         # In a diverged run only the part before the divergence can show overfitting (a rise
         # measured against inf reads as an absurd percentage), and only while training loss was
         # still falling: validation rising with a flat or rising training loss is the same
         # instability that ended in divergence.
-        of, _ = overfitting(_before(val, diverged_at), _before(train, diverged_at), cfg, x_is_epoch, trends)
+        of = overfitting(_before(val, diverged_at), _before(train, diverged_at), cfg, x_is_epoch, trends)
         if of is not None and not of.evidence.get("train_still_falling"):
             of = None
     if of is not None:
         flags.append(of)
-    if gen_extra:
-        extra["generalisation"] = gen_extra
+    gap = generalisation_gap_curve(val, train, trends)
+    if gap is not None:
+        extra["generalisation"] = gap  # plotted by figures/plan.py, the one computation of it
 
     # A diverged run is not "underfitting": its loss going flat or up is the divergence.
     uf = (

@@ -1,5 +1,6 @@
 """Overfitting: Prechelt's generalisation loss GL and UP_s criteria on the validation loss, the
-generalisation gap, and a flag when validation loss ends well above its minimum.
+generalisation gap curve (the run page plots it), and a flag when validation loss ends well
+above its minimum.
 
 L. Prechelt, "Early Stopping - But When?", Neural Networks: Tricks of the Trade, 1998:
 GL(t) = 100 * (E_va(t) / min_{t' <= t} E_va(t') - 1); UP_s stops when the validation error rose
@@ -59,14 +60,37 @@ def _interp_trend(train: Series | None, at_steps: np.ndarray, trends: Trends) ->
     return np.interp(at_steps.astype(np.float64), ts, tv)
 
 
+def generalisation_gap_curve(
+    val: Series | None, train: Series | None, trends: Trends | None = None
+) -> dict[str, Any] | None:
+    """The generalisation gap the run page plots: at each finite validation point inside the
+    training steps' range, the validation loss minus the training loss's trend (the running
+    median the overfitting and gap flags compare against). A plain-JSON record: `metric`,
+    `steps`, `gap`; None without both losses or with fewer than two such points."""
+    if val is None or train is None:
+        return None
+    fin = np.isfinite(val.values)
+    t_fin = train.steps[np.isfinite(train.values)]
+    if t_fin.shape[0] < 3:
+        return None
+    inside = fin & (val.steps >= t_fin[0]) & (val.steps <= t_fin[-1])
+    if np.count_nonzero(inside) < 2:
+        return None
+    steps = val.steps[inside]
+    train_at = _interp_trend(train, steps, trends if trends is not None else Trends())
+    if train_at is None:
+        return None
+    return {"metric": val.name, "steps": [int(s) for s in steps.tolist()], "gap": nums(val.values[inside] - train_at, 6)}
+
+
 def overfitting(
     val: Series | None,
     train: Series | None,
     config: AnalysisConfig,
     x_is_epoch: bool,
     trends: Trends | None = None,
-) -> tuple[Flag | None, dict[str, Any]]:
-    """(flag or None, extra data for figures: steps, gap and GL per validation point).
+) -> Flag | None:
+    """The overfitting flag, or None.
 
     Flags when, on a running-median trend of the validation loss, GL at the end exceeds
     config.overfit_gl, the rise exceeds config.noise_z noise sigmas, the minimum lies at least
@@ -75,26 +99,20 @@ def overfitting(
     not overfitting).
     """
     if val is None:
-        return None, {}
+        return None
     fin = np.isfinite(val.values)
     idx = np.nonzero(fin)[0]
     n = idx.shape[0]
     if n < config.overfit_min_points:
-        return None, {}
+        return None
     steps = val.steps[idx]
     v = val.values[idx]
     trends = trends if trends is not None else Trends()
     trend = trends.median(val, val_window(n))
     if not np.all(trend > 0):
-        return None, {}  # GL is a ratio: only defined for positive losses
+        return None  # GL is a ratio: only defined for positive losses
     gl = generalisation_loss(trend)
     train_at = _interp_trend(train, steps, trends)
-    extra: dict[str, Any] = {
-        "metric": val.name,
-        "steps": [int(s) for s in steps.tolist()],
-        "gl": nums(gl, 4),
-        "gap": nums(v - train_at, 6) if train_at is not None else None,
-    }
     i_min = int(np.argmin(trend))
     v_min = float(trend[i_min])
     v_end = float(trend[-1])
@@ -106,13 +124,13 @@ def overfitting(
         or gl_end <= config.overfit_gl
         or rise <= config.noise_z * sigma
     ):
-        return None, extra
+        return None
     train_rise = None
     train_falling = None
     if train_at is not None:
         train_rise = float(train_at[-1] - train_at[i_min])
         if train_rise >= 0.5 * rise:
-            return None, extra
+            return None
         train_falling = bool(train_at[-1] < train_at[i_min])
     # Best: the raw minimum, the checkpoint a "keep best" callback would have saved. Onset:
     # where the sustained rise starts (trend minimum), never before the best (a rise that
@@ -194,4 +212,4 @@ def overfitting(
             ("best single value", f"{v[i_best]:.4g} at {w_best}"),
         ),
     )
-    return flag, extra
+    return flag

@@ -392,19 +392,14 @@ def _faint(lines: list[Line], bands: list[Band]) -> str:
 
 
 def _gap_panel(run: RunData, analysis: RunAnalysis, until: float | None = None) -> tuple[Panel, str] | None:
-    """Validation minus train loss, on the healthy phase's range when the run diverged."""
-    train, val = run.role("train_loss"), run.role("val_loss")
-    if train is None or val is None or len(train) < 2 or len(val) < 2:
+    """The generalisation gap the analysis worked out (analysis/overfitting.py
+    generalisation_gap_curve), on the healthy phase's range when the run diverged."""
+    record = analysis.extra.get("generalisation")
+    val = run.series.get(record["metric"]) if record else None
+    if val is None:
         return None
-    t_smooth = analysis.smoothed.get(train.name, train.values)
-    ok = np.isfinite(t_smooth)
-    vx = val.steps.astype(np.float64)
-    if ok.sum() < 2:
-        return None
-    within = (vx >= train.steps[ok][0]) & (vx <= train.steps[ok][-1]) & np.isfinite(val.values)
-    if within.sum() < 2:
-        return None
-    gap = val.values[within] - np.interp(vx[within], train.steps[ok].astype(np.float64), t_smooth[ok])
+    gap = np.array([np.nan if g is None else g for g in record["gap"]], dtype=np.float64)
+    within = np.isin(val.steps, np.asarray(record["steps"], dtype=np.int64))
     x = x_values(val, run.x)[within]
     limits, off, peaks = _robust([(x, gap)], until, "linear")
     panel = Panel(
