@@ -17,6 +17,7 @@ Imports nothing from reportgen (model.py imports this module), so enums that liv
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 TASKS = ("classification", "regression")
@@ -133,7 +134,7 @@ class Table:
     unknown: str
     description: str = ""
 
-    @property
+    @cached_property
     def names(self) -> tuple[str, ...]:
         return tuple(k.name for k in self.keys)
 
