@@ -342,7 +342,8 @@ def plan_run_figures(run: RunData, analysis: RunAnalysis) -> list[FigureSpec]:
     until = failure_x(run, analysis)
     gap = _gap_panel(run, analysis, until)
     if gap is not None:
-        figures.append(FigureSpec(name="gap", alt="Generalisation gap: validation loss minus training loss" + gap[1],
+        alt = "Generalisation gap: validation loss minus the training loss trend (running median) at each evaluation"
+        figures.append(FigureSpec(name="gap", alt=alt + gap[1],
                                   panels=(gap[0],), height=2.8))
     train_acc, val_acc = (_curve(run, analysis, r, label, c, st) for r, label, c, st in
                           (("train_acc", "train", TRAIN_COLOR, "--"), ("val_acc", "validation", VAL_COLOR, "-")))
