@@ -21,15 +21,24 @@ MAX_COUNT = 10**15
 def _check_class_names(checker: Checker, value: Any) -> tuple[str, ...] | dict[str, str] | None:
     if value is None:
         return None
-    if isinstance(value, list) and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+    if isinstance(value, list) and all(
+        isinstance(v, (str, int)) and not isinstance(v, bool) for v in value
+    ):
         return tuple(str(v) for v in value)
-    if isinstance(value, dict) and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value.values()):
+    if isinstance(value, dict) and all(
+        isinstance(v, (str, int)) and not isinstance(v, bool) for v in value.values()
+    ):
         return {str(k): str(v) for k, v in value.items()}
-    checker.error("class_names", f"expected a list of class names or a mapping of class to name, got {describe(value)}")
+    checker.error(
+        "class_names",
+        f"expected a list of class names or a mapping of class to name, got {describe(value)}",
+    )
     return None
 
 
-def _balance_file(checker: Checker, key: str, raw: str, manifest_dir: Path, roots: InputRoots, what: str) -> Path | None:
+def _balance_file(
+    checker: Checker, key: str, raw: str, manifest_dir: Path, roots: InputRoots, what: str
+) -> Path | None:
     try:
         return resolve_input(raw, manifest_dir, roots, folder_ok=False)
     except Refused as exc:
@@ -55,11 +64,14 @@ def check_balance(checker: Checker, at: str, value: Any, context: Context) -> Ba
             path = _balance_file(checker, at, value, base, roots, "file")
             if path is None:
                 return None
-            return BalanceSpec(where=where, sources=(BalanceSource(None, where, path=path),), class_names=names)
+            return BalanceSpec(
+                where=where, sources=(BalanceSource(None, where, path=path),), class_names=names
+            )
         return BalanceSpec(where=where, class_names=names, dataset=value)
     if not isinstance(value, dict) or not value:
         checker.error(
-            at, f"expected a dataset name, a counts file, or a mapping of split to label file, got {describe(value)}"
+            at,
+            f"expected a dataset name, a counts file, or a mapping of split to label file, got {describe(value)}",
         )
         return None
     sources: list[BalanceSource] = []
@@ -80,21 +92,37 @@ def check_balance(checker: Checker, at: str, value: Any, context: Context) -> Ba
                 continue
             sources.append(BalanceSource(str(split), where_split, path=path, column=column))
         elif isinstance(item, dict):
-            bad = [k for k, v in item.items() if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_COUNT]
+            bad = [
+                k
+                for k, v in item.items()
+                if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_COUNT
+            ]
             if bad:
                 checker.error(
-                    f"{key}.{bad[0]}", f"expected a whole count from 0 to {MAX_COUNT:,}, got {describe(item[bad[0]])}"
+                    f"{key}.{bad[0]}",
+                    f"expected a whole count from 0 to {MAX_COUNT:,}, got {describe(item[bad[0]])}",
                 )
                 continue
-            sources.append(BalanceSource(str(split), where_split, counts={str(k): int(v) for k, v in item.items()}))
+            sources.append(
+                BalanceSource(
+                    str(split), where_split, counts={str(k): int(v) for k, v in item.items()}
+                )
+            )
         else:
-            checker.error(key, f"expected a label file path or a mapping of class to count, got {describe(item)}")
+            checker.error(
+                key,
+                f"expected a label file path or a mapping of class to count, got {describe(item)}",
+            )
     return BalanceSpec(where=where, sources=tuple(sources), class_names=names)
 
 
-def check_dataset_balance(checker: Checker, at: str, value: Any, context: Context) -> BalanceSpec | None:
+def check_dataset_balance(
+    checker: Checker, at: str, value: Any, context: Context
+) -> BalanceSpec | None:
     """A dataset's `class_balance:`: files or counts, never another dataset."""
     balance = check_balance(checker, at, value, context)
     if balance is not None and balance.dataset is not None:
-        checker.error(at, "a dataset's class_balance must name files or counts, not another dataset")
+        checker.error(
+            at, "a dataset's class_balance must name files or counts, not another dataset"
+        )
     return balance

@@ -111,7 +111,9 @@ class Key:
     kind: Kind
     doc: str
     required: bool = False
-    field: str | None = None  # None: no field (its check, if any, returns None), or a nested table's
+    field: str | None = (
+        None  # None: no field (its check, if any, returns None), or a nested table's
+    )
     type: str = "Any"
     default: Any = None
     factory: str | None = None
@@ -151,8 +153,17 @@ def and_list(words: tuple[str, ...]) -> str:
 LOG_ENTRY = Table(
     "log entry",
     (
-        Key("path", Text(numbers=False), "The log file or folder, relative to the manifest.", required=True),
-        Key("format", Custom("log_format", "log format", lambda: {"enum": _formats()}), "How to read it (default auto)."),
+        Key(
+            "path",
+            Text(numbers=False),
+            "The log file or folder, relative to the manifest.",
+            required=True,
+        ),
+        Key(
+            "format",
+            Custom("log_format", "log format", lambda: {"enum": _formats()}),
+            "How to read it (default auto).",
+        ),
     ),
     "unknown key{suggest}; a log entry takes {names}",
 )
@@ -169,9 +180,16 @@ LABEL_FILE = Table(
 CHECKPOINTS = Table(
     "checkpoints",
     (
-        Key("path", Text(numbers=False, empty="the checkpoint path is empty"), "A folder or glob of checkpoint files, relative to the manifest.", required=True),
+        Key(
+            "path",
+            Text(numbers=False, empty="the checkpoint path is empty"),
+            "A folder or glob of checkpoint files, relative to the manifest.",
+            required=True,
+        ),
         Key("include", Words("fnmatch patterns"), "Only files whose name matches one of these."),
-        Key("exclude", Words("fnmatch patterns"), "Leave out files whose name matches one of these."),
+        Key(
+            "exclude", Words("fnmatch patterns"), "Leave out files whose name matches one of these."
+        ),
     ),
     "unknown key{suggest}; checkpoints takes {names}",
 )
@@ -179,8 +197,18 @@ CHECKPOINTS = Table(
 COMPARE = Table(
     "comparison",
     (
-        Key("name", Custom("compare_name", "text", {"type": "string"}), "The comparison's title; gives its page address.", required=True, missing="every comparison needs a name"),
-        Key("runs", Custom("run_patterns", "list of run names or fnmatch patterns"), "Runs by name or pattern (case-sensitive)."),
+        Key(
+            "name",
+            Custom("compare_name", "text", {"type": "string"}),
+            "The comparison's title; gives its page address.",
+            required=True,
+            missing="every comparison needs a name",
+        ),
+        Key(
+            "runs",
+            Custom("run_patterns", "list of run names or fnmatch patterns"),
+            "Runs by name or pattern (case-sensitive).",
+        ),
         Key("tags", Custom("run_patterns", "list of tags"), "Every run with one of these tags."),
     ),
     "unknown setting{suggest}; a comparison takes {names}",
@@ -189,11 +217,28 @@ COMPARE = Table(
 SWEEP = Table(
     "sweep",
     (
-        Key("name", Text(empty="the sweep name is empty", strip=True), "The sweep's title; gives its page address.", required=True),
-        Key("runs", Words("run names or fnmatch patterns"), "Runs by name or pattern (case-sensitive)."),
+        Key(
+            "name",
+            Text(empty="the sweep name is empty", strip=True),
+            "The sweep's title; gives its page address.",
+            required=True,
+        ),
+        Key(
+            "runs",
+            Words("run names or fnmatch patterns"),
+            "Runs by name or pattern (case-sensitive).",
+        ),
         Key("tags", Words(), "Every run with one of these tags."),
-        Key("objective", Text(numbers=False), "The metric the sweep optimises (default: the validation loss)."),
-        Key("summary", Choice(SWEEP_SUMMARIES), "Which value of the objective counts (default best)."),
+        Key(
+            "objective",
+            Text(numbers=False),
+            "The metric the sweep optimises (default: the validation loss).",
+        ),
+        Key(
+            "summary",
+            Choice(SWEEP_SUMMARIES),
+            "Which value of the objective counts (default best).",
+        ),
         Key("goal", Choice(SWEEP_GOALS), "Whether lower or higher is better (default min)."),
     ),
     "unknown setting{suggest}; a sweep takes {names}",
@@ -212,31 +257,48 @@ def _roles() -> list[str]:
     return list(ROLES)
 
 
-def _object(table: Table) -> dict[str, Any]:
-    """The JSON Schema of a nested table (the generator does the same for top-level ones)."""
+def key_schema(key: Key) -> dict[str, Any]:
+    """A key's JSON Schema, with its doc (links and code marks dropped) for editors' hovers."""
+    import re
+
+    out = key.kind.schema()
+    if key.doc:
+        out["description"] = re.sub(r"\[([^]]+)\]\([^)]+\)", r"\1", key.doc).replace("`", "")
+    return out
+
+
+def table_schema(table: Table) -> dict[str, Any]:
+    """The JSON Schema of a mapping: its keys, which are required, nothing else allowed."""
     out: dict[str, Any] = {"type": "object"}
+    if table.description:
+        out["description"] = table.description
     required = [k.name for k in table.keys if k.required]
     if required:
         out["required"] = required
     out["additionalProperties"] = False
-    out["properties"] = {k.name: k.kind.schema() for k in table.keys}
+    out["properties"] = {k.name: key_schema(k) for k in table.keys}
     return out
 
 
 # ----------------------------------------------------------------------------- shared values
 
 _LOGS_SCHEMA = {
-    "oneOf": [{"type": "string"}, {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/log"}}],
+    "oneOf": [
+        {"type": "string"},
+        {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/log"}},
+    ],
 }
 _ANALYSIS = Custom("analysis", "mapping threshold -> number", {"$ref": "#/$defs/analysis"})
 _BALANCE_YAML = "dataset name, counts file, or mapping split -> label file / `{path, column}` / `{class: count}`"
-_CLASS_NAMES = Custom(None, "list (class 0, 1, ...) or mapping class -> name", {"$ref": "#/$defs/class_names"})
+_CLASS_NAMES = Custom(
+    None, "list (class 0, 1, ...) or mapping class -> name", {"$ref": "#/$defs/class_names"}
+)
 
 
 def _checkpoints_schema() -> dict[str, Any]:
     return {
         "description": "A folder or glob (relative to this manifest), or {path, include, exclude}.",
-        "oneOf": [{"type": "string"}, _object(CHECKPOINTS)],
+        "oneOf": [{"type": "string"}, table_schema(CHECKPOINTS)],
     }
 
 
@@ -246,25 +308,109 @@ def _checkpoints_schema() -> dict[str, Any]:
 RUN = Table(
     "run manifest",
     (
-        key("name", Text(empty="the run name is empty", strip=True), "Unique run name. Its slug (lower-case letters, digits and dashes) is the page address `runs/<slug>/`; two names with the same slug are an error.", "str", REQUIRED, required=True),
+        key(
+            "name",
+            Text(empty="the run name is empty", strip=True),
+            "Unique run name. Its slug (lower-case letters, digits and dashes) is the page address `runs/<slug>/`; two names with the same slug are an error.",
+            "str",
+            REQUIRED,
+            required=True,
+        ),
         key("title", Text(), "Display title (default: `name`).", "str | None"),
         key("group", Text(), "Runs of one config with different seeds.", "str | None"),
-        key("notes", Text(numbers=False), "Shown on the run page, sanitised (no scripts, no event handlers, no `javascript:` links).", "str", ""),
+        key(
+            "notes",
+            Text(numbers=False),
+            "Shown on the run page, sanitised (no scripts, no event handlers, no `javascript:` links).",
+            "str",
+            "",
+        ),
         key("task", Choice(TASKS), "", "str | None"),
-        key("loss", Choice(LOSS_KINDS), "Sets the chance-level baseline for underfitting (with `num_classes` for cross-entropy).", "str | None"),
-        key("x", Choice(X_VALUES), "What the x axis counts (default: epoch when every log counts epochs, else step).", "str | None"),
-        key("source", Choice(SOURCES), "How the logs were produced; shown on the run page.", "str | None"),
-        key("tags", Words(), "Shown on the index; used for filtering and comparisons.", "tuple[str, ...]", ()),
+        key(
+            "loss",
+            Choice(LOSS_KINDS),
+            "Sets the chance-level baseline for underfitting (with `num_classes` for cross-entropy).",
+            "str | None",
+        ),
+        key(
+            "x",
+            Choice(X_VALUES),
+            "What the x axis counts (default: epoch when every log counts epochs, else step).",
+            "str | None",
+        ),
+        key(
+            "source",
+            Choice(SOURCES),
+            "How the logs were produced; shown on the run page.",
+            "str | None",
+        ),
+        key(
+            "tags",
+            Words(),
+            "Shown on the index; used for filtering and comparisons.",
+            "tuple[str, ...]",
+            (),
+        ),
         key("num_classes", Whole(2), "", "int | None"),
-        key("metrics", Custom("metrics", "mapping role -> logged series name", lambda: {"type": "object", "propertyNames": {"enum": _roles()}, "additionalProperties": {"type": "string"}}), "Overrides role inference (see [metric roles](metric-roles.md)).", "dict[str, str]", factory="dict"),
-        key("hparams", Custom("hparams", "mapping", {"type": "object"}), "Shown as a table; overrides hparams read from the logs (e.g. Lightning's `hparams.yaml`).", "dict[str, Any]", factory="dict"),
-        key("analysis", _ANALYSIS, "Per-run thresholds, over the site defaults (see [analysis](analysis.md)).", "AnalysisConfig", factory="AnalysisConfig"),
-        Key("kind", Custom("run_kind", "`run`", {"enum": ["run"]}), "Optional; dataset files say `kind: dataset`."),
-        key("logs", Custom("logs", "path, or list of paths / `{path, format}`", _LOGS_SCHEMA), "Log files or folders, relative to the manifest. Several logs are merged in order; a later log that starts at an earlier step counts as a resumed run.", "tuple[LogSpec, ...]", REQUIRED, required=True),
-        Key("class_balance", Custom("class_balance", _BALANCE_YAML, {"$ref": "#/$defs/class_balance"}), "Class-balance table, chart and flags on the run page (see below).", field="class_balance", type="BalanceSpec | None"),
+        key(
+            "metrics",
+            Custom(
+                "metrics",
+                "mapping role -> logged series name",
+                lambda: {
+                    "type": "object",
+                    "propertyNames": {"enum": _roles()},
+                    "additionalProperties": {"type": "string"},
+                },
+            ),
+            "Overrides role inference (see [metric roles](metric-roles.md)).",
+            "dict[str, str]",
+            factory="dict",
+        ),
+        key(
+            "hparams",
+            Custom("hparams", "mapping", {"type": "object"}),
+            "Shown as a table; overrides hparams read from the logs (e.g. Lightning's `hparams.yaml`).",
+            "dict[str, Any]",
+            factory="dict",
+        ),
+        key(
+            "analysis",
+            _ANALYSIS,
+            "Per-run thresholds, over the site defaults (see [analysis](analysis.md)).",
+            "AnalysisConfig",
+            factory="AnalysisConfig",
+        ),
+        Key(
+            "kind",
+            Custom("run_kind", "`run`", {"enum": ["run"]}),
+            "Optional; dataset files say `kind: dataset`.",
+        ),
+        key(
+            "logs",
+            Custom("logs", "path, or list of paths / `{path, format}`", _LOGS_SCHEMA),
+            "Log files or folders, relative to the manifest. Several logs are merged in order; a later log that starts at an earlier step counts as a resumed run.",
+            "tuple[LogSpec, ...]",
+            REQUIRED,
+            required=True,
+        ),
+        Key(
+            "class_balance",
+            Custom("class_balance", _BALANCE_YAML, {"$ref": "#/$defs/class_balance"}),
+            "Class-balance table, chart and flags on the run page (see below).",
+            field="class_balance",
+            type="BalanceSpec | None",
+        ),
         Key("class_names", _CLASS_NAMES, "Display names for the classes of `class_balance`."),
         # consumed by the inside-the-model views (readers/checkpoints*.py)
-        key("checkpoints", Custom("checkpoints", "folder or glob, or `{path, include, exclude}`", _checkpoints_schema), "Model checkpoints for the inside-the-model views (see below).", "CheckpointSpec | None"),
+        key(
+            "checkpoints",
+            Custom(
+                "checkpoints", "folder or glob, or `{path, include, exclude}`", _checkpoints_schema
+            ),
+            "Model checkpoints for the inside-the-model views (see below).",
+            "CheckpointSpec | None",
+        ),
     ),
     "unknown key{suggest}; see docs/manifest.md",
     "One training run: where its logs are and how to read them. See docs/manifest.md.",
@@ -273,12 +419,43 @@ RUN = Table(
 DATASET = Table(
     "dataset manifest",
     (
-        Key("kind", Custom(None, "`dataset`", {"const": "dataset"}), "Says this file describes a dataset.", required=True),
-        key("name", Text(strip=True), "Unique dataset name; runs refer to it in `class_balance:`.", "str", REQUIRED, required=True),
+        Key(
+            "kind",
+            Custom(None, "`dataset`", {"const": "dataset"}),
+            "Says this file describes a dataset.",
+            required=True,
+        ),
+        key(
+            "name",
+            Text(strip=True),
+            "Unique dataset name; runs refer to it in `class_balance:`.",
+            "str",
+            REQUIRED,
+            required=True,
+        ),
         key("title", Text(), "Display title (default: `name`).", "str | None"),
         key("notes", Text(numbers=False), "Shown on the dataset page, sanitised.", "str", ""),
-        key("analysis", _ANALYSIS, "Thresholds for the dataset's flags.", "AnalysisConfig", factory="AnalysisConfig"),
-        Key("class_balance", Custom("dataset_balance", "mapping split -> label file / `{path, column}` / `{class: count}`, or a counts file", {"$ref": "#/$defs/class_balance"}), "The dataset's label files or counts per split.", required=True, field="balance", type="BalanceSpec", default=REQUIRED, missing="a dataset manifest needs class_balance: (label files or counts per split)"),
+        key(
+            "analysis",
+            _ANALYSIS,
+            "Thresholds for the dataset's flags.",
+            "AnalysisConfig",
+            factory="AnalysisConfig",
+        ),
+        Key(
+            "class_balance",
+            Custom(
+                "dataset_balance",
+                "mapping split -> label file / `{path, column}` / `{class: count}`, or a counts file",
+                {"$ref": "#/$defs/class_balance"},
+            ),
+            "The dataset's label files or counts per split.",
+            required=True,
+            field="balance",
+            type="BalanceSpec",
+            default=REQUIRED,
+            missing="a dataset manifest needs class_balance: (label files or counts per split)",
+        ),
         Key("class_names", _CLASS_NAMES, "Display names for the classes."),
     ),
     "unknown key for a dataset{suggest}; see docs/manifest.md",
@@ -287,13 +464,61 @@ DATASET = Table(
 SITE = Table(
     "site config",
     (
-        key("title", Custom("site_title", "text", {"type": "string"}), 'Site title (default "Training report").', "str", "Training report"),
-        key("analysis", Custom("site_analysis", _ANALYSIS.yaml, _ANALYSIS.schema_of), "Default thresholds for every run (a run's own `analysis:` wins).", "AnalysisConfig", factory="AnalysisConfig"),
-        Key("smoothing", Custom(None, "number, 0 <= w < 1", {"type": "number", "minimum": 0, "exclusiveMaximum": 1}), "Default EMA smoothing weight (default 0.6); the same as `analysis: {smoothing: w}`."),
-        key("compare", Custom("compare", "list of `{name, runs, tags}`", {"type": "array", "items": _object(COMPARE)}), "Declared comparisons (see below).", "tuple[CompareSpec, ...]", ()),
-        key("allow_outside", Custom("allow_outside", "folder or list of folders", {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}), "Folders (relative to the runs folder) whose files manifests may name besides the runs folder's own; see [What a manifest may read](#what-a-manifest-may-read).", "tuple[Path, ...]", ()),
+        key(
+            "title",
+            Custom("site_title", "text", {"type": "string"}),
+            'Site title (default "Training report").',
+            "str",
+            "Training report",
+        ),
+        key(
+            "analysis",
+            Custom("site_analysis", _ANALYSIS.yaml, _ANALYSIS.schema_of),
+            "Default thresholds for every run (a run's own `analysis:` wins).",
+            "AnalysisConfig",
+            factory="AnalysisConfig",
+        ),
+        Key(
+            "smoothing",
+            Custom(
+                None, "number, 0 <= w < 1", {"type": "number", "minimum": 0, "exclusiveMaximum": 1}
+            ),
+            "Default EMA smoothing weight (default 0.6); the same as `analysis: {smoothing: w}`.",
+        ),
+        key(
+            "compare",
+            Custom(
+                "compare",
+                "list of `{name, runs, tags}`",
+                {"type": "array", "items": table_schema(COMPARE)},
+            ),
+            "Declared comparisons (see below).",
+            "tuple[CompareSpec, ...]",
+            (),
+        ),
+        key(
+            "allow_outside",
+            Custom(
+                "allow_outside",
+                "folder or list of folders",
+                {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+            ),
+            "Folders (relative to the runs folder) whose files manifests may name besides the runs folder's own; see [What a manifest may read](#what-a-manifest-may-read).",
+            "tuple[Path, ...]",
+            (),
+        ),
         # consumed by the sweep pages (analysis/sweeps.py)
-        key("sweeps", Custom("sweeps", "list of `{name, runs, tags, objective, summary, goal}`", {"type": "array", "items": _object(SWEEP)}), "Declared sweeps (see below).", "tuple[SweepSpec, ...]", ()),
+        key(
+            "sweeps",
+            Custom(
+                "sweeps",
+                "list of `{name, runs, tags, objective, summary, goal}`",
+                {"type": "array", "items": table_schema(SWEEP)},
+            ),
+            "Declared sweeps (see below).",
+            "tuple[SweepSpec, ...]",
+            (),
+        ),
     ),
     "unknown setting{suggest}; see docs/manifest.md",
     "The optional site config, DIR/reportgen.yaml. See docs/manifest.md.",
@@ -301,6 +526,7 @@ SITE = Table(
 
 
 # ----------------------------------------------------------------------------- value shapes
+
 
 def schema_defs() -> dict[str, Any]:
     """The JSON Schema `$defs` that keys above refer to (`#/$defs/<name>`)."""
@@ -310,7 +536,7 @@ def schema_defs() -> dict[str, Any]:
 
     word_or_number = {"type": ["string", "integer"]}
     return {
-        "log": {"oneOf": [{"type": "string"}, _object(LOG_ENTRY)]},
+        "log": {"oneOf": [{"type": "string"}, table_schema(LOG_ENTRY)]},
         "analysis": {
             "type": "object",
             "description": "Thresholds; defaults and meaning in docs/analysis.md.",
@@ -327,8 +553,11 @@ def schema_defs() -> dict[str, Any]:
                     "additionalProperties": {
                         "oneOf": [
                             {"type": "string"},
-                            _object(LABEL_FILE),
-                            {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
+                            table_schema(LABEL_FILE),
+                            {
+                                "type": "object",
+                                "additionalProperties": {"type": "integer", "minimum": 0},
+                            },
                         ]
                     },
                 },

@@ -51,7 +51,9 @@ def check_logs(checker: Checker, at: str, value: Any, context: Context) -> tuple
             path = resolve_input(raw_path, context.base, roots)
         except Refused as exc:
             if exc.missing:
-                checker.error(path_key, f"log file not found: {raw_path} (paths are relative to the manifest)")
+                checker.error(
+                    path_key, f"log file not found: {raw_path} (paths are relative to the manifest)"
+                )
             else:
                 checker.error(path_key, exc.message)
             continue
@@ -63,14 +65,22 @@ def check_metrics(checker: Checker, at: str, value: Any, context: Context) -> di
     if value is None:
         return None
     if not isinstance(value, dict):
-        checker.error(at, f"expected a mapping of role to logged metric name, got {describe(value)}")
+        checker.error(
+            at, f"expected a mapping of role to logged metric name, got {describe(value)}"
+        )
         return None
     metrics: dict[str, str] = {}
     for role, series in value.items():
         if role not in ROLES:
-            checker.error(f"{at}.{role}", f"unknown role{suggest(str(role), ROLES)}; roles are {', '.join(ROLES)}", at_key=True)
+            checker.error(
+                f"{at}.{role}",
+                f"unknown role{suggest(str(role), ROLES)}; roles are {', '.join(ROLES)}",
+                at_key=True,
+            )
         elif not isinstance(series, str):
-            checker.error(f"{at}.{role}", f"expected the name of a logged metric, got {describe(series)}")
+            checker.error(
+                f"{at}.{role}", f"expected the name of a logged metric, got {describe(series)}"
+            )
         else:
             metrics[role] = series
     return metrics
@@ -95,7 +105,9 @@ def check_run_kind(checker: Checker, at: str, value: Any, context: Context) -> N
         checker.error(at, "a dataset manifest has no logs: remove logs: or use kind: run")
 
 
-def check_checkpoints(checker: Checker, at: str, value: Any, context: Context) -> CheckpointSpec | None:
+def check_checkpoints(
+    checker: Checker, at: str, value: Any, context: Context
+) -> CheckpointSpec | None:
     """`checkpoints:` a folder or glob (relative to the manifest), or {path, include, exclude}.
     Kept as written: the inside-the-model views resolve it (within the allowed input roots)."""
     if value is None:
@@ -109,13 +121,21 @@ def check_checkpoints(checker: Checker, at: str, value: Any, context: Context) -
     elif isinstance(value, dict):
         where = checker.doc.where(f"{at}.path")
     else:
-        checker.error(at, f"expected a folder or glob, or a mapping with path, include and exclude, got {describe(value)}")
+        checker.error(
+            at,
+            f"expected a folder or glob, or a mapping with path, include and exclude, got {describe(value)}",
+        )
         return None
     before = len(checker.problems)
     fields = check_table(checker, CHECKPOINTS, value, {}, Context(value, context.base), f"{at}.")
     if len(checker.problems) > before or "path" not in fields:
         return None
-    return CheckpointSpec(path=fields["path"], where=where, include=fields.get("include", ()), exclude=fields.get("exclude", ()))
+    return CheckpointSpec(
+        path=fields["path"],
+        where=where,
+        include=fields.get("include", ()),
+        exclude=fields.get("exclude", ()),
+    )
 
 
 RUN_CHECKS: dict[str, Check] = {
@@ -127,4 +147,7 @@ RUN_CHECKS: dict[str, Check] = {
     "class_balance": check_balance,
     "checkpoints": check_checkpoints,
 }
-DATASET_CHECKS: dict[str, Check] = {"analysis": check_run_analysis, "dataset_balance": check_dataset_balance}
+DATASET_CHECKS: dict[str, Check] = {
+    "analysis": check_run_analysis,
+    "dataset_balance": check_dataset_balance,
+}

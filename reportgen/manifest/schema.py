@@ -20,33 +20,14 @@ from reportgen.manifest.format import (
     RUN,
     SITE,
     SWEEP,
-    Key,
     Table,
     schema_defs,
+    table_schema,
 )
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 SCHEMA_FILE = DOCS / "manifest.schema.json"
 MANIFEST_DOC = DOCS / "manifest.md"
-
-
-def _property(key: Key) -> dict[str, Any]:
-    out = key.kind.schema()
-    if key.doc:
-        out["description"] = re.sub(r"\[([^]]+)\]\([^)]+\)", r"\1", key.doc).replace("`", "")
-    return out
-
-
-def table_schema(table: Table) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": "object"}
-    if table.description:
-        out["description"] = table.description
-    required = [k.name for k in table.keys if k.required]
-    if required:
-        out["required"] = required
-    out["additionalProperties"] = False
-    out["properties"] = {k.name: _property(k) for k in table.keys}
-    return out
 
 
 def manifest_schema() -> dict[str, Any]:
@@ -68,7 +49,9 @@ def schema_text() -> str:
 def key_table(table: Table) -> str:
     rows = ["| key | required | type | meaning |", "| --- | --- | --- | --- |"]
     for key in table.keys:
-        rows.append(f"| `{key.name}` | {'yes' if key.required else 'no'} | {key.kind.yaml} | {key.doc} |")
+        rows.append(
+            f"| `{key.name}` | {'yes' if key.required else 'no'} | {key.kind.yaml} | {key.doc} |"
+        )
     return "\n".join(rows)
 
 
@@ -78,13 +61,18 @@ _BLOCK = re.compile(r"(<!-- keys: (\w+) \(generated[^\n]*-->\n)(.*?)(<!-- end ke
 
 def doc_text(text: str) -> str:
     """`text` (docs/manifest.md) with each generated key table replaced by the current one."""
-    return _BLOCK.sub(lambda m: m.group(1) + key_table(TABLES[m.group(2)]) + "\n" + m.group(4), text)
+    return _BLOCK.sub(
+        lambda m: m.group(1) + key_table(TABLES[m.group(2)]) + "\n" + m.group(4), text
+    )
 
 
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     stale = []
-    for path, new in ((SCHEMA_FILE, schema_text()), (MANIFEST_DOC, doc_text(MANIFEST_DOC.read_text(encoding="utf-8")))):
+    for path, new in (
+        (SCHEMA_FILE, schema_text()),
+        (MANIFEST_DOC, doc_text(MANIFEST_DOC.read_text(encoding="utf-8"))),
+    ):
         if path.read_text(encoding="utf-8") != new:
             stale.append(path)
             if not check:

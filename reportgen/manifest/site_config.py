@@ -17,7 +17,9 @@ from reportgen.model import AnalysisConfig, CompareSpec, SiteConfig, SweepSpec
 SITE_CONFIG = "reportgen.yaml"
 
 
-def load_site_config(runs_dir: Path, parsed: ParsedYaml | None = None) -> tuple[SiteConfig, list[ReportgenError]]:
+def load_site_config(
+    runs_dir: Path, parsed: ParsedYaml | None = None
+) -> tuple[SiteConfig, list[ReportgenError]]:
     path = runs_dir / SITE_CONFIG
     if not path.exists():
         return SiteConfig(), []
@@ -100,7 +102,9 @@ def _patterns(checker: Checker, at: str, value: Any, context: Context) -> tuple[
     if value is None:
         return None
     items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list) or not all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in items):
+    if not isinstance(items, list) or not all(
+        isinstance(x, (str, int)) and not isinstance(x, bool) for x in items
+    ):
         checker.error(at, "expected a list of run names or patterns", at_key=True)
         return None
     return tuple(str(x) for x in items)
@@ -126,8 +130,12 @@ def _compare(checker: Checker, at: str, value: Any, context: Context) -> tuple[C
                 key=key,
                 runs=runs,
                 tags=tags,
-                runs_where=tuple(doc.where(f"{key}.runs[{j}]", value=False) for j in range(len(runs))),
-                tags_where=tuple(doc.where(f"{key}.tags[{j}]", value=False) for j in range(len(tags))),
+                runs_where=tuple(
+                    doc.where(f"{key}.runs[{j}]", value=False) for j in range(len(runs))
+                ),
+                tags_where=tuple(
+                    doc.where(f"{key}.tags[{j}]", value=False) for j in range(len(tags))
+                ),
             )
         )
     return tuple(out)
@@ -143,11 +151,18 @@ def _sweeps(checker: Checker, at: str, value: Any, context: Context) -> tuple[Sw
         if len(checker.problems) > before or "name" not in fields:
             continue
         if not fields.get("runs") and not fields.get("tags"):
-            checker.error(key, f"sweep '{fields['name']}' lists no runs and no tags; add runs: or tags:", at_key=True)
+            checker.error(
+                key,
+                f"sweep '{fields['name']}' lists no runs and no tags; add runs: or tags:",
+                at_key=True,
+            )
             continue
         if fields["name"] in seen:
             first = seen[fields["name"]]
-            checker.error(f"{key}.name", f"duplicate sweep name {fields['name']!r} (first given on line {first}); rename one of them")
+            checker.error(
+                f"{key}.name",
+                f"duplicate sweep name {fields['name']!r} (first given on line {first}); rename one of them",
+            )
             continue
         seen[fields["name"]] = checker.doc.where(f"{key}.name").line
         out.append(SweepSpec(where=checker.doc.where(key, value=False), **fields))

@@ -43,7 +43,12 @@ def refuse_unknown(checker: Checker, table: Table, keys: Iterable[str], prefix: 
 
 
 def check_table(
-    checker: Checker, table: Table, data: dict, checks: Mapping[str, Check], context: Context, prefix: str = ""
+    checker: Checker,
+    table: Table,
+    data: dict,
+    checks: Mapping[str, Check],
+    context: Context,
+    prefix: str = "",
 ) -> dict[str, Any]:
     """The fields `data` sets, by field name (the key's name in a nested table), checked in the table's order (`prefix` is where
     the mapping sits, e.g. "sweeps[0]."). Fields whose value is absent or wrong are left out."""
@@ -53,7 +58,9 @@ def check_table(
         at = prefix + key.name
         kind = key.kind
         if key.required and key.name not in data and not isinstance(kind, Text):
-            checker.error(prefix.rstrip(".") or None, key.missing or f"missing required key {key.name!r}")
+            checker.error(
+                prefix.rstrip(".") or None, key.missing or f"missing required key {key.name!r}"
+            )
         if isinstance(kind, Custom):
             if kind.check is None:
                 continue  # read by another key's check
@@ -80,7 +87,9 @@ def _simple(checker: Checker, kind: Any, at: str, data: dict, name: str, require
         return words(checker, at, value)
     if isinstance(kind, Whole):
         if isinstance(value, bool) or not isinstance(value, int) or value < kind.minimum:
-            checker.error(at, f"expected a whole number of at least {kind.minimum}, got {describe(value)}")
+            checker.error(
+                at, f"expected a whole number of at least {kind.minimum}, got {describe(value)}"
+            )
             return None
         return value
     raise TypeError(f"no check for {kind!r}")
@@ -92,7 +101,11 @@ def words(checker: Checker, at: str, value: Any) -> tuple[str, ...] | None:
     if not isinstance(items, list):
         checker.error(at, f"expected a list of words, got {describe(value)}")
         return None
-    bad = [i for i, t in enumerate(items) if isinstance(t, bool) or not isinstance(t, (str, int, float))]
+    bad = [
+        i
+        for i, t in enumerate(items)
+        if isinstance(t, bool) or not isinstance(t, (str, int, float))
+    ]
     for i in bad:
         checker.error(f"{at}[{i}]", f"expected a word, got {describe(items[i])}")
     return None if bad else tuple(dict.fromkeys(str(t) for t in items))
