@@ -16,6 +16,7 @@ Imports nothing from reportgen (model.py imports this module), so enums that liv
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -259,8 +260,6 @@ def _roles() -> list[str]:
 
 def key_schema(key: Key) -> dict[str, Any]:
     """A key's JSON Schema, with its doc (links and code marks dropped) for editors' hovers."""
-    import re
-
     out = key.kind.schema()
     if key.doc:
         out["description"] = re.sub(r"\[([^]]+)\]\([^)]+\)", r"\1", key.doc).replace("`", "")
