@@ -129,3 +129,13 @@ def test_schema_and_loader_accept_the_new_keys(tmp_path: Path) -> None:
     assert loaded.problems == []
     assert list(_validator().iter_errors(yaml.safe_load(text))) == []
     assert list(_validator("site").iter_errors(yaml.safe_load(site))) == []
+
+
+def test_every_custom_kind_has_its_check() -> None:
+    from reportgen.manifest.format import Custom
+    from reportgen.manifest.run_keys import DATASET_CHECKS, RUN_CHECKS
+    from reportgen.manifest.site_config import SITE_CHECKS
+
+    for table, checks in ((RUN, RUN_CHECKS), (DATASET, DATASET_CHECKS), (SITE, SITE_CHECKS)):
+        named = {k.kind.check for k in table.keys if isinstance(k.kind, Custom) and k.kind.check}
+        assert named == set(checks), table.title

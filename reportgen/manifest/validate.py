@@ -50,8 +50,11 @@ def check_table(
     context: Context,
     prefix: str = "",
 ) -> dict[str, Any]:
-    """The fields `data` sets, by field name (the key's name in a nested table), checked in the table's order (`prefix` is where
-    the mapping sits, e.g. "sweeps[0]."). Fields whose value is absent or wrong are left out."""
+    """The fields `data` sets, by field name (the key's name in a nested table), checked in the
+    table's order (`prefix` is where the mapping sits, e.g. "sweeps[0]."). Fields whose value is
+    absent or wrong are left out. A Custom check that is missing from `checks` raises KeyError:
+    a table and its loader's checks disagree (a programming error, not a user's)."""
+    # unknown top-level keys in the user's order, nested ones sorted: the order messages had
     refuse_unknown(checker, table, sorted(map(str, data)) if prefix else map(str, data), prefix)
     values = context.values
     for key in table.keys:
