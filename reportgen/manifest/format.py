@@ -40,7 +40,7 @@ class Text:
     numbers: bool = True
     empty: str | None = None
     strip: bool = False
-    yaml = "text"
+    yaml: str = "text"  # how docs/manifest.md names it
 
     def schema(self) -> dict[str, Any]:
         return {"type": "string", "minLength": 1} if self.empty else {"type": "string"}
@@ -319,7 +319,7 @@ RUN = Table(
         key("group", Text(), "Runs of one config with different seeds.", "str | None"),
         key(
             "notes",
-            Text(numbers=False),
+            Text(numbers=False, yaml="Markdown"),
             "Shown on the run page, sanitised (no scripts, no event handlers, no `javascript:` links).",
             "str",
             "",
@@ -433,7 +433,13 @@ DATASET = Table(
             required=True,
         ),
         key("title", Text(), "Display title (default: `name`).", "str | None"),
-        key("notes", Text(numbers=False), "Shown on the dataset page, sanitised.", "str", ""),
+        key(
+            "notes",
+            Text(numbers=False, yaml="Markdown"),
+            "Shown on the dataset page, sanitised.",
+            "str",
+            "",
+        ),
         key(
             "analysis",
             _ANALYSIS,
