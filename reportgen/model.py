@@ -217,7 +217,8 @@ class DatasetSpec:
 @dataclass(frozen=True)
 class CheckpointSpec:
     """A run's `checkpoints:` (read by the inside-the-model views): a folder or glob relative to
-    the manifest, and fnmatch patterns of file names to keep or leave out."""
+    the manifest, as written (not resolved: its reader must keep to the input roots, as logs do),
+    and fnmatch patterns of file names to keep or leave out."""
 
     path: str
     where: Location
