@@ -6,6 +6,7 @@ Numpy arrays inside these objects are never mutated after construction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,11 @@ from typing import Any
 import numpy as np
 
 from reportgen.errors import Location
-from reportgen.manifest.format import DATASET, LOSS_KINDS, REQUIRED, RUN, SITE, TASKS, Table
+from reportgen.manifest.format import DATASET, REQUIRED, RUN, SITE, Table
+
+# defined with the manifest format; many stages import them from here
+from reportgen.manifest.format import LOSS_KINDS as LOSS_KINDS
+from reportgen.manifest.format import TASKS as TASKS
 
 # Metric roles a series can play. Readers and manifests map series names onto these.
 ROLES = (
@@ -25,8 +30,6 @@ ROLES = (
     "val_acc",
     "learning_rate",
 )
-
-__all__ = ["LOSS_KINDS", "TASKS"]  # defined with the manifest format, imported from here too
 
 
 @dataclass(frozen=True)
@@ -178,7 +181,7 @@ class BalanceSpec:
     dataset: str | None = None  # name of a dataset manifest, when the run refers to one
 
 
-def from_table(table: Table):  # noqa: ANN201 - a class decorator
+def from_table(table: Table) -> Callable[[type], type]:
     """A frozen, keyword-only dataclass with the fields written in the class body plus one per key
     of `table` that names a field (manifest/format.py: type, default), so a manifest key is
     declared in one place. A field in both is an error: declare it in the table only."""
@@ -205,7 +208,7 @@ def from_table(table: Table):  # noqa: ANN201 - a class decorator
 @from_table(DATASET)
 class DatasetSpec:
     """A `kind: dataset` manifest: a dataset described once and shared by many runs. Fields: one
-    per key of manifest/format.py DATASET (name, title, notes, analysis, balance), and:"""
+    per key of manifest/format.py DATASET that names a field, and:"""
 
     path: Path
 
@@ -228,9 +231,8 @@ class CheckpointSpec:
 
 @from_table(RUN)
 class RunSpec:
-    """A validated run manifest. Fields: one per key of manifest/format.py RUN (name, logs,
-    title, group, tags, notes, task, loss, x, source, num_classes, metrics, hparams, analysis,
-    class_balance, checkpoints), and:"""
+    """A validated run manifest. Fields: one per key of manifest/format.py RUN that names a field
+    (its Python type, default and meaning are there), and:"""
 
     path: Path  # the manifest file
     # Where each top-level key sits in the manifest, for error messages.
@@ -386,7 +388,7 @@ class SweepSpec:
 
 @from_table(SITE)
 class SiteConfig:
-    """The site config, reportgen.yaml. Fields: one per key of manifest/format.py SITE (title,
-    analysis, compare, allow_outside, sweeps), and:"""
+    """The site config, reportgen.yaml. Fields: one per key of manifest/format.py SITE that names
+    a field, and:"""
 
     path: Path | None = None
