@@ -406,7 +406,7 @@ def _gap_panel(run: RunData, analysis: RunAnalysis, until: float | None = None) 
     panel = Panel(
         None,
         run.x,
-        "validation − train loss",
+        "validation − train loss trend",
         (Line("gap", x, gap, GAP_COLOR, marker="." if gap.size < 60 else None),),
         tuple(off),
         reflines=(RefLine(0.0, "", color="#888888", linestyle="-"),),
