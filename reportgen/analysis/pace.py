@@ -72,6 +72,18 @@ def rate_text(rate: float, unit: str) -> str:
     return f"{float(f'{rate:.3g}'):g} {unit}"
 
 
+def _end_fields(end: dict[str, float]) -> dict[str, tuple[str, float]]:
+    """The end-of-training record by field, whatever prefix a logger gave it (the Trainer's
+    TensorBoard callback writes `train/train_runtime`): field -> (logged key, value)."""
+    out: dict[str, tuple[str, float]] = {}
+    for key in sorted(end):
+        for field in ("train_runtime", "train_samples_per_second", "train_steps_per_second"):
+            t = tokens(key)
+            if (t == field or t.endswith("_" + field)) and np.isfinite(end[key]):
+                out.setdefault(field, (key, float(end[key])))
+    return out
+
+
 def _clock(run: RunData) -> tuple[Series, str] | None:
     """The series whose wall times give the run's clock (the train loss, else the longest series
     with wall times, ties by name), and the words for where they come from; None when no series
@@ -106,11 +118,12 @@ def _logged_rate(run: RunData) -> tuple[float, str, str] | None:
 def training_pace(run: RunData) -> Pace | None:
     """The run's wall-clock duration and throughput, each with its source (module docstring);
     None when the logs give neither."""
-    end = run.end_summary
+    end = _end_fields(run.end_summary)
     seconds = source = None
     clock = _clock(run)
-    if "train_runtime" in end and end["train_runtime"] > 0:
-        seconds, source = end["train_runtime"], f"train_runtime {_HF}"
+    if end.get("train_runtime", (None, 0.0))[1] > 0:
+        key, seconds = end["train_runtime"]
+        source = f"{key} {_HF}"
     elif clock is not None:
         series, words = clock
         wall = series.wall_time[np.isfinite(series.wall_time)]
@@ -118,9 +131,10 @@ def training_pace(run: RunData) -> Pace | None:
         resumed = " (including the pause between resumed sessions)" if run.restarts else ""
         source = f"{words}, first to last logged point{resumed}"
     rate = unit = rate_source = None
-    for key, what in (("train_samples_per_second", "samples/s"), ("train_steps_per_second", "steps/s")):
-        if end.get(key, 0) > 0:
-            rate, unit, rate_source = end[key], what, f"{key} {_HF}"
+    for field, what in (("train_samples_per_second", "samples/s"), ("train_steps_per_second", "steps/s")):
+        if end.get(field, (None, 0.0))[1] > 0:
+            key, rate = end[field]
+            unit, rate_source = what, f"{key} {_HF}"
             break
     else:
         logged = _logged_rate(run)
