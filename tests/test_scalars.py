@@ -185,3 +185,23 @@ def test_series_of_the_loss_and_accuracy_figures_are_not_drawn_again() -> None:
     assert plan.shown_above == ("acc", "loss", "val_acc", "val_loss")
     # the per-epoch train loss is not in the loss figure when the per-step one is: drawn here
     assert plan.groups == {"losses": ("train_loss_epoch",)}
+
+
+def test_the_trainer_end_record_gives_wall_time_and_throughput_whatever_its_prefix(tmp_path: Path) -> None:
+    """As the Trainer's TensorBoard callback logs them: `train/train_runtime` and friends, one point
+    each at the last step; they win over the event times, which miss the time before the first log."""
+    from tensorboardX import SummaryWriter
+
+    runs = tmp_path / "runs"
+    with SummaryWriter(logdir=str(runs / "tb")) as writer:
+        for step in range(10, 80, 10):
+            writer.add_scalar("train/loss", 2.0 / step, step, walltime=T0 + step)
+        for tag, value in [("train_runtime", 8040.0), ("train_samples_per_second", 412.25),
+                           ("train_steps_per_second", 3.1), ("train_loss", 0.09)]:
+            writer.add_scalar(f"train/{tag}", value, 70, walltime=T0 + 70)
+    write_manifest(runs, "run.yaml", name="run", logs="tb")
+    out = tmp_path / "site"
+    build(runs, out, cache=False)
+    text = _page_text(out)
+    assert "Trained for 2 h 14 min (train/train_runtime logged by the Hugging Face Trainer)" in text
+    assert "Throughput 412 samples/s (train/train_samples_per_second logged by the Hugging Face Trainer)" in text
