@@ -1,5 +1,6 @@
-"""Which group a logged scalar belongs to, from its name and role: losses, accuracy-like metrics,
-optimisation (learning rate, gradient norm, momentum), system (time, throughput, memory), or other.
+"""Which group a logged scalar belongs to, from its name and role: losses, accuracy-like metrics
+(accuracy, F1, AP, ROUGE, error rates, MAE), optimisation (learning rate, gradient norm,
+momentum), system (time, throughput, memory), or other.
 
 The rules are tried in the order of `scalar_group`; the first that matches decides. System comes
 first because its names often carry a split prefix (`eval_runtime`, `val/time_per_iter`) that
@@ -19,7 +20,7 @@ import re
 # (key, heading) in page order
 GROUPS: tuple[tuple[str, str], ...] = (
     ("losses", "Losses"),
-    ("accuracy", "Accuracy-like metrics"),
+    ("accuracy", "Accuracy and other quality metrics"),
     ("optimisation", "Optimisation"),
     ("system", "System"),
     ("other", "Other"),

@@ -130,8 +130,9 @@ def plan_scalars(run: RunData) -> ScalarPlan:
 
 
 def _x_span(lines: list[Line]) -> tuple[float, float] | None:
-    """Limits holding every line's x, with matplotlib's 5% margins; None for fewer than two x."""
-    xs = [ln.x[np.isfinite(ln.x)] for ln in lines]
+    """Limits holding every line's x where it has a finite value (as draw.py spans a panel
+    alone), with matplotlib's 5% margins; None for fewer than two x."""
+    xs = [ln.x[np.isfinite(ln.x) & np.isfinite(ln.y)] for ln in lines]
     x = np.concatenate(xs) if xs else np.zeros(0)
     if x.size == 0 or float(x.max()) == float(x.min()):
         return None
