@@ -205,3 +205,25 @@ def test_the_trainer_end_record_gives_wall_time_and_throughput_whatever_its_pref
     text = _page_text(out)
     assert "Trained for 2 h 14 min (train/train_runtime logged by the Hugging Face Trainer)" in text
     assert "Throughput 412 samples/s (train/train_samples_per_second logged by the Hugging Face Trainer)" in text
+
+
+def test_a_series_logged_by_step_never_lands_on_an_epoch_axis() -> None:
+    """Lightning's LearningRateMonitor rows carry no epoch; in a run drawn by epoch the learning
+    rate is converted with steps per epoch when that is known, and left out (and said) when not."""
+    from dataclasses import replace
+
+    steps = np.arange(0, 100, 10, dtype=np.int64)
+    loss = Series("train_loss", steps, 1 / (steps + 1.0), epoch=steps / 10.0)
+    lr = Series("lr-Adam", steps, 1e-3 * (1 - steps / 100), epoch=np.full(steps.size, np.nan))
+    grad = Series("grad_norm", steps, 1 + np.sin(steps / 10), epoch=np.full(steps.size, np.nan))
+    run = RunData(spec=RunSpec(name="r", path=Path("r.yaml"), logs=()),
+                  series={s.name: s for s in (loss, lr, grad)},
+                  roles={"train_loss": "train_loss", "learning_rate": "lr-Adam"}, hparams={}, sources=(), x="epoch")
+    analysis = RunAnalysis(name="r", summaries={}, smoothed={}, best=None, convergence=(), flags=())
+    figs = {f.name: f for f in plan_run_figures(run, analysis)}
+    assert set(figs) == {"loss"} and len(figs["loss"].panels) == 1
+    assert scalar_overview(run)["off_axis"] == ["grad_norm", "lr-Adam"]
+    known = replace(run, steps_per_epoch=10)
+    figs = {f.name: f for f in plan_run_figures(known, analysis)}
+    np.testing.assert_allclose(figs["loss"].panels[1].lines[0].x, steps / 10)
+    np.testing.assert_allclose(figs["scalars-optimisation"].panels[0].lines[0].x, steps / 10)

@@ -34,7 +34,7 @@ from reportgen.figures.plan import (
     decimate,
     x_values,
 )
-from reportgen.model import RunAnalysis, RunData
+from reportgen.model import RunAnalysis, RunData, Series
 
 MAX_PANELS = 9  # per group figure: 3 x 3 small multiples stay legible at 7 in wide
 MAX_LR_LINES = 4  # learning rates in the panel under the loss (one per parameter group)
@@ -54,6 +54,7 @@ class ScalarPlan:
     constant: dict[str, float]  # name -> its one value (every finite point equal)
     too_few: tuple[str, ...]  # fewer than two finite values (a summary record, or NaN)
     counters: tuple[str, ...]  # epoch, step, timestamp, ...
+    off_axis: tuple[str, ...] = ()  # logged by step in a run drawn by epoch (on_run_axis)
 
 
 def _has_points(run: RunData, role: str) -> bool:
@@ -82,6 +83,24 @@ def _constant(values: np.ndarray) -> float | None:
     return None
 
 
+def on_run_axis(run: RunData, series: Series) -> bool:
+    """False for a series that cannot be placed on the run's x axis: in a run drawn by epoch, one
+    logged by step with its epochs only partly known (Lightning's `lr-Adam` rows carry no epoch)
+    and no steps-per-epoch ratio to convert with. Drawn by its steps, it would put steps on an
+    epoch axis."""
+    if run.x != "epoch" or series.epoch is None or bool(np.isfinite(series.epoch).all()):
+        return True
+    return run.steps_per_epoch is not None
+
+
+def _x(run: RunData, series: Series) -> np.ndarray:
+    """The series' x in the run's unit (decimation.x_values); epochs from steps per epoch where
+    an epoch run's series knows its epochs only in part."""
+    if run.x == "epoch" and series.epoch is not None and not np.isfinite(series.epoch).all() and run.steps_per_epoch:
+        return series.steps / float(run.steps_per_epoch)
+    return x_values(series, run.x)
+
+
 def _has_loss_figure(run: RunData) -> bool:
     return any(_has_points(run, r) for r in (*LOSS_FIGURE_ROLES, "train_loss_epoch"))
 
@@ -95,7 +114,7 @@ def schedule_names(run: RunData) -> tuple[str, ...]:
     lead = run.roles.get("learning_rate")
     names = [lead] if lead in run.series else []
     names += [n for n in sorted(run.series) if n != lead and is_learning_rate(n) and not is_counter(n)]
-    return tuple(n for n in names if len(run.series[n]) > 1)[:MAX_LR_LINES]
+    return tuple(n for n in names if len(run.series[n]) > 1 and on_run_axis(run, run.series[n]))[:MAX_LR_LINES]
 
 
 def plan_scalars(run: RunData) -> ScalarPlan:
@@ -105,13 +124,15 @@ def plan_scalars(run: RunData) -> ScalarPlan:
     role_of = {name: role for role, name in run.roles.items()}
     groups: dict[str, list[str]] = {key: [] for key, _ in GROUPS}
     constant: dict[str, float] = {}
-    too_few, counters = [], []
+    too_few, counters, off_axis = [], [], []
     for name in sorted(run.series):
         s = run.series[name]
         if name in above or name in schedule:
             continue
         if is_counter(name):
             counters.append(name)
+        elif not on_run_axis(run, s):
+            off_axis.append(name)
         elif int(np.count_nonzero(np.isfinite(s.values))) < 2:
             too_few.append(name)
         elif (value := _constant(s.values)) is not None:
@@ -126,6 +147,7 @@ def plan_scalars(run: RunData) -> ScalarPlan:
         constant=constant,
         too_few=tuple(too_few),
         counters=tuple(counters),
+        off_axis=tuple(off_axis),
     )
 
 
@@ -145,7 +167,7 @@ def _lr_lines(run: RunData, names: tuple[str, ...]) -> list[Line]:
     lines = []
     for i, name in enumerate(names):
         s = run.series[name]
-        x, y = decimate(x_values(s, run.x), s.values)
+        x, y = decimate(_x(run, s), s.values)
         lines.append(Line(name, x, y, OTHER_COLORS[i % len(OTHER_COLORS)], linewidth=1.4,
                           marker="o" if is_sparse(s.values) else None))
     return lines
@@ -207,7 +229,7 @@ def _panel(run: RunData, name: str, color: str, until: float | None, xlim) -> tu
     draws the loss; one that merely goes on (a schedule, a timer) keeps its full range.
     Returns (panel, cut off)."""
     s = run.series[name]
-    xs, ys = decimate(x_values(s, run.x), s.values)
+    xs, ys = decimate(_x(run, s), s.values)
     limits, off, peaks = None, [], []
     scale = loss_scale([ys])
     if until is not None:
@@ -226,7 +248,7 @@ def _blows_up(peaks: list[float], limits: tuple[float, float]) -> bool:
 
 
 def _group_figure(run: RunData, key: str, names: tuple[str, ...], more: tuple[str, ...], until: float | None) -> FigureSpec:
-    xs = [Line(None, x_values(run.series[n], run.x), run.series[n].values, "") for n in names]
+    xs = [Line(None, _x(run, run.series[n]), run.series[n].values, "") for n in names]
     xlim = _x_span(xs)
     built = [_panel(run, n, OTHER_COLORS[i % len(OTHER_COLORS)], until, xlim) for i, n in enumerate(names)]
     panels = tuple(p for p, _ in built)
@@ -275,5 +297,6 @@ def scalar_overview(run: RunData) -> dict:
         "constant": [{"name": n, "value": v} for n, v in plan.constant.items()],
         "too_few": list(plan.too_few),
         "counters": list(plan.counters),
+        "off_axis": list(plan.off_axis),
     }
 
