@@ -227,3 +227,19 @@ def test_a_series_logged_by_step_never_lands_on_an_epoch_axis() -> None:
     figs = {f.name: f for f in plan_run_figures(known, analysis)}
     np.testing.assert_allclose(figs["loss"].panels[1].lines[0].x, steps / 10)
     np.testing.assert_allclose(figs["scalars-optimisation"].panels[0].lines[0].x, steps / 10)
+
+
+def test_series_names_on_the_page_are_text_never_markup(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    steps = np.arange(50)
+    write_csv(runs / "log.csv", {"step": list(steps), "loss": list(1 / (steps + 1.0)),
+                                 "<b>x</b> lr": list(1e-3 * (1 - steps / 50)),
+                                 "<i>k</i>": [3.0] * 50, "<script>s</script>": list(np.sin(steps))})
+    write_manifest(runs, "run.yaml", name="run", logs="log.csv")
+    out = tmp_path / "site"
+    build(runs, out, cache=False)
+    html = (out / "runs" / "run" / "index.html").read_text(encoding="utf-8")
+    assert "<b>" not in html and "<i>" not in html and "<script>s" not in html
+    assert "&lt;i&gt;k&lt;/<wbr>i&gt;</code> = 3" in html  # the constant, named with its value
+    assert "the learning rate (&lt;b&gt;x&lt;/b&gt; lr)" in html  # under the loss, in the caption
+    assert (out / "runs" / "run" / "scalars-other.png").is_file()
