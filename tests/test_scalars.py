@@ -243,3 +243,20 @@ def test_series_names_on_the_page_are_text_never_markup(tmp_path: Path) -> None:
     assert "&lt;i&gt;k&lt;/<wbr>i&gt;</code> = 3" in html  # the constant, named with its value
     assert "the learning rate (&lt;b&gt;x&lt;/b&gt; lr)" in html  # under the loss, in the caption
     assert (out / "runs" / "run" / "scalars-other.png").is_file()
+
+
+def test_logged_running_total_and_epoch_times_give_duration_and_seconds_per_epoch() -> None:
+    from reportgen.analysis.pace import pace_record
+
+    epoch_time = np.array([61.0, 59.0, 60.5, 62.0, 58.2])
+    run, _ = _run({"loss": np.linspace(1, 0.1, 100)}, {"train_loss": "loss"})
+    steps = np.arange(5, dtype=np.int64)
+    extra = {"time_total_s": Series("time_total_s", steps, np.cumsum(epoch_time)),
+             "epoch_time": Series("epoch_time", steps, epoch_time)}
+    from dataclasses import replace
+
+    record = pace_record(replace(run, series={**run.series, **extra}))
+    assert record["seconds"] == pytest.approx(epoch_time.sum())
+    assert record["duration"] == "5 min 1 s" and record["duration_source"] == "last value of the logged time_total_s"
+    assert record["rate"] == pytest.approx(60.5) and record["throughput"] == "60.5 s/epoch"
+    assert record["throughput_source"] == "median of the logged epoch_time"

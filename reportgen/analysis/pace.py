@@ -2,7 +2,8 @@
 
 Wall-clock duration, in order of trust:
 1. the end-of-training record's `train_runtime` (Hugging Face Trainer);
-2. the span of the logged points' wall times (TensorBoard event times, MLflow timestamps, a time
+2. a logged running total (Ray Tune's `time_total_s`: its last value);
+3. the span of the logged points' wall times (TensorBoard event times, MLflow timestamps, a time
    column), when they never go back in time. A resumed run's span includes the pause between
    its sessions, and the text says so.
 
@@ -10,7 +11,8 @@ Throughput, in order of trust:
 1. the end-of-training record's `train_samples_per_second` (else `train_steps_per_second`);
 2. the median of a logged training-throughput series (`samples_per_second`, `global_step/sec`;
    an evaluation's throughput, `eval_samples_per_second`, is not the training's);
-3. steps (epochs) per wall-clock time, from the wall times of the training-loss points.
+3. the median of a logged per-epoch time (`epoch_time`), in seconds per epoch;
+4. steps per second (seconds per epoch) from the wall times of the training-loss points.
 
 Pure: RunData in, a Pace (or None) out.
 """
@@ -36,6 +38,7 @@ _RATE = re.compile(
     r"_(per_)?(second|sec|s)$"
 )
 _NOT_TRAINING = re.compile(r"^(eval|val|valid|validation|test|predict|dev)(_|$)")
+_EPOCH_TIMES = ("epoch_time", "time_per_epoch", "epoch_time_s", "epoch_duration")
 _UNITS = {"samples": "samples", "examples": "samples", "images": "images", "imgs": "images",
           "tokens": "tokens", "sequences": "sequences", "steps": "steps", "global_step": "steps",
           "it": "steps", "iters": "steps", "batches": "steps"}
@@ -115,6 +118,29 @@ def _logged_rate(run: RunData) -> tuple[float, str, str] | None:
     return None
 
 
+def _positive(run: RunData, name: str) -> np.ndarray:
+    values = run.series[name].values
+    return values[np.isfinite(values) & (values > 0)]
+
+
+def _logged_duration(run: RunData) -> tuple[float, str] | None:
+    """A logged running total of training time (Ray Tune's `time_total_s`): its last value, when
+    it never goes down (a per-epoch time summed instead could count an epoch twice: not done)."""
+    for name in sorted(run.series):
+        total = _positive(run, name)
+        if tokens(name) == "time_total_s" and total.size and not bool((np.diff(total) < 0).any()):
+            return float(total[-1]), f"last value of the logged {name}"
+    return None
+
+
+def _epoch_seconds(run: RunData) -> tuple[float, str, str] | None:
+    """(median, "s/epoch", source) of a logged per-epoch time."""
+    for name in sorted(run.series):
+        if tokens(name) in _EPOCH_TIMES and _positive(run, name).size:
+            return float(np.median(_positive(run, name))), "s/epoch", f"median of the logged {name}"
+    return None
+
+
 def training_pace(run: RunData) -> Pace | None:
     """The run's wall-clock duration and throughput, each with its source (module docstring);
     None when the logs give neither."""
@@ -124,6 +150,8 @@ def training_pace(run: RunData) -> Pace | None:
     if end.get("train_runtime", (None, 0.0))[1] > 0:
         key, seconds = end["train_runtime"]
         source = f"{key} {_HF}"
+    elif (logged_total := _logged_duration(run)) is not None:
+        seconds, source = logged_total
     elif clock is not None:
         series, words = clock
         wall = series.wall_time[np.isfinite(series.wall_time)]
@@ -137,7 +165,7 @@ def training_pace(run: RunData) -> Pace | None:
             unit, rate_source = what, f"{key} {_HF}"
             break
     else:
-        logged = _logged_rate(run)
+        logged = _logged_rate(run) or _epoch_seconds(run)
         if logged is not None:
             rate, unit, rate_source = logged
         elif clock is not None:
