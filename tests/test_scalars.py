@@ -258,5 +258,13 @@ def test_logged_running_total_and_epoch_times_give_duration_and_seconds_per_epoc
     record = pace_record(replace(run, series={**run.series, **extra}))
     assert record["seconds"] == pytest.approx(epoch_time.sum())
     assert record["duration"] == "5 min 1 s" and record["duration_source"] == "last value of the logged time_total_s"
-    assert record["rate"] == pytest.approx(60.5) and record["throughput"] == "60.5 s/epoch"
+    assert record["rate"] == pytest.approx(60.5) and record["throughput"] == "1 min 0 s per epoch"
     assert record["throughput_source"] == "median of the logged epoch_time"
+
+
+def test_slow_steps_read_as_time_per_step() -> None:
+    from reportgen.analysis.pace import rate_text
+
+    assert rate_text(1 / 69.0, "steps/s") == "1 min 9 s per step"
+    assert rate_text(3.14159, "steps/s") == "3.14 steps/s" and rate_text(0.511, "samples/s") == "0.511 samples/s"
+    assert rate_text(2418.4, "s/epoch") == "40 min 18 s per epoch"

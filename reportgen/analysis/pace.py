@@ -69,7 +69,13 @@ def duration_text(seconds: float) -> str:
 
 
 def rate_text(rate: float, unit: str) -> str:
-    """Three significant figures, without an exponent for everyday sizes: `412 samples/s`, `3.1 steps/s`."""
+    """Three significant figures, without an exponent for everyday sizes: `412 samples/s`,
+    `3.1 steps/s`; fewer than one step a second as the time per step (`1 min 9 s per step`, not
+    `0.0145 steps/s`), and seconds per epoch as a duration (`40 min 18 s per epoch`)."""
+    if unit == "steps/s" and 0 < rate < 1:
+        return f"{duration_text(1.0 / rate)} per step"
+    if unit == "s/epoch":
+        return f"{duration_text(rate)} per epoch"
     if rate >= 1000:
         return f"{rate:,.0f} {unit}"
     return f"{float(f'{rate:.3g}'):g} {unit}"
