@@ -270,6 +270,9 @@ class RunData:
     role_notes: tuple[str, ...] = ()
     # training steps per epoch, when the logs give both and their ratio is constant (readers/xunits.py)
     steps_per_epoch: int | None = None
+    # the numbers of a log's end-of-training record (Hugging Face `train_runtime`,
+    # `train_samples_per_second`, ...), which are no curve: analysis/pace.py reads them
+    end_summary: dict[str, float] = field(default_factory=dict)
 
     def role(self, role: str) -> Series | None:
         name = self.roles.get(role)

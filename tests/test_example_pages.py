@@ -119,7 +119,7 @@ def test_diverging_run_shows_its_healthy_phase_and_numbers_that_fit(example: tup
     site, _ = example
     run, analysis = planned["diabetes-linear-diverge"]
     figs = {f.name: f for f in plan_run_figures(run, analysis)}
-    for name in ("loss", "gap", "metrics"):
+    for name in ("loss", "gap", "scalars-accuracy"):
         for panel in figs[name].panels:
             assert panel.yscale == "linear" and panel.ylim is not None and panel.ylim[1] < 10, name
             assert [m for m in panel.markers if m.marker == "^"], name  # off-scale values marked

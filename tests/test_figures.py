@@ -66,11 +66,13 @@ def test_divergence_marker_at_last_finite_value() -> None:
 
 def test_other_metrics_get_small_multiples_and_accuracy_its_own_figure() -> None:
     s = np.arange(20)
-    run, an = make({"loss": (s, 1 / (s + 1.0)), "acc": (s, s / 20), "grad_norm": (s, s * 0 + 1.0), "lr": (s, s * 0 + 0.1)},
+    run, an = make({"loss": (s, 1 / (s + 1.0)), "acc": (s, s / 20), "grad_norm": (s, 1.0 + np.sin(s)), "lr": (s, s * 0 + 0.1)},
                    {"train_loss": "loss", "train_acc": "acc", "learning_rate": "lr"})
     figs = {f.name: f for f in plan_run_figures(run, an)}
-    assert set(figs) == {"loss", "accuracy", "metrics"}
-    assert [p.title for p in figs["metrics"].panels] == ["grad_norm"]
+    assert set(figs) == {"loss", "accuracy", "scalars-optimisation"}
+    assert [p.title for p in figs["scalars-optimisation"].panels] == ["grad_norm"]
+    # a constant learning rate gets no panel under the loss, only its value in words
+    assert len(figs["loss"].panels) == 1 and figs["loss"].alt.endswith("learning rate constant throughout (lr = 0.1)")
 
 
 def test_decimate_keeps_extremes_and_marks_non_finite() -> None:
@@ -130,7 +132,7 @@ def test_a_diverging_run_is_drawn_on_its_healthy_range_with_off_scale_marks() ->
     # the gap and the other metric: the healthy range, never a flat line under a 1e34 scale
     (gap,) = figs["gap"].panels
     assert gap.ylim is not None and gap.ylim[1] < 1.0
-    (mae,) = figs["metrics"].panels
+    (mae,) = figs["scalars-accuracy"].panels
     assert mae.ylim is not None and mae.ylim[1] < 1.2 and [m.marker for m in mae.markers] == ["^"]
 
 

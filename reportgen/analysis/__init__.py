@@ -5,7 +5,9 @@ convergence, overfitting, underfitting, divergence, plateau, endings). docs/anal
 every formula and default; reportgen/analysis/glossary.py explains every flag kind to a reader.
 
 Also here: class_balance.py (pure class-balance tables), glossary.py (every flag kind in plain
-words), gate.py (`--fail-on`: which flag kinds fail a build).
+words), gate.py (`--fail-on`: which flag kinds fail a build), scalar_groups.py (which group a
+logged series belongs to: losses, accuracy-like, optimisation, system, other), pace.py (wall-clock
+duration and throughput, with their sources).
 May import: reportgen.errors, reportgen.model. No I/O.
 """
 

@@ -335,7 +335,9 @@ def plan_run_figures(run: RunData, analysis: RunAnalysis) -> list[FigureSpec]:
     xlabel = run.x
     loss = _loss_figure(run, analysis)
     if loss is not None:
-        figures.append(loss)
+        from reportgen.figures.plan_scalars import with_schedule
+
+        figures.append(with_schedule(loss, run))  # the learning rate in a panel under the loss
     overfit = _overfit_figure(run, analysis)
     if overfit is not None:
         figures.append(overfit)
@@ -351,34 +353,11 @@ def plan_run_figures(run: RunData, analysis: RunAnalysis) -> list[FigureSpec]:
     if acc_lines or acc_bands:
         panel = Panel(None, xlabel, "accuracy", tuple(acc_lines), bands=tuple(acc_bands))
         figures.append(FigureSpec(name="accuracy", alt=f"Accuracy by {xlabel}", panels=(panel,), height=3.0))
-    others = [n for n in sorted(run.series) if n not in set(run.roles.values()) and len(run.series[n]) > 1][:9]
-    if others:
-        panels = []
-        notes = []
-        for i, name in enumerate(others):
-            s = run.series[name]
-            x = x_values(s, run.x)
-            xs, ys = decimate(x, s.values)
-            scale = loss_scale([ys if until is None else ys[xs < until]]) if "loss" in name.lower() else "linear"
-            limits, off, peaks = _robust([(xs, ys)], until, scale)
-            if peaks:
-                notes.append(name)
-            line = Line(None, xs, ys, color=OTHER_COLORS[i % len(OTHER_COLORS)], linewidth=1.2,
-                        marker="." if is_sparse(s.values) else None)
-            panels.append(Panel(name, xlabel, "", (line,), tuple(off), legend=False, yscale=scale, ylim=limits))
-        ncols = min(3, len(panels))
-        rows = (len(panels) + ncols - 1) // ncols
-        figures.append(
-            FigureSpec(
-                name="metrics",
-                alt="Other logged metrics: " + ", ".join(others)
-                + (f"; shown up to the divergence, later values off the scale marked ▲: {', '.join(notes)}" if notes else ""),
-                panels=tuple(panels),
-                ncols=ncols,
-                width=7.0 if ncols > 1 else 5.0,
-                height=2.1 * rows + 0.3,
-            )
-        )
+    # every other logged series, grouped (plan_scalars builds on this module's classes, so it
+    # is imported here, not at the top)
+    from reportgen.figures.plan_scalars import plan_scalar_figures
+
+    figures += plan_scalar_figures(run, analysis, until)
     return figures
 
 

@@ -112,7 +112,17 @@ def read_run(spec: RunSpec, runs_dir: Path | None = None) -> RunData:
         derived={d.name: d.components for d in derived},
         role_notes=notes,
         steps_per_epoch=per_epoch,
+        end_summary=_end_summary(logs),
     )
+
+
+def _end_summary(logs: list[tuple[Path, LogData]]) -> dict[str, float]:
+    """The end-of-training records of the logs (readers put them in meta["summary"]), merged in
+    manifest order: a later log's record is the later training."""
+    out: dict[str, float] = {}
+    for _, data in logs:
+        out.update({str(k): float(v) for k, v in sorted(data.meta.get("summary", {}).items())})
+    return out
 
 
 # split of a derived total -> the role it plays

@@ -10,9 +10,11 @@ from dataclasses import asdict
 from typing import Any
 
 from reportgen import __version__
+from reportgen.analysis.pace import pace_record
 from reportgen.analysis.util import epoch_of_step, position_text
 from reportgen.build.cache_keys import input_hash
 from reportgen.errors import ReportgenError
+from reportgen.figures.plan_scalars import scalar_overview
 from reportgen.figures.sparkline import plan_sparkline
 from reportgen.model import MetricSummary, RunAnalysis, RunData
 
@@ -60,8 +62,14 @@ def run_record(run: RunData, analysis: RunAnalysis, page: str) -> dict[str, Any]
             "convergence": [asdict(c) for c in analysis.convergence],
             "flags": [dict(asdict(f), at=position_text(f.step, f.epoch)) for f in analysis.flags],
             "trend": _trend(run, analysis),
+            **_scalars(run),
         }
     )
+
+
+def _scalars(run: RunData) -> dict[str, Any]:
+    """How long and how fast the run trained, and where each logged series is drawn (issue 16)."""
+    return {"pace": pace_record(run), "scalars": scalar_overview(run)}
 
 
 def _trend(run: RunData, analysis: RunAnalysis) -> dict[str, Any] | None:
