@@ -195,6 +195,17 @@ class DatasetSpec:
 
 
 @dataclass(frozen=True)
+class CheckpointSpec:
+    """A run's `checkpoints:`: a folder or glob of parameter snapshots (relative to the
+    manifest), and fnmatch patterns choosing which parameters count (empty include: all)."""
+
+    path: str
+    where: Location
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class RunSpec:
     """A validated run manifest."""
 
@@ -217,6 +228,7 @@ class RunSpec:
     # Where each top-level key sits in the manifest, for error messages.
     key_lines: dict[str, int] = field(default_factory=dict)
     class_balance: BalanceSpec | None = None
+    checkpoints: CheckpointSpec | None = None
 
     @property
     def display_title(self) -> str:
@@ -344,3 +356,60 @@ class SiteConfig:
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
     path: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+# Inside the model (issue 18): parameter snapshots and histograms, read and analysed.
+@dataclass(frozen=True)
+class HistogramSeries:
+    """One TensorBoard histogram tag over time: per step, bucket right edges and counts, and the
+    smallest and largest value seen (TensorBoard's HistogramProto)."""
+
+    tag: str
+    steps: np.ndarray  # int64, ascending
+    limits: tuple[np.ndarray, ...]  # per step: bucket right edges, ascending
+    counts: tuple[np.ndarray, ...]  # per step: values per bucket
+    minimum: np.ndarray  # float64 per step
+    maximum: np.ndarray
+
+
+@dataclass(frozen=True)
+class HistogramView:
+    """A histogram tag as quantile bands: `quantiles[i]` at `levels[i]` per step."""
+
+    tag: str
+    kind: str  # "gradient" | "weight" | "other", from the tag's name
+    steps: np.ndarray
+    levels: tuple[float, ...]
+    quantiles: np.ndarray  # len(levels) x len(steps)
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """What a run's parameter snapshots show. Arrays are per snapshot (T), per update (T-1: from
+    snapshot t-1 to t) or per pair of consecutive updates (T-2); layer arrays have one row per
+    entry of `layers`."""
+
+    x: str  # "step" | "epoch": what `positions` count
+    positions: np.ndarray  # float64, T
+    params: int  # parameters per snapshot
+    loss_name: str | None  # the logged loss read at each snapshot
+    loss: np.ndarray  # T, NaN where not logged
+    coords: np.ndarray  # T x k PCA coordinates of the centred trajectory
+    explained: np.ndarray  # share of the movement per principal direction, descending
+    norms: np.ndarray  # T, global weight norm
+    update_cos: np.ndarray  # T-2, cos(Δθ_t, Δθ_{t-1})
+    overall_angle: np.ndarray  # T-1, degrees between Δθ_t and θ_final − θ_0
+    layers: tuple[str, ...]
+    layer_norms: np.ndarray  # L x T
+    layer_rel_update: np.ndarray  # L x (T-1), ‖Δθ‖/‖θ‖ of the layer
+    layer_cos: np.ndarray  # L x (T-2)
+
+
+@dataclass(frozen=True)
+class ModelViews:
+    """Inside the model: the snapshot trajectory (None without `checkpoints:`), histogram
+    bands (from TensorBoard logs) and the findings about them."""
+
+    trajectory: Trajectory | None
+    histograms: tuple[HistogramView, ...] = ()
+    flags: tuple[Flag, ...] = ()
