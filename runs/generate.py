@@ -36,6 +36,7 @@ from example_frameworks import (
     mlflow_run_id,
     tensorboardx_events,
 )
+from example_checkpoints import checkpoint_examples
 from example_logs import epochs_csv, labels_csv, resumed_csv, steps_csv, steps_jsonl
 from example_training import (
     Config,
@@ -624,6 +625,8 @@ def build_files() -> dict[str, bytes]:
             files[f"{ex.directory}/{rel}"] = data
         main_log = ex.log or next(iter(logs))
         files[f"{ex.directory}/run.yaml"] = manifest_for(ex, history, [main_log])
+    # issue 18: runs with parameter snapshots (and histograms), for "Inside the model"
+    files.update(checkpoint_examples(digits))
     return dict(sorted(files.items()))
 
 

@@ -29,6 +29,7 @@ from reportgen.model import (
     AnalysisConfig,
     BalanceSource,
     BalanceSpec,
+    CheckpointSpec,
     DatasetSpec,
     LogSpec,
     RunSpec,
@@ -43,6 +44,7 @@ FRAMEWORK_DIRS = {"mlruns", "lightning_logs", "wandb", ".hydra", "__pycache__", 
 RUN_KEYS = (
     "name", "title", "group", "tags", "notes", "task", "loss", "num_classes", "logs", "metrics",
     "x", "hparams", "analysis", "source", "class_balance", "class_names", "kind",
+    "checkpoints",
 )
 DATASET_KEYS = ("kind", "name", "title", "notes", "class_balance", "class_names", "analysis")
 KINDS = ("run", "dataset")
@@ -145,6 +147,54 @@ def _check_logs(checker: Checker, value: Any, manifest: Path, roots: InputRoots)
             continue
         logs.append(LogSpec(path=path, format=fmt, where=checker.doc.where(path_key)))
     return tuple(logs)
+
+
+def _check_checkpoints(checker: Checker, value: Any, manifest: Path, roots: InputRoots) -> CheckpointSpec | None:
+    """`checkpoints:` is a folder or glob of parameter snapshots, or {path, include, exclude};
+    every snapshot it matches must pass the input path policy."""
+    from reportgen.readers.checkpoints import snapshot_paths, weight_files
+
+    if value is None:
+        return None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    key = "checkpoints"
+    if isinstance(value, dict):
+        _refuse_unknown(checker, sorted(map(str, value)), ("path", "include", "exclude"),
+                        "checkpoints take path, include and exclude", "checkpoints.")
+        for part in ("include", "exclude"):
+            patterns = value.get(part)
+            if isinstance(patterns, str):
+                patterns = [patterns]
+            if patterns is not None and not (isinstance(patterns, list) and all(isinstance(p, str) for p in patterns)):
+                checker.error(f"checkpoints.{part}", f"expected a list of parameter name patterns, got {describe(patterns)}")
+                return None
+            if part == "include":
+                include = tuple(patterns or ())
+            else:
+                exclude = tuple(patterns or ())
+        value = value.get("path")
+        key = "checkpoints.path"
+    if not isinstance(value, str) or not value.strip():
+        checker.error(key, f"expected a folder or glob of checkpoint files, got {describe(value)}")
+        return None
+    spec = CheckpointSpec(path=value, where=checker.doc.where(key), include=include, exclude=exclude)
+    if not any(ch in value for ch in "*?[") and not os.path.lexists(manifest.parent / value):
+        checker.error(key, f"checkpoints not found: {value} (paths are relative to the manifest)")
+        return None
+    found = snapshot_paths(spec, manifest.parent)
+    if not found:
+        checker.error(key, f"no checkpoint files (.npz, .npy, .safetensors, .pt, .bin, .ckpt, .h5) match {value!r}")
+        return None
+    # each file on its own: a folder of checkpoints is far past the bounds of a log folder
+    for path in found:
+        for file in weight_files(path):
+            try:
+                resolve_input(os.path.relpath(file, manifest.parent), manifest.parent, roots, folder_ok=False)
+            except Refused as exc:
+                checker.error(key, exc.message)
+                return None
+    return spec
 
 
 # Class counts are summed and stored as 64-bit integers: far below their limit, far above any dataset.
@@ -318,6 +368,7 @@ def parse_run(
         checker.error("kind", "a dataset manifest has no logs: remove logs: or use kind: run")
     logs = _check_logs(checker, data.get("logs"), doc.path, roots)
     balance = _check_balance(checker, data, doc.path, roots)
+    checkpoints = _check_checkpoints(checker, data.get("checkpoints"), doc.path, roots)
     if checker.problems or name is None:
         return None, checker.problems
     spec = RunSpec(
@@ -338,6 +389,7 @@ def parse_run(
         source=source,
         key_lines={k: v[0] for k, v in doc.positions.items() if "." not in k and "[" not in k},
         class_balance=balance,
+        checkpoints=checkpoints,
     )
     return spec, []
 

@@ -104,7 +104,8 @@ class NpzSnapshot(Snapshot):
             name_len, extra_len = np.frombuffer(fh.read(4), dtype="<u2")
             fh.seek(info.header_offset + 30 + int(name_len) + int(extra_len))
             version = np.lib.format.read_magic(fh)
-            shape, fortran, dtype = np.lib.format._read_array_header(fh, version)  # noqa: SLF001 - numpy's own parser
+            read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            shape, fortran, dtype = read_header(fh)
             offset = fh.tell()
         if dtype.hasobject:
             raise ReadError(f"parameter {info.filename[:-4]!r} holds Python objects, not numbers", Location(self.path))

@@ -54,7 +54,7 @@ def _is_weights(path: Path) -> bool:
     return path.is_file() and not NOT_WEIGHTS.match(name) and (path.suffix.lower() in OPENERS)
 
 
-def _weight_files(path: Path) -> tuple[Path, ...]:
+def weight_files(path: Path) -> tuple[Path, ...]:
     if path.is_file():
         return (path,) if _is_weights(path) else ()
     if not path.is_dir():
@@ -76,7 +76,7 @@ def snapshot_paths(spec: CheckpointSpec, manifest_dir: Path) -> list[Path]:
             found = list(base.iterdir())
         else:
             found = [base]
-    return sorted(p for p in found if _weight_files(p))
+    return sorted(p for p in found if weight_files(p))
 
 
 def _weight_files_only_here(folder: Path) -> bool:
@@ -116,7 +116,7 @@ def find_snapshots(spec: CheckpointSpec, manifest_dir: Path) -> list[SnapshotRef
     where = spec.where
     refs: list[SnapshotRef] = []
     for path in snapshot_paths(spec, manifest_dir):
-        files = _weight_files(path)
+        files = weight_files(path)
         step, epoch = position_from_name(path.name)
         if step is None and epoch is None and path.is_dir():
             step = _trainer_state_step(path)
