@@ -80,7 +80,7 @@ def clean_run(split: Split) -> dict[str, bytes]:
     step = 0
     with tempfile.TemporaryDirectory() as tmp:
         writer = SummaryWriter(tmp, flush_secs=3600)
-        for epoch in range(12):
+        for _epoch in range(12):
             order = rng.permutation(len(split.y_train))
             grad_sum = {k: np.zeros_like(v) for k, v in p.items()}
             for b in range(0, len(order), 64):

@@ -26,6 +26,7 @@ from pathlib import Path
 
 # numpy, then this folder's modules (on sys.path when the script runs)
 import numpy as np
+from example_checkpoints import checkpoint_examples
 from example_frameworks import (
     MLFLOW_EXPERIMENT,
     hf_trainer_state,
@@ -36,7 +37,6 @@ from example_frameworks import (
     mlflow_run_id,
     tensorboardx_events,
 )
-from example_checkpoints import checkpoint_examples
 from example_logs import epochs_csv, labels_csv, resumed_csv, steps_csv, steps_jsonl
 from example_training import (
     Config,
