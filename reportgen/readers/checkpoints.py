@@ -80,11 +80,10 @@ def snapshot_paths(spec: CheckpointSpec, manifest_dir: Path) -> list[Path]:
 
 
 def _weight_files_only_here(folder: Path) -> bool:
-    """A folder with weight files and no snapshot sub-folders is one snapshot only when its
-    name gives a position (`checkpoint-500/`); otherwise its files are the snapshots."""
-    return any(_is_weights(p) for p in folder.iterdir()) and position_from_name(folder.name) != (None, None) and not any(
-        p.is_dir() for p in folder.iterdir()
-    )
+    """A named folder is itself one snapshot (`checkpoint-500/` holding `model.safetensors`)
+    when nothing in it has a position in its name; otherwise each entry is a snapshot."""
+    entries = list(folder.iterdir())
+    return any(_is_weights(p) for p in entries) and all(position_from_name(p.name) == (None, None) for p in entries)
 
 
 def position_from_name(name: str) -> tuple[int | None, float | None]:
