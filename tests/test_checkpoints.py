@@ -18,7 +18,12 @@ from reportgen.errors import Location, ReadError
 from reportgen.manifest.load import load_manifests
 from reportgen.model import CheckpointSpec
 from reportgen.readers.checkpoint_formats import open_snapshot
-from reportgen.readers.checkpoints import find_snapshots, position_from_name, read_layout, stream_blocks
+from reportgen.readers.checkpoints import (
+    find_snapshots,
+    position_from_name,
+    read_layout,
+    stream_blocks,
+)
 from reportgen.readers.tfhistograms import read_histograms
 
 
