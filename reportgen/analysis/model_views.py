@@ -35,34 +35,46 @@ def layer_of(name: str) -> str:
 
 
 class GramAccumulator:
-    """Sums over parameter blocks (each T x n, one row per snapshot): the Gram matrix of the
-    displacements and, per layer, squared norms, squared update norms and consecutive update
-    dot products."""
+    """Sums over parameter blocks (each T x n, one row per snapshot), per layer: the T x T Gram
+    matrix of M = [θ_0, θ_1 − θ_0, ..., θ_T-1 − θ_0]. Every quantity of the views is a linear
+    combination of its entries; one matrix product per block is all the arithmetic."""
 
     def __init__(self, t: int):
         self.t = t
-        self.gram = np.zeros((t, t))
-        self.layers: dict[str, np.ndarray] = {}  # layer -> 3 rows: ‖θ‖², ‖Δθ‖², <Δθ_t, Δθ_t-1>
+        self.layers: dict[str, np.ndarray] = {}
         self.params = 0
 
     def add(self, name: str, block: np.ndarray) -> None:
-        block = np.asarray(block, dtype=np.float64)
+        """Add one block. A float64 block is used as scratch space (its rows after the first
+        become displacements): the reader hands over a fresh block each time."""
         if block.ndim != 2 or block.shape[0] != self.t:
             raise ValueError(f"block of {name!r} has shape {block.shape}, expected ({self.t}, n)")
+        if block.dtype != np.float64 or block.base is not None or not block.flags.writeable:
+            block = np.array(block, dtype=np.float64)  # a view of someone's data: never written to
         self.params += block.shape[1]
-        disp = block - block[0]
-        self.gram += disp @ disp.T
-        upd = np.diff(block, axis=0)
-        sums = self.layers.setdefault(layer_of(name), np.zeros((3, self.t)))
-        sums[0] += np.einsum("ij,ij->i", block, block)
-        sums[1, 1:] += np.einsum("ij,ij->i", upd, upd)
-        if self.t > 2:
-            sums[2, 2:] += np.einsum("ij,ij->i", upd[1:], upd[:-1])
+        block[1:] -= block[0]
+        gram = self.layers.setdefault(layer_of(name), np.zeros((self.t, self.t)))
+        gram += block @ block.T
 
 
 def _safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(b > 0, a / np.where(b > 0, b, 1.0), np.nan)
+
+
+def _parts(m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """From one Gram matrix of M: the displacement Gram (D_0 = 0), ‖θ_t‖² (T), ‖Δθ_t‖² (T-1)
+    and <Δθ_t, Δθ_t-1> (T-2)."""
+    t = m.shape[0]
+    d = np.zeros_like(m)
+    d[1:, 1:] = m[1:, 1:]
+    cross = np.concatenate([[0.0], m[0, 1:]])
+    sq = np.clip(m[0, 0] + 2 * cross + np.diag(d), 0.0, None)
+    idx = np.arange(1, t)
+    upd = np.clip(d[idx, idx] + d[idx - 1, idx - 1] - 2 * d[idx, idx - 1], 0.0, None)
+    j = np.arange(2, t)
+    consec = d[j, j - 1] - d[j, j - 2] - d[j - 1, j - 1] + d[j - 1, j - 2]
+    return d, sq, upd, consec
 
 
 def pca(gram: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -86,15 +98,16 @@ def pca(gram: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def trajectory(acc: GramAccumulator, positions: np.ndarray, x: str, loss: np.ndarray, loss_name: str | None) -> Trajectory:
     """The trajectory views from an accumulator filled with every parameter block."""
     names = sorted(acc.layers)
-    sums = np.stack([acc.layers[n] for n in names]) if names else np.zeros((0, 3, acc.t))
-    coords, explained = pca(acc.gram)
-    total = sums.sum(axis=0)
-    update_cos = _safe_div(total[2, 2:], np.sqrt(total[1, 2:] * total[1, 1:-1]))
+    t = acc.t
+    per_layer = [_parts(acc.layers[n]) for n in names]
+    g, sq, upd, consec = _parts(sum(acc.layers.values(), np.zeros((t, t))))
+    coords, explained = pca(g)
+    update_cos = _safe_div(consec, np.sqrt(upd[1:] * upd[:-1]))
     # <Δθ_t, θ_T − θ_0> from the Gram matrix of displacements (D_0 = 0)
-    g = acc.gram
     along = g[1:, -1] - g[:-1, -1]
     overall = np.sqrt(max(g[-1, -1], 0.0))
-    cos_overall = np.clip(_safe_div(along, np.sqrt(total[1, 1:]) * overall), -1.0, 1.0)
+    cos_overall = np.clip(_safe_div(along, np.sqrt(upd) * overall), -1.0, 1.0)
+    empty = np.zeros((0, t))
     return Trajectory(
         x=x,
         positions=np.asarray(positions, dtype=np.float64),
@@ -103,19 +116,20 @@ def trajectory(acc: GramAccumulator, positions: np.ndarray, x: str, loss: np.nda
         loss=np.asarray(loss, dtype=np.float64),
         coords=coords,
         explained=explained,
-        norms=np.sqrt(total[0]),
+        norms=np.sqrt(sq),
         update_cos=update_cos,
         overall_angle=np.degrees(np.arccos(cos_overall)),
         layers=tuple(names),
-        layer_norms=np.sqrt(sums[:, 0, :]),
-        layer_rel_update=_safe_div(np.sqrt(sums[:, 1, 1:]), np.sqrt(sums[:, 0, :-1])),
-        layer_cos=_safe_div(sums[:, 2, 2:], np.sqrt(sums[:, 1, 2:] * sums[:, 1, 1:-1])),
+        layer_norms=np.array([np.sqrt(p[1]) for p in per_layer]) if names else empty,
+        layer_rel_update=np.array([_safe_div(np.sqrt(p[2]), np.sqrt(p[1][:-1])) for p in per_layer]) if names else empty[:, 1:],
+        layer_cos=np.array([_safe_div(p[3], np.sqrt(p[2][1:] * p[2][:-1])) for p in per_layer]) if names else empty[:, 2:],
     )
 
 
 def trajectory_of(blocks: Iterable[tuple[str, np.ndarray]], positions: np.ndarray, x: str = "step",
                   loss: np.ndarray | None = None, loss_name: str | None = None) -> Trajectory:
-    """The trajectory of snapshots given as (parameter name, T x n block) pairs, in one pass."""
+    """The trajectory of snapshots given as (parameter name, T x n block) pairs, in one pass.
+    A float64 block that owns its data is consumed (used as scratch space)."""
     positions = np.asarray(positions, dtype=np.float64)
     acc = GramAccumulator(positions.shape[0])
     for name, block in blocks:

@@ -27,7 +27,7 @@ POSITION_KEYS = ("global_step", "step", "epoch")
 class Snapshot:
     """Parameters of one snapshot file. `names` in file order; `shape(name)`; `rows(name,
     start, stop)` the rows [start, stop) of the parameter (first axis; a 0-d value is one row)
-    flattened to float64; `meta` the position keys the file itself records (step, epoch)."""
+    flattened, as stored (float16/32/64 or integers); `meta` the position keys the file itself records (step, epoch)."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -47,8 +47,13 @@ class Snapshot:
 
 
 def _float_rows(array: Any, start: int, stop: int) -> np.ndarray:
+    """Rows flattened, in the file's own numeric type: the caller converts while copying them
+    into its float64 block, so no float64 temporary is made per snapshot."""
     part = np.asarray(array).reshape(1, -1) if np.ndim(array) == 0 else array[start:stop]
-    return np.asarray(part, dtype=np.float64).reshape(-1)
+    part = np.asarray(part).reshape(-1)
+    if not (np.issubdtype(part.dtype, np.floating) or np.issubdtype(part.dtype, np.integer)):
+        raise ValueError(f"holds {part.dtype} values, not numbers")
+    return part
 
 
 class NpySnapshot(Snapshot):
@@ -154,8 +159,8 @@ class SafetensorsSnapshot(Snapshot):
 
     def rows(self, name: str, start: int, stop: int) -> np.ndarray:
         if not self.shape(name):
-            return np.asarray(self.handle.get_tensor(name), dtype=np.float64).reshape(-1)
-        return np.asarray(self._slice(name)[start:stop], dtype=np.float64).reshape(-1)
+            return _float_rows(self.handle.get_tensor(name), 0, 1)
+        return _float_rows(self._slice(name)[start:stop], 0, stop - start)
 
     def close(self) -> None:
         self.slices = {}
