@@ -397,12 +397,23 @@ class Trajectory:
     coords: np.ndarray  # T x k PCA coordinates of the centred trajectory
     explained: np.ndarray  # share of the movement per principal direction, descending
     norms: np.ndarray  # T, global weight norm
+    update_norms: np.ndarray  # T-1, ‖Δθ_t‖
     update_cos: np.ndarray  # T-2, cos(Δθ_t, Δθ_{t-1})
     overall_angle: np.ndarray  # T-1, degrees between Δθ_t and θ_final − θ_0
     layers: tuple[str, ...]
     layer_norms: np.ndarray  # L x T
     layer_rel_update: np.ndarray  # L x (T-1), ‖Δθ‖/‖θ‖ of the layer
     layer_cos: np.ndarray  # L x (T-2)
+
+    @property
+    def path_ratio(self) -> float | None:
+        """How much farther the parameters travelled (sum of ‖Δθ_t‖) than the straight line
+        from the first snapshot to the last: 1 for a straight path, large when updates undo
+        each other. None when the two coincide."""
+        net = float(np.sqrt(max(self.net_sq, 0.0)))
+        return float(self.update_norms.sum()) / net if net > 0 else None
+
+    net_sq: float = 0.0  # ‖θ_final − θ_0‖²
 
 
 @dataclass(frozen=True)

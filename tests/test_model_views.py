@@ -37,6 +37,7 @@ def test_straight_line_is_one_direction_with_cosine_one():
     # PC1 coordinates are evenly spaced along the line, heading to +x
     assert_allclose(np.diff(traj.coords[:, 0]), np.linalg.norm(direction), rtol=1e-10)
     assert_allclose(traj.norms, np.linalg.norm(theta, axis=1), rtol=1e-12)
+    assert_allclose(traj.path_ratio, 1.0, rtol=1e-12)  # a straight path is as long as its chord
     kinds = {f.kind for f in model_views(traj).flags}
     assert kinds == {"one_direction"}
 
@@ -49,6 +50,8 @@ def test_zigzag_updates_have_cosine_minus_one_and_are_flagged():
     assert_allclose(traj.layer_rel_update[0, 0], 5.0 / 2.0)  # ‖w‖ / ‖θ_0‖ = 5 / 2
     # every update lies along the overall direction or against it
     assert_allclose(traj.overall_angle % 180.0, 0.0, atol=1e-5)
+    # seven updates of length ‖w‖ = 5 to get one ‖w‖ away from the start
+    assert_allclose(traj.path_ratio, 7.0, rtol=1e-12)
     flags = {f.kind: f for f in model_views(traj).flags}
     assert "update_oscillation" in flags
     assert flags["update_oscillation"].evidence["mean_update_cos"] == -1.0

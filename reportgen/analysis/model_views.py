@@ -117,12 +117,14 @@ def trajectory(acc: GramAccumulator, positions: np.ndarray, x: str, loss: np.nda
         coords=coords,
         explained=explained,
         norms=np.sqrt(sq),
+        update_norms=np.sqrt(upd),
         update_cos=update_cos,
         overall_angle=np.degrees(np.arccos(cos_overall)),
         layers=tuple(names),
         layer_norms=np.array([np.sqrt(p[1]) for p in per_layer]) if names else empty,
         layer_rel_update=np.array([_safe_div(np.sqrt(p[2]), np.sqrt(p[1][:-1])) for p in per_layer]) if names else empty[:, 1:],
         layer_cos=np.array([_safe_div(p[3], np.sqrt(p[2][1:] * p[2][:-1])) for p in per_layer]) if names else empty[:, 2:],
+        net_sq=float(g[-1, -1]),
     )
 
 

@@ -69,6 +69,10 @@ def _trajectory_figure(traj: Trajectory) -> FigureSpec:
                  categories=tuple(f"PC{i + 1}" for i in range(k)),
                  bars=(Bars("share of movement", 100 * share[:k], "#0072B2"),))
     loss_words = f"; numbers beside points are {traj.loss_name} at that snapshot" if notes else ""
+    ratio = traj.path_ratio
+    if ratio is not None and ratio >= 2:
+        loss_words += (f"; the parameters travelled {ratio:.1f}x the straight distance between the first and last "
+                       "snapshot, mostly back and forth in directions this projection barely shows")
     return FigureSpec(
         name="model-trajectory",
         alt=f"Trajectory of the {traj.params:,} parameters across {t} snapshots, projected on its two main "

@@ -150,6 +150,7 @@ def model_record(views: ModelViews) -> dict[str, Any]:
             "loss_metric": traj.loss_name,
             "explained_variance": traj.explained.tolist(),
             "mean_update_cos": float(cos.mean()) if cos.size else None,
+            "path_ratio": traj.path_ratio,
             "weight_norm": {"first": float(traj.norms[0]), "final": float(traj.norms[-1])},
             "layers": [
                 {"name": name, "first_norm": float(traj.layer_norms[i, 0]), "final_norm": float(traj.layer_norms[i, -1]),
