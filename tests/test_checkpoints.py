@@ -245,3 +245,18 @@ def test_a_build_shows_inside_the_model_and_caches_it(tmp_path: Path) -> None:
     assert again.cached == 1
     changed = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert changed["runs"][0]["model"]["snapshots"]["weight_norm"] != snap["weight_norm"]
+
+
+def test_unreadable_checkpoints_are_a_problem_and_the_run_still_builds(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    (runs / "ckpt").mkdir(parents=True)
+    np.savez(runs / "ckpt" / "best.npz", w=np.zeros(3))
+    np.savez(runs / "ckpt" / "last.npz", w=np.ones(3))
+    make_run(runs, "a", checkpoints="ckpt/*.npz")
+    report = build(runs, tmp_path / "site", jobs=1)
+    assert [p.format_message() for p in report.problems] == [
+        "runs/ckpt/best.npz: cannot tell at which step this checkpoint was saved: put the step in its name "
+        "(e.g. step_500.npz, checkpoint-500) or save a 'step' value in it (checkpoints: at runs/a.yaml:2:14)"
+    ]
+    page = (tmp_path / "site" / "runs" / "a" / "index.html").read_text(encoding="utf-8")
+    assert "Curves" in page and "Inside the model" not in page

@@ -159,7 +159,11 @@ def process_run(
         file = f"runs/{slug}/{fig.name}.png"
         images[file] = painter.draw(fig)
         entries.append(figure_entry(fig, file))
-    analysis, model_warnings = _inside_model(run, analysis, record, slug, painter, images, entries)
+    try:
+        analysis, model_warnings = _inside_model(run, analysis, record, slug, painter, images, entries)
+    except ReportgenError as exc:  # unreadable checkpoints: the rest of the run is still worth a page
+        problems.append(_plain_problem(exc))
+        model_warnings = []
     thumb_spec = plan_thumbnail(run, analysis)
     thumb = None
     if thumb_spec is not None:
@@ -182,7 +186,8 @@ def _inside_model(run: RunData, analysis: RunAnalysis, record: dict, slug: str, 
                   images: dict[str, bytes], entries: list) -> tuple[RunAnalysis, list[str]]:
     """Issue 18: the run's checkpoints and histograms as the page's "Inside the model" section
     (figure entries marked section "inside"), `record["model"]` and findings added to the run's
-    flags. Nothing changes for a run without them."""
+    flags. Nothing changes for a run without them. Raises ReportgenError for checkpoints that
+    cannot be read, before anything is added."""
     views, warnings = read_model_views(run)
     if views is None:
         return analysis, warnings
