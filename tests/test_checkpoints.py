@@ -260,3 +260,18 @@ def test_unreadable_checkpoints_are_a_problem_and_the_run_still_builds(tmp_path:
     ]
     page = (tmp_path / "site" / "runs" / "a" / "index.html").read_text(encoding="utf-8")
     assert "Curves" in page and "Inside the model" not in page
+
+
+def test_histograms_of_a_real_tensorflow_log() -> None:
+    from conftest import realogs_dir
+
+    path = realogs_dir() / "tensorboard" / "tensorboard__log_tayo__train__events.out.tfevents.1515280092.tayo-glaptop"
+    found, warnings = read_histograms(path)
+    assert warnings == [] and len(found) == 8
+    assert "layer1/Wx_plus_b/pre_activations" in [h.tag for h in found]
+    for h in found:
+        assert h.steps.size == 9 and np.all(np.diff(h.steps) > 0)
+        q = histogram_quantiles(h).quantiles
+        # quantiles ascend at every step and stay within the recorded range
+        assert np.all(np.diff(q, axis=0) >= 0)
+        assert np.all(q[0] >= h.minimum - 1e-12) and np.all(q[-1] <= h.maximum + 1e-12)
