@@ -38,6 +38,23 @@ def _where(traj: Trajectory, i: int) -> str:
     return f"{traj.x} {value:g}"
 
 
+def _noted(pc1: np.ndarray, pc2: np.ndarray, loss: np.ndarray) -> list[int]:
+    """Snapshots whose loss is written beside them: the first and last with a loss, and in
+    between those at least 1/MAX_NOTES of the path's extent from the previous label (late
+    snapshots crowd together as training slows; their labels would overlap)."""
+    shown = [i for i in range(pc1.size) if np.isfinite(loss[i])]
+    if not shown:
+        return []
+    extent = max(float(np.ptp(pc1)), float(np.ptp(pc2)), 1e-300)
+    keep = [shown[0]]
+    for i in shown[1:-1]:
+        if np.hypot(pc1[i] - pc1[keep[-1]], pc2[i] - pc2[keep[-1]]) >= extent / MAX_NOTES and np.hypot(
+            pc1[i] - pc1[shown[-1]], pc2[i] - pc2[shown[-1]]
+        ) >= extent / MAX_NOTES:
+            keep.append(i)
+    return keep + ([shown[-1]] if shown[-1] != keep[0] else [])
+
+
 def _trajectory_figure(traj: Trajectory) -> FigureSpec:
     t = traj.positions.size
     pc1 = traj.coords[:, 0]
@@ -46,15 +63,12 @@ def _trajectory_figure(traj: Trajectory) -> FigureSpec:
     marks = [Marker(float(pc1[i]), float(pc2[i]), "", "o", step_color(i, t), 45) for i in range(t)]
     marks[0] = Marker(float(pc1[0]), float(pc2[0]), f"first snapshot ({_where(traj, 0)})", "o", step_color(0, t), 80)
     marks[-1] = Marker(float(pc1[-1]), float(pc2[-1]), f"last ({_where(traj, t - 1)})", "*", step_color(t - 1, t), 160)
-    notes = []
-    if traj.loss_name is not None:
-        for i in np.unique(np.linspace(0, t - 1, min(t, MAX_NOTES)).round().astype(int)):
-            if np.isfinite(traj.loss[i]):
-                notes.append(Note(float(pc1[i]), float(pc2[i]), f"{traj.loss[i]:.3g}"))
-    # one scale on both axes: a path that moved in one direction must look like a line
+    notes = [Note(float(pc1[i]), float(pc2[i]), f"{traj.loss[i]:.3g}") for i in _noted(pc1, pc2, traj.loss)]
+    # one scale on both axes: a path that moved in one direction must look like a line; room
+    # on the right for the last label
     lo = float(min(pc1.min(), pc2.min()))
     hi = float(max(pc1.max(), pc2.max()))
-    pad = 0.08 * (hi - lo) if hi > lo else 1.0
+    pad = 0.12 * (hi - lo) if hi > lo else 1.0
     c1, c2 = (pc1.max() + pc1.min()) / 2, (pc2.max() + pc2.min()) / 2
     half = (hi - lo) / 2 + pad
     share = traj.explained
