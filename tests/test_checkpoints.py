@@ -275,3 +275,11 @@ def test_histograms_of_a_real_tensorflow_log() -> None:
         # quantiles ascend at every step and stay within the recorded range
         assert np.all(np.diff(q, axis=0) >= 0)
         assert np.all(q[0] >= h.minimum - 1e-12) and np.all(q[-1] <= h.maximum + 1e-12)
+
+
+def test_counters_and_empty_arrays_are_not_parameters(tmp_path: Path) -> None:
+    for s in (0, 1):
+        np.savez(tmp_path / f"step_{s}.npz", **{"bn.weight": np.ones(3) * s, "bn.num_batches_tracked": np.int64(s),
+                                                "empty": np.zeros((0, 4))})
+    refs = find_snapshots(spec("."), tmp_path)
+    assert list(read_layout(refs, spec(".")).params) == ["bn.weight"]

@@ -187,7 +187,10 @@ def _layout_of(ref: SnapshotRef, spec: CheckpointSpec) -> Layout:
         snap = open_snapshot(path)
         try:
             for name in chosen(snap.names(), spec):
-                params[name] = (i, snap.shape(name))
+                shape = snap.shape(name)
+                # counters (BatchNorm's num_batches_tracked, a step) are not weights
+                if math.prod(shape) and np.issubdtype(snap.rows(name, 0, 1).dtype, np.floating):
+                    params[name] = (i, shape)
         finally:
             snap.close()
     return Layout(dict(sorted(params.items())))
