@@ -283,3 +283,19 @@ def test_counters_and_empty_arrays_are_not_parameters(tmp_path: Path) -> None:
                                                 "empty": np.zeros((0, 4))})
     refs = find_snapshots(spec("."), tmp_path)
     assert list(read_layout(refs, spec(".")).params) == ["bn.weight"]
+
+
+def test_tf2_histograms_of_a_real_keras_log() -> None:
+    from conftest import realogs_dir
+
+    folder = realogs_dir().parent / "realogs2" / "tensorboard" / "TensorBoard-Tutorial__archive__MNIST-extra-metrics1690486849"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is not here")
+    found, _ = read_histograms(folder / "train")
+    by_tag = {h.tag: h for h in found}
+    assert sorted(by_tag) == ["dense/bias_0/histogram", "dense/kernel_0/histogram", "dense_1/bias_0/histogram",
+                              "dense_1/kernel_0/histogram"]
+    kernel = by_tag["dense/kernel_0/histogram"]
+    assert all(c.sum() == 784 * 512 for c in kernel.counts)  # Keras' Dense(512) on 28 x 28 inputs
+    view = histogram_quantiles(kernel)
+    assert view.kind == "weight" and np.all(np.diff(view.quantiles, axis=0) >= 0)
