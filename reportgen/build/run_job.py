@@ -191,7 +191,7 @@ def _inside_model(run: RunData, analysis: RunAnalysis, record: dict, slug: str, 
     views, warnings = read_model_views(run)
     if views is None:
         return analysis, warnings
-    for fig in plan_model_figures(views):
+    for fig in plan_model_figures(views, run.x):
         file = f"runs/{slug}/{fig.name}.png"
         images[file] = painter.draw(fig)
         entries.append(dict(figure_entry(fig, file), section="inside"))

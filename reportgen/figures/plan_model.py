@@ -186,16 +186,16 @@ def _weights_figure(traj: Trajectory) -> FigureSpec | None:
     )
 
 
-def _histogram_panel(view: HistogramView) -> Panel:
+def _histogram_panel(view: HistogramView, x: str) -> Panel:
     q = view.quantiles
     x = view.steps.astype(np.float64)
     color = "#D55E00" if view.kind == "gradient" else "#0072B2"
     bands = (Band(x, q[0], q[-1], color, "5–95%", alpha=0.18), Band(x, q[1], q[-2], color, "25–75%", alpha=0.35))
     median = Line("median", x, q[len(view.levels) // 2], color, linewidth=1.4)
-    return Panel(view.tag, "step", view.kind if view.kind != "other" else "value", (median,), bands=bands, legend=False)
+    return Panel(view.tag, x, view.kind if view.kind != "other" else "value", (median,), bands=bands, legend=False)
 
 
-def _histograms_figure(views: tuple[HistogramView, ...]) -> FigureSpec | None:
+def _histograms_figure(views: tuple[HistogramView, ...], x: str) -> FigureSpec | None:
     if not views:
         return None
     ordered = sorted(views, key=lambda v: ({"weight": 0, "gradient": 1}.get(v.kind, 2), v.tag))[:MAX_HIST_PANELS]
@@ -207,18 +207,19 @@ def _histograms_figure(views: tuple[HistogramView, ...]) -> FigureSpec | None:
         alt="Distributions over time (TensorBoard histograms): per tag, the median line, the middle half "
         "(25–75%) dark and 5–95% light; weights blue, gradients orange: "
         + ", ".join(v.tag for v in ordered) + (f" (and {more} more tags not drawn)" if more else ""),
-        panels=tuple(_histogram_panel(v) for v in ordered),
+        panels=tuple(_histogram_panel(v, x) for v in ordered),
         ncols=ncols,
         width=7.6,
         height=2.3 * rows + 0.3,
     )
 
 
-def plan_model_figures(views: ModelViews) -> list[FigureSpec]:
-    """The figures of the run page's "Inside the model" section, in page order."""
+def plan_model_figures(views: ModelViews, x: str = "step") -> list[FigureSpec]:
+    """The figures of the run page's "Inside the model" section, in page order; `x` is what the
+    TensorBoard log's steps count (the run's x: Keras logs count epochs)."""
     figs: list[FigureSpec | None] = []
     traj = views.trajectory
     if traj is not None and traj.positions.size >= 2:
         figs += [_trajectory_figure(traj), _updates_figure(traj), _weights_figure(traj)]
-    figs.append(_histograms_figure(views.histograms))
+    figs.append(_histograms_figure(views.histograms, x))
     return [f for f in figs if f is not None]
