@@ -219,9 +219,8 @@ class DatasetSpec:
 
 @dataclass(frozen=True)
 class CheckpointSpec:
-    """A run's `checkpoints:` (read by the inside-the-model views): a folder or glob relative to
-    the manifest, as written (not resolved: its reader must keep to the input roots, as logs do),
-    and fnmatch patterns of file names to keep or leave out."""
+    """A run's `checkpoints:`: a folder or glob of parameter snapshots (relative to the
+    manifest), and fnmatch patterns choosing which parameters count (empty include: all)."""
 
     path: str
     where: Location
@@ -395,3 +394,71 @@ class SiteConfig:
     a field, and:"""
 
     path: Path | None = None
+
+
+# Inside the model (issue 18): parameter snapshots and histograms, read and analysed.
+@dataclass(frozen=True)
+class HistogramSeries:
+    """One TensorBoard histogram tag over time: per step, bucket right edges and counts, and the
+    smallest and largest value seen (TensorBoard's HistogramProto)."""
+
+    tag: str
+    steps: np.ndarray  # int64, ascending
+    limits: tuple[np.ndarray, ...]  # per step: bucket right edges, ascending
+    counts: tuple[np.ndarray, ...]  # per step: values per bucket
+    minimum: np.ndarray  # float64 per step
+    maximum: np.ndarray
+
+
+@dataclass(frozen=True)
+class HistogramView:
+    """A histogram tag as quantile bands: `quantiles[i]` at `levels[i]` per step."""
+
+    tag: str
+    kind: str  # "gradient" | "weight" | "other", from the tag's name
+    steps: np.ndarray
+    levels: tuple[float, ...]
+    quantiles: np.ndarray  # len(levels) x len(steps)
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """What a run's parameter snapshots show. Arrays are per snapshot (T), per update (T-1: from
+    snapshot t-1 to t) or per pair of consecutive updates (T-2); layer arrays have one row per
+    entry of `layers`."""
+
+    x: str  # "step" | "epoch": what `positions` count
+    positions: np.ndarray  # float64, T
+    params: int  # parameters per snapshot
+    loss_name: str | None  # the logged loss read at each snapshot
+    loss: np.ndarray  # T, NaN where not logged
+    coords: np.ndarray  # T x k PCA coordinates of the centred trajectory
+    explained: np.ndarray  # share of the movement per principal direction, descending
+    norms: np.ndarray  # T, global weight norm
+    update_norms: np.ndarray  # T-1, ‖Δθ_t‖
+    update_cos: np.ndarray  # T-2, cos(Δθ_t, Δθ_{t-1})
+    overall_angle: np.ndarray  # T-1, degrees between Δθ_t and θ_final − θ_0
+    layers: tuple[str, ...]
+    layer_norms: np.ndarray  # L x T
+    layer_rel_update: np.ndarray  # L x (T-1), ‖Δθ‖/‖θ‖ of the layer
+    layer_cos: np.ndarray  # L x (T-2)
+
+    @property
+    def path_ratio(self) -> float | None:
+        """How much farther the parameters travelled (sum of ‖Δθ_t‖) than the straight line
+        from the first snapshot to the last: 1 for a straight path, large when updates undo
+        each other. None when the two coincide."""
+        net = float(np.sqrt(max(self.net_sq, 0.0)))
+        return float(self.update_norms.sum()) / net if net > 0 else None
+
+    net_sq: float = 0.0  # ‖θ_final − θ_0‖²
+
+
+@dataclass(frozen=True)
+class ModelViews:
+    """Inside the model: the snapshot trajectory (None without `checkpoints:`), histogram
+    bands (from TensorBoard logs) and the findings about them."""
+
+    trajectory: Trajectory | None
+    histograms: tuple[HistogramView, ...] = ()
+    flags: tuple[Flag, ...] = ()

@@ -26,6 +26,7 @@ from pathlib import Path
 
 # numpy, then this folder's modules (on sys.path when the script runs)
 import numpy as np
+from example_checkpoints import checkpoint_examples
 from example_frameworks import (
     MLFLOW_EXPERIMENT,
     hf_trainer_state,
@@ -624,6 +625,8 @@ def build_files() -> dict[str, bytes]:
             files[f"{ex.directory}/{rel}"] = data
         main_log = ex.log or next(iter(logs))
         files[f"{ex.directory}/run.yaml"] = manifest_for(ex, history, [main_log])
+    # issue 18: runs with parameter snapshots (and histograms), for "Inside the model"
+    files.update(checkpoint_examples(digits))
     return dict(sorted(files.items()))
 
 

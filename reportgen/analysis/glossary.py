@@ -207,8 +207,62 @@ def glossary(cfg: AnalysisConfig | None = None) -> tuple[GlossaryEntry, ...]:
             f"Stratify the split. Tune with analysis: shift_jsd (now {_g(c.shift_jsd)}) and "
             "shift_p; silence with shift_jsd: .inf.",
         ),
-    )
+    ) + _model_entries()
     return tuple(sorted(entries, key=lambda e: e.kind))
+
+
+def _model_entries() -> tuple[GlossaryEntry, ...]:
+    """Findings from a run's checkpoints (`checkpoints:`; analysis/model_views.py)."""
+    from reportgen.analysis import model_views as mv
+
+    return (
+        GlossaryEntry(
+            "update_oscillation",
+            "Updates flip direction",
+            "warning",
+            "Between checkpoints the parameters moved back and forth: each update points roughly "
+            "against the one before it.",
+            f"The mean cosine between consecutive updates Δθ_t = θ_t − θ_t−1 and Δθ_t−1 is below "
+            f"{_g(mv.OSCILLATION_COS)}, over at least 3 pairs of snapshots.",
+            "A learning rate too high for the curvature (bouncing across a valley), momentum too "
+            "high, or checkpoints saved at a period that matches a cycle in the schedule.",
+            "Lower the learning rate or add warm-up; save checkpoints at irregular steps to rule out "
+            "aliasing. The threshold is fixed (docs/analysis.md).",
+        ),
+        GlossaryEntry(
+            "one_direction",
+            "Movement in one direction",
+            "info",
+            "Almost all of the parameters' movement between checkpoints lies along one direction: "
+            "training went nearly in a straight line.",
+            f"The first principal component of the centred snapshots explains more than "
+            f"{_g(100 * mv.ONE_DIRECTION)}% of their variance (at least 3 snapshots).",
+            "Common early in training or with few checkpoints; with many checkpoints it can mean "
+            "the run mostly drifted (e.g. weight decay shrinking every weight).",
+            "Nothing to fix by itself; save more checkpoints to see the path's shape.",
+        ),
+        GlossaryEntry(
+            "layer_dead",
+            "Layer collapsed",
+            "warning",
+            "A layer's weights shrank towards zero: it no longer passes a signal.",
+            f"The layer's weight norm at the last snapshot is below {_g(100 * mv.DEAD_RATIO)}% of its "
+            "largest norm across the snapshots.",
+            "Weight decay too strong, dying ReLUs, a gradient that pushes one way for long.",
+            "Lower weight decay or the learning rate; check the layer's activations. The threshold "
+            "is fixed (docs/analysis.md).",
+        ),
+        GlossaryEntry(
+            "layer_exploding",
+            "Layer exploding",
+            "error",
+            "A layer's weights grew without bound (or became NaN/inf).",
+            f"The layer's weight norm at the last snapshot is more than {_g(mv.EXPLODE_RATIO)} × its "
+            "norm at the first and still rising between the last two snapshots, or not finite.",
+            "A learning rate too high, no gradient clipping, no normalisation.",
+            "Lower the learning rate, clip gradients, add weight decay or normalisation.",
+        ),
+    )
 
 
 KINDS: tuple[str, ...] = tuple(e.kind for e in glossary())

@@ -147,8 +147,18 @@ def run_key(
     for log in spec.logs:
         h.update(_log_fingerprint(log.path, digests).encode())
     h.update(balance_fingerprint(getattr(spec, "class_balance", None)).encode())
+    h.update(_checkpoints_fingerprint(spec, digests).encode())
     h.update(extra.encode())
     return h.hexdigest()
+
+
+def _checkpoints_fingerprint(spec: RunSpec, digests: FileDigests) -> str:
+    """Each snapshot file's path and digest (issue 18): a changed checkpoint rebuilds the run,
+    an unchanged one is hashed once (FileDigests) and never read again."""
+    from reportgen.build.model_job import checkpoint_files
+
+    files = checkpoint_files(getattr(spec, "checkpoints", None), spec.path)
+    return "".join(digests.line(path) for path in files)
 
 
 def input_hash(*parts: object) -> str:

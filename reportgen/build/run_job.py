@@ -12,8 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from reportgen.analysis import analyse
+from reportgen.analysis import analyse, sort_flags
 from reportgen.analysis.class_balance import BalanceTable
+from reportgen.build.model_job import read_model_views
 from reportgen.errors import Location, ManifestError, ReadError, ReportgenError
 from reportgen.figures.class_balance import (
     balance_view,
@@ -26,12 +27,13 @@ from reportgen.figures.data_table import figure_entry
 from reportgen.figures.draw import Painter, shared_painter
 from reportgen.figures.plan import plan_run_figures, plan_thumbnail
 from reportgen.figures.plan_loss_components import plan_components_figure
+from reportgen.figures.plan_model import plan_model_figures
 from reportgen.figures.thinned_curves import drawable
 from reportgen.model import RunAnalysis, RunData, RunSpec
 from reportgen.readers.run import LOSS_ROLES, loss_like, read_run
 from reportgen.site.render import dataset_page_path, run_page_path
 from reportgen.site.slug import slugify
-from reportgen.site.summary_json import plain, run_record
+from reportgen.site.summary_json import model_record, plain, run_record
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,11 @@ def process_run(
         file = f"runs/{slug}/{fig.name}.png"
         images[file] = painter.draw(fig)
         entries.append(figure_entry(fig, file))
+    try:
+        analysis, model_warnings = _inside_model(run, analysis, record, slug, painter, images, entries)
+    except ReportgenError as exc:  # unreadable checkpoints: the rest of the run is still worth a page
+        problems.append(_plain_problem(exc))
+        model_warnings = []
     thumb_spec = plan_thumbnail(run, analysis)
     thumb = None
     if thumb_spec is not None:
@@ -168,11 +175,31 @@ def process_run(
         figures=tuple(entries),
         images=images,
         thumb=thumb,
-        warnings=tuple(run_warnings(run)),
+        warnings=tuple(run_warnings(run)) + tuple(model_warnings),
         flag_kinds=tuple(sorted({f.kind for f in analysis.flags})),
         problems=tuple(problems),
         cross=_cross_payload(run, analysis),
     )
+
+
+def _inside_model(run: RunData, analysis: RunAnalysis, record: dict, slug: str, painter: Painter,
+                  images: dict[str, bytes], entries: list) -> tuple[RunAnalysis, list[str]]:
+    """Issue 18: the run's checkpoints and histograms as the page's "Inside the model" section
+    (figure entries marked section "inside"), `record["model"]` and findings added to the run's
+    flags. Nothing changes for a run without them. Raises ReportgenError for checkpoints that
+    cannot be read, before anything is added."""
+    views, warnings = read_model_views(run)
+    if views is None:
+        return analysis, warnings
+    for fig in plan_model_figures(views, run.x):
+        file = f"runs/{slug}/{fig.name}.png"
+        images[file] = painter.draw(fig)
+        entries.append(dict(figure_entry(fig, file), section="inside"))
+    record["model"] = model_record(views)
+    if views.flags:
+        analysis = replace(analysis, flags=sort_flags([*analysis.flags, *views.flags]))
+        record["flags"] = run_record(run, analysis, record["page"])["flags"]
+    return analysis, warnings
 
 
 def _cross_payload(run: RunData, analysis: RunAnalysis) -> bytes:

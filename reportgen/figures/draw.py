@@ -522,6 +522,14 @@ def _ink(ax, panel: Panel) -> list:
         # a one-point line, not a scatter: the same mark (size is an area in pt², as
         # scatter's) at a fraction of a PathCollection's cost to make and draw
         artists.append(line(_drawable(np.array([m.x])), _drawable(np.array([m.y])), zorder=5, **_mark_style(m)))
+    if panel.notes:
+        from matplotlib.text import Text
+        from matplotlib.transforms import ScaledTranslation
+
+        # a few points up and right of the point, so the text never sits on its mark
+        shifted = ax.transData + ScaledTranslation(3 / 72, 3 / 72, ax.figure.dpi_scale_trans)
+        for note in panel.notes:
+            artists.append(ready(Text(note.x, note.y, note.text, color=note.color, fontsize=7, zorder=6), shifted))
     # the order Axes.draw uses: by zorder, then as added
     return sorted(artists, key=lambda artist: artist.get_zorder())
 

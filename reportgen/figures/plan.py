@@ -90,6 +90,16 @@ class Bars:
 
 
 @dataclass(frozen=True)
+class Note:
+    """A short text beside a data point (e.g. the loss at a checkpoint on a trajectory)."""
+
+    x: float
+    y: float
+    text: str
+    color: str = "#333333"
+
+
+@dataclass(frozen=True)
 class Panel:
     title: str | None
     xlabel: str
@@ -108,6 +118,7 @@ class Panel:
     ylim: tuple[float, float] | None = None
     categories: tuple[str, ...] = ()  # x tick labels of a bar chart
     bars: tuple[Bars, ...] = ()
+    notes: tuple[Note, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -187,9 +187,13 @@ CHECKPOINTS = Table(
             "A folder or glob of checkpoint files, relative to the manifest.",
             required=True,
         ),
-        Key("include", Words("fnmatch patterns"), "Only files whose name matches one of these."),
         Key(
-            "exclude", Words("fnmatch patterns"), "Leave out files whose name matches one of these."
+            "include",
+            Words("fnmatch patterns"),
+            "Only parameters whose name matches one of these (default: all).",
+        ),
+        Key(
+            "exclude", Words("fnmatch patterns"), "Leave out parameters whose name matches one of these."
         ),
     ),
     "unknown key{suggest}; checkpoints takes {names}",

@@ -4,6 +4,7 @@ the key sits, its value (None when absent) and the Context, and returns the fiel
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from reportgen.manifest.class_balance import check_balance, check_dataset_balance
@@ -130,12 +131,41 @@ def check_checkpoints(
     fields = check_table(checker, CHECKPOINTS, value, {}, Context(value, context.base), f"{at}.")
     if len(checker.problems) > before or "path" not in fields:
         return None
-    return CheckpointSpec(
+    spec = CheckpointSpec(
         path=fields["path"],
         where=where,
         include=fields.get("include", ()),
         exclude=fields.get("exclude", ()),
     )
+    key = at if where == checker.doc.where(at) else f"{at}.path"
+    return spec if _checkpoint_files_allowed(checker, key, spec, context) else None
+
+
+def _checkpoint_files_allowed(checker: Checker, key: str, spec: CheckpointSpec, context: Context) -> bool:
+    """Every snapshot file the path matches exists and passes the input path policy, one file
+    at a time (a folder of checkpoints is far past the bounds of a log folder)."""
+    from reportgen.readers.checkpoints import snapshot_paths, weight_files
+
+    base = context.base
+    if not any(ch in spec.path for ch in "*?[") and not os.path.lexists(base / spec.path):
+        checker.error(key, f"checkpoints not found: {spec.path} (paths are relative to the manifest)")
+        return False
+    found = snapshot_paths(spec, base)
+    if not found:
+        checker.error(
+            key, f"no checkpoint files (.npz, .npy, .safetensors, .pt, .bin, .ckpt, .h5) match {spec.path!r}"
+        )
+        return False
+    if context.roots is None:
+        return True
+    for path in found:
+        for file in weight_files(path):
+            try:
+                resolve_input(os.path.relpath(file, base), base, context.roots, folder_ok=False)
+            except Refused as exc:
+                checker.error(key, exc.message)
+                return False
+    return True
 
 
 RUN_CHECKS: dict[str, Check] = {

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
+import numpy as np
+
 from reportgen import __version__
 from reportgen.analysis.pace import pace_record
 from reportgen.analysis.util import epoch_of_step, position_text
@@ -16,7 +18,7 @@ from reportgen.build.cache_keys import input_hash
 from reportgen.errors import ReportgenError
 from reportgen.figures.plan_scalars import scalar_overview
 from reportgen.figures.sparkline import plan_sparkline
-from reportgen.model import MetricSummary, RunAnalysis, RunData
+from reportgen.model import MetricSummary, ModelViews, RunAnalysis, RunData
 
 SCHEMA_VERSION = 1
 
@@ -135,3 +137,33 @@ def dump_summary(summary: dict[str, Any], known: Mapping[str, str], kept: dict[s
         parts.append(text.replace("\n", "\n    "))
     listed = '\n  "runs": [\n    ' + ",\n    ".join(parts) + "\n  ]"
     return head.replace(_RUNS_SLOT, listed).encode("utf-8")
+
+
+def model_record(views: ModelViews) -> dict[str, Any]:
+    """The run's "Inside the model" numbers (docs/summary.md `model`); its findings are also in
+    the run's `flags`, listed here as [kind, severity] pairs."""
+    traj = views.trajectory
+    out: dict[str, Any] = {
+        "findings": sorted({(f.kind, f.severity) for f in views.flags}),
+        "histograms": [{"tag": h.tag, "kind": h.kind, "points": int(h.steps.size)} for h in views.histograms],
+        "snapshots": None,
+    }
+    if traj is not None:
+        cos = traj.update_cos[np.isfinite(traj.update_cos)]
+        out["snapshots"] = {
+            "count": int(traj.positions.size),
+            "x": traj.x,
+            "positions": traj.positions.tolist(),
+            "parameters": traj.params,
+            "loss_metric": traj.loss_name,
+            "explained_variance": traj.explained.tolist(),
+            "mean_update_cos": float(cos.mean()) if cos.size else None,
+            "path_ratio": traj.path_ratio,
+            "weight_norm": {"first": float(traj.norms[0]), "final": float(traj.norms[-1])},
+            "layers": [
+                {"name": name, "first_norm": float(traj.layer_norms[i, 0]), "final_norm": float(traj.layer_norms[i, -1]),
+                 "mean_relative_update": float(np.nanmean(traj.layer_rel_update[i])) if traj.layer_rel_update[i].size else None}
+                for i, name in enumerate(traj.layers)
+            ],
+        }
+    return plain(out)
