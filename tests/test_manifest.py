@@ -239,6 +239,9 @@ def test_values_are_described_in_yaml_words_never_python(runs_dir: Path) -> None
 
 
 def test_checkpoints_are_read_as_a_path_or_a_mapping(runs_dir: Path) -> None:
+    (runs_dir / "ck").mkdir()
+    for name in ("epoch-1.pt", "epoch-2.pt"):  # found, not read: torch is optional
+        (runs_dir / "ck" / name).write_bytes(b"")
     make_run(runs_dir, "a", checkpoints="ck/epoch-*.pt")
     make_run(runs_dir, "b", checkpoints={"path": "ck", "include": ["*.pt", "*.safetensors"], "exclude": "*optim*"})
     make_run(runs_dir, "c")

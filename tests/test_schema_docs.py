@@ -120,6 +120,7 @@ def test_schema_and_loader_refuse_the_same_mistakes(tmp_path: Path, text: str) -
 def test_schema_and_loader_accept_the_new_keys(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     (runs / "ck").mkdir(parents=True)
+    (runs / "ck" / "step_1.pt").write_bytes(b"")  # found, not read: torch is optional
     (runs / "a.csv").write_text("step,loss\n0,1\n1,0.5\n", encoding="utf-8")
     text = "name: a\nlogs: a.csv\ncheckpoints: {path: ck, include: ['*.pt']}\n"
     (runs / "a.yaml").write_text(text, encoding="utf-8")
