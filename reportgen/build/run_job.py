@@ -29,6 +29,7 @@ from reportgen.figures.plan_loss_components import plan_components_figure
 from reportgen.figures.thinned_curves import drawable
 from reportgen.model import RunAnalysis, RunData, RunSpec
 from reportgen.readers.run import LOSS_ROLES, loss_like, read_run
+from reportgen.site.figure_data import figure_data
 from reportgen.site.render import dataset_page_path, run_page_path
 from reportgen.site.slug import slugify
 from reportgen.site.summary_json import plain, run_record
@@ -156,7 +157,7 @@ def process_run(
     for fig in figs:
         file = f"runs/{slug}/{fig.name}.png"
         images[file] = painter.draw(fig)
-        entries.append(figure_entry(fig, file))
+        entries.append(dict(figure_entry(fig, file), data=figure_data(fig, run, analysis)))
     thumb_spec = plan_thumbnail(run, analysis)
     thumb = None
     if thumb_spec is not None:

@@ -46,6 +46,9 @@ class Line:
     marker: str | None = None
     markevery: int | None = None  # draw the marker on every k-th point only (long lines)
     drawstyle: str = "default"  # "steps-post" for counts
+    # the logged series this line draws (its raw or smoothed values), so the interactive figure
+    # can ship the exact logged points with their steps, epochs and wall times (site/figure_data.py)
+    series: str | None = None
 
 
 @dataclass(frozen=True)
@@ -153,14 +156,16 @@ def _curve(
     if is_sparse(series.values):
         # too few points for smoothing to help: the raw values, as points on a line
         return [Line(f"{label} ({series.name})", *decimate(x, series.values), color=color, linestyle=style,
-                     linewidth=1.4, marker="o")], []
+                     linewidth=1.4, marker="o", series=series.name)], []
     raw = envelope(x, series.values)
     if raw is not None:
         bands.append(Band(raw[0], raw[1], raw[2], color, alpha=0.25))
     else:
-        lines.append(Line(None, *decimate(x, series.values), color=color, linestyle="-", linewidth=0.8, alpha=0.25))
+        lines.append(Line(None, *decimate(x, series.values), color=color, linestyle="-", linewidth=0.8, alpha=0.25,
+                          series=series.name))
     if smooth is not None:
-        lines.append(Line(f"{label} ({series.name})", *decimate(x, smooth), color=color, linestyle=style))
+        lines.append(Line(f"{label} ({series.name})", *decimate(x, smooth), color=color, linestyle=style,
+                          series=series.name))
     return lines, bands
 
 
@@ -313,7 +318,8 @@ def _overfit_figure(run: RunData, analysis: RunAnalysis) -> FigureSpec | None:
     # runs off the top edge, where it says nothing about overfitting
     start = max(0, i_min - 5)
     limits = padded([y[i_min:]], "linear")
-    line = Line(f"validation ({val.name})", x[start:], y[start:], VAL_COLOR, marker="o" if is_sparse(y) else None, linewidth=1.4)
+    line = Line(f"validation ({val.name})", x[start:], y[start:], VAL_COLOR, marker="o" if is_sparse(y) else None, linewidth=1.4,
+                series=val.name)
     markers = []
     best = analysis.best
     if best is not None and best.metric == val.name:
@@ -363,7 +369,7 @@ def plan_run_figures(run: RunData, analysis: RunAnalysis) -> list[FigureSpec]:
             if peaks:
                 notes.append(name)
             line = Line(None, xs, ys, color=OTHER_COLORS[i % len(OTHER_COLORS)], linewidth=1.2,
-                        marker="." if is_sparse(s.values) else None)
+                        marker="." if is_sparse(s.values) else None, series=name)
             panels.append(Panel(name, xlabel, "", (line,), tuple(off), legend=False, yscale=scale, ylim=limits))
         ncols = min(3, len(panels))
         rows = (len(panels) + ncols - 1) // ncols
