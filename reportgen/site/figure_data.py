@@ -85,6 +85,8 @@ def _panel(panel: Panel, columns: int, run: RunData | None, analysis: RunAnalysi
         "x": panel.xlabel or "x",
         "y": panel.ylabel or panel.title or "value",
         "scale": panel.yscale,
+        # the static figure's y limits (a diverged run's healthy phase): the live chart keeps to them
+        "ylim": None if panel.ylim is None else [float(panel.ylim[0]), float(panel.ylim[1])],
         "series": series,
         # what the static figure marks (best ★, divergence ✖, chance level, overfitting onset),
         # so the live chart never drops a mark the caption talks about

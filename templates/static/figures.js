@@ -158,6 +158,11 @@
         ctx.stroke();
       });
       ctx.setLineDash([]);
+      ctx.restore();
+      ctx.save();
+      ctx.beginPath(); // marks sit on the top edge when off the scale: room for their glyph
+      ctx.rect(box.left, box.top - 10 * px, box.width, box.height + 20 * px);
+      ctx.clip();
       ctx.textAlign = "center";
       ctx.textBaseline = "middle";
       ctx.font = Math.round(14 * px) + "px sans-serif";
@@ -191,6 +196,19 @@
   function decades(u, splits) {
     if (u.scales.y.distr !== 3) return splits;
     return splits.map(function (v) { var e = Math.log10(v); return Math.abs(e - Math.round(e)) < 1e-9 ? v : null; });
+  }
+
+  // the data's range, padded as uPlot pads it, but within the static figure's limits when it
+  // has them (a diverged run: its healthy phase, with ▲ marks where values leave the top)
+  function yRange(panel, log) {
+    var lim = panel.ylim;
+    return function (u, lo, hi) {
+      if (lo === null || hi === null) return lim || [0, 1];
+      var r = log ? uPlot.rangeLog(lo, hi, 10, true) : uPlot.rangeNum(lo, hi, 0.1, true);
+      if (!lim || (log && lim[0] <= 0)) return r;
+      var a = Math.max(r[0], lim[0]), b = Math.min(r[1], lim[1]);
+      return a < b ? [a, b] : lim;
+    };
   }
 
   function positive(panel) {
@@ -255,7 +273,7 @@
         legend: { show: true, live: false },
         scales: {
           x: { time: false },
-          y: { distr: self.log[k] ? 3 : 1, log: 10 }
+          y: { distr: self.log[k] ? 3 : 1, log: 10, range: yRange(panel, self.log[k]) }
         },
         axes: [Object.assign({ label: panel.x, values: ticks }, axis),
           Object.assign({ label: panel.y, size: 60, values: ticks, filter: decades }, axis,
