@@ -46,8 +46,9 @@ class Line:
     marker: str | None = None
     markevery: int | None = None  # draw the marker on every k-th point only (long lines)
     drawstyle: str = "default"  # "steps-post" for counts
-    # the logged series this line draws (its raw or smoothed values), so the interactive figure
-    # can ship the exact logged points with their steps, epochs and wall times (site/figure_data.py)
+    # what the line draws, by name, for the interactive figure (site/figure_data.py): on a run's
+    # figures the logged series (its exact points are shipped, with steps, epochs and wall
+    # times); on group figures the run
     series: str | None = None
 
 

@@ -49,8 +49,17 @@ def figure_data(spec: FigureSpec, run: RunData | None = None, analysis: RunAnaly
         return None
     columns = max(1, round(spec.width * spec.dpi / max(1, spec.ncols)))
     weight = run.spec.analysis.smoothing if run is not None else None
-    out_panels = [_panel(p, columns, run, analysis) for p in panels]
-    out_panels = [p for p in out_panels if p["series"]]
+    # a panel stacked above another leaves its x label to the bottom one
+    xlabel = next((p.xlabel for p in reversed(panels) if p.xlabel), "x")
+    ratios = spec.height_ratios or (1.0,) * len(spec.panels)
+    out_panels = []
+    for p in panels:
+        made = _panel(p, columns, run, analysis)
+        made["x"] = p.xlabel or xlabel
+        # relative height, as the static figure stacks them (a group's run counts are short)
+        made["height"] = round(ratios[spec.panels.index(p)] / max(ratios), 3) if len(ratios) == len(spec.panels) else 1.0
+        if made["series"]:
+            out_panels.append(made)
     if not out_panels:
         return None
     smoothable = any(s.get("smooth") is not None for p in out_panels for s in p["series"])
@@ -94,6 +103,12 @@ def _panel(panel: Panel, columns: int, run: RunData | None, analysis: RunAnalysi
                   for m in panel.markers if math.isfinite(m.x) and math.isfinite(m.y)],
         "refs": [{"value": float(r.value), "label": r.label, "axis": "x" if r.orientation == "v" else "y",
                   "color": r.color} for r in panel.reflines if math.isfinite(r.value)],
+        # shaded ranges (a group's confidence band); on a run's figures the bands are its raw
+        # values, which ship as the series themselves
+        "bands": [] if run is not None else [
+            {"label": b.label or "band", "color": b.color, "x": _floats(b.x), "lo": _floats(b.lower), "hi": _floats(b.upper)}
+            for b in panel.bands
+        ],
     }
 
 
@@ -118,6 +133,8 @@ def _label(panel: Panel, line: Line, index: int) -> str:
     key = next((ln.label for ln in panel.lines if ln.label and not ln.x.size and ln.linestyle == line.linestyle), None)
     if same and key:
         return f"{same[0].label} · {key}"
+    if len(panel.lines) == 1:
+        return panel.ylabel or panel.title or "value"  # one line: the panel says what it is
     return line.series or (same[0].label if same else None) or f"line {index + 1}"
 
 
@@ -272,6 +289,10 @@ def figure_csv(data: dict[str, Any]) -> bytes:
                          None if wall is None or wall0 is None else wall, s["y"][i],
                          s["smooth"][i] if "smooth" in s else None)
                 lines.append(",".join(_cell(c) for c in cells))
+        for b in p.get("bands", []):
+            for side in ("lo", "hi"):
+                for x, y in zip(b["x"], b[side]):
+                    lines.append(",".join(_cell(c) for c in (panel, f"{b['label']} ({side})", x, None, None, None, y, None)))
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 

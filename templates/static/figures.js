@@ -75,6 +75,13 @@
             s.smooth ? s.smooth[i] : null].map(cell).join(","));
         });
       });
+      (p.bands || []).forEach(function (b) {
+        ["lo", "hi"].forEach(function (side) {
+          b.x.forEach(function (x, i) {
+            lines.push([panel, b.label + " (" + side + ")", x, null, null, null, b[side][i], null].map(cell).join(","));
+          });
+        });
+      });
     });
     return lines.join("\n") + "\n";
   }
@@ -87,6 +94,7 @@
 
   function colour(hex, t, alpha) {
     if (/^#0{6}$/.test(hex)) hex = t.fg; // black lines stay visible on a dark page
+    else if (/^#([0-9a-f]{2})\1\1$/i.test(hex)) hex = t.muted; // so do grey reference lines
     if (alpha >= 1 || !/^#[0-9a-f]{6}$/i.test(hex)) return hex;
     var n = parseInt(hex.slice(1), 16);
     return "rgba(" + (n >> 16) + "," + ((n >> 8) & 255) + "," + (n & 255) + "," + alpha + ")";
@@ -146,6 +154,27 @@
       ctx.beginPath();
       ctx.rect(box.left, box.top, box.width, box.height);
       ctx.clip();
+      (panel.bands || []).forEach(function (b) {
+        // the band as one polygon: along the upper edge, back along the lower; a gap (null)
+        // closes one polygon and starts the next, as the static figure's fill does
+        ctx.fillStyle = colour(b.color, t, 0.18);
+        var run = [];
+        var flush = function () {
+          if (run.length > 1) {
+            ctx.beginPath();
+            run.forEach(function (i, n) { var X = u.valToPos(b.x[i], "x", true), Y = u.valToPos(b.hi[i], "y", true); if (n) ctx.lineTo(X, Y); else ctx.moveTo(X, Y); });
+            run.slice().reverse().forEach(function (i) { ctx.lineTo(u.valToPos(b.x[i], "x", true), u.valToPos(b.lo[i], "y", true)); });
+            ctx.closePath();
+            ctx.fill();
+          }
+          run = [];
+        };
+        b.x.forEach(function (x, i) {
+          var ok = x !== null && b.lo[i] !== null && b.hi[i] !== null && (u.scales.y.distr !== 3 || b.lo[i] > 0);
+          if (ok) run.push(i); else flush();
+        });
+        flush();
+      });
       panel.refs.forEach(function (r) {
         if (r.axis === "y" && u.scales.y.distr === 3 && r.value <= 0) return;
         var at = u.valToPos(r.value, r.axis, true);
@@ -180,6 +209,7 @@
     var parts = [];
     panel.marks.forEach(function (m) { if (m.label) parts.push((SYMBOLS[m.symbol] || "●") + " " + m.label); });
     panel.refs.forEach(function (r) { if (r.label) parts.push("┆ " + r.label); });
+    (panel.bands || []).forEach(function (b) { parts.push("▒ " + b.label); });
     return parts.join(" · ");
   }
 
@@ -269,7 +299,7 @@
       });
       var axis = { stroke: t.fg, grid: { stroke: t.line, width: 1 }, ticks: { stroke: t.line, width: 1 } };
       var opts = {
-        width: w, height: h, title: panel.title || undefined,
+        width: w, height: Math.max(170, Math.round(h * (panel.height || 1))), title: panel.title || undefined,
         legend: { show: true, live: false },
         scales: {
           x: { time: false },
@@ -349,6 +379,11 @@
       var epoch = s.epoch ? s.epoch[i] : (panel.x === "epoch" ? s.x[i] : null);
       return [s.label, step === null ? "—" : num(step), num(epoch, 6),
         s.wall ? clock(s.wall[i]) : "—", num(s.y[i]), smooths[j] ? num(smooths[j][i], 6) : "—"];
+    });
+    (panel.bands || []).forEach(function (b) {
+      var i = nearest(b.x, x);
+      rows.push([b.label, panel.x === "step" ? num(b.x[i]) : "—", panel.x === "epoch" ? num(b.x[i], 6) : "—", "—",
+        num(b.lo[i], 6) + " … " + num(b.hi[i], 6), "—"]);
     });
     var table = this.readout.querySelector("tbody");
     table.textContent = "";
