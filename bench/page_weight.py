@@ -56,7 +56,8 @@ def main() -> None:
         print(f"run pages ({len(values)}), {label}: median {kb(statistics.median(values))}, max {kb(max(values))}")
     static = site / "static"
     for name in ("figures.js", "vendor/uplot/uPlot.iife.min.js", "vendor/uplot/uPlot.min.css"):
-        print(f"static/{name}: {kb((static / name).stat().st_size)} (loaded once, cached)")
+        if (static / name).is_file():  # absent when measuring a build from before issue 16
+            print(f"static/{name}: {kb((static / name).stat().st_size)} (loaded once, cached)")
 
 
 if __name__ == "__main__":

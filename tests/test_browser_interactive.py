@@ -223,3 +223,17 @@ def test_live_figures_raise_no_console_error_or_serious_axe_finding(chrome, exam
         assert {k: v for k, v in found.items() if v} == {}
     finally:
         chrome.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+
+
+def test_smoothing_slider_recomputes_the_analysis_ema(chrome, example: dict[str, str]) -> None:
+    index = open_figure(chrome, example["site"], "loss", None)
+    train = logged("train_loss")
+    steps = sorted(train)
+    chrome.execute_script(
+        f"const s = reportgenFigures.figures[{index}].slider; s.value = '0.9'; s.dispatchEvent(new Event('input'));"
+    )
+    move(chrome, *over_point(chrome, index, 300))
+    smoothed = float(readout(chrome, index)["train (train_loss)"][4])
+    python = ema(np.array([train[s] for s in steps]), 0.9)[steps.index(300)]
+    assert math.isclose(smoothed, python, rel_tol=1e-5)
+    assert not math.isclose(smoothed, ema(np.array([train[s] for s in steps]), 0.6)[steps.index(300)], rel_tol=1e-3)

@@ -256,7 +256,8 @@
     this.weight = data.weight;
     this.log = data.panels.map(function (p) { return p.scale === "log" && positive(p); });
     this.plots = [];
-    this.xRange = null;
+    this.xRange = {}; // x unit -> zoomed [min, max]
+    this.index = figures.length;
     this.active = 0;
     this.cursor = null;
     this.box.style.setProperty("--fig-cols", String(data.ncols || 1));
@@ -309,7 +310,8 @@
           Object.assign({ label: panel.y, size: 60, values: ticks, filter: decades }, axis,
             { grid: { stroke: t.line, width: 1, filter: decades }, ticks: { stroke: t.line, width: 1, filter: decades } })],
         series: series,
-        cursor: { drag: { x: true, y: false }, sync: { key: self.data.name + "-" + figures.length }, focus: { prox: 16 } },
+        // panels on one x unit share the crosshair (a comparison's epoch and step panels do not)
+        cursor: { drag: { x: true, y: false }, sync: { key: self.data.name + "-" + self.index + "-" + panel.x } },
         hooks: {
           setCursor: [function (u) { self.show(k, u); }],
           setScale: [function (u, key) { if (key === "x") self.zoomed(u); }],
@@ -328,7 +330,8 @@
         holder.appendChild(p);
       }
       self.plots.push(u);
-      if (self.xRange) u.setScale("x", { min: self.xRange[0], max: self.xRange[1] });
+      var kept = self.xRange[panel.x]; // a rebuild (log toggle, smoothing, resize) keeps the zoom
+      if (kept) u.setScale("x", { min: kept[0], max: kept[1] });
     });
     if (this.logButton) {
       var any = this.data.panels.some(positive);
@@ -339,13 +342,19 @@
     this.built = width;
   };
 
-  // keep every panel of the figure on one x range (they share the x axis)
+  // panels on the same x unit zoom together (a group's curves and its run counts); a
+  // comparison's panels by epoch and by step keep their own ranges
   Figure.prototype.zoomed = function (u) {
     if (this.syncing) return;
-    var x = u.scales.x, full = this.fullRange(u);
-    this.xRange = x.min <= full[0] && x.max >= full[1] ? null : [x.min, x.max];
+    var k = this.plots.indexOf(u);
+    if (k < 0) return; // uPlot sets its first scale while it is built, before it is listed
+    var x = u.scales.x, unit = this.data.panels[k].x;
+    var full = this.fullRange(u), self = this;
+    this.xRange[unit] = x.min <= full[0] && x.max >= full[1] ? null : [x.min, x.max];
     this.syncing = true;
-    this.plots.forEach(function (p) { if (p !== u) p.setScale("x", { min: x.min, max: x.max }); });
+    this.plots.forEach(function (p, j) {
+      if (p !== u && self.data.panels[j].x === unit) p.setScale("x", { min: x.min, max: x.max });
+    });
     this.syncing = false;
   };
 
@@ -356,7 +365,7 @@
 
   Figure.prototype.reset = function () {
     var self = this;
-    this.xRange = null;
+    this.xRange = {};
     this.plots.forEach(function (u) {
       var r = self.fullRange(u);
       self.syncing = true;
