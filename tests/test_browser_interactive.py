@@ -237,3 +237,17 @@ def test_smoothing_slider_recomputes_the_analysis_ema(chrome, example: dict[str,
     python = ema(np.array([train[s] for s in steps]), 0.9)[steps.index(300)]
     assert math.isclose(smoothed, python, rel_tol=1e-5)
     assert not math.isclose(smoothed, ema(np.array([train[s] for s in steps]), 0.6)[steps.index(300)], rel_tol=1e-3)
+
+
+def test_keyboard_moves_the_crosshair_through_the_logged_points(chrome, example: dict[str, str]) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    index = open_figure(chrome, example["site"], "loss", None)
+    box = chrome.execute_script(f"const b = reportgenFigures.figures[{index}].box; b.scrollIntoView({{block: 'center'}}); return b;")
+    box.send_keys(Keys.END)
+    last = max(logged("train_loss"))
+    assert readout(chrome, index)["train (train_loss)"][0] == str(last)
+    box.send_keys(Keys.HOME)
+    box.send_keys(Keys.ARROW_RIGHT)
+    row = readout(chrome, index)["train (train_loss)"]
+    assert row[0] == "2" and float(row[3]) == logged("train_loss")[2]
