@@ -92,12 +92,14 @@ def move(driver, x: float, y: float) -> None:
     actions.perform()
 
 
-def readout(driver, index: int) -> dict[str, list[str]]:
-    rows = driver.execute_script(
+def readout(driver, index: int) -> dict[str, dict[str, str]]:
+    """The crosshair table: series -> {column header: text}, the columns shown."""
+    head, rows = driver.execute_script(
         f"const f = reportgenFigures.figures[{index}];"
-        "return Array.from(f.readout.querySelectorAll('tbody tr')).map(tr => Array.from(tr.cells).map(c => c.textContent));"
+        "return [Array.from(f.readout.querySelectorAll('thead th')).filter(th => !th.hidden).map(th => th.textContent),"
+        " Array.from(f.readout.querySelectorAll('tbody tr')).map(tr => Array.from(tr.cells).map(c => c.textContent))];"
     )
-    return {r[0]: r[1:] for r in rows}
+    return {r[0]: dict(zip(head[1:], r[1:])) for r in rows}
 
 
 @pytest.mark.parametrize("where", ["site", "single"])
@@ -109,13 +111,13 @@ def test_hover_shows_the_exact_logged_value_at_a_known_step(chrome, example: dic
     rows = readout(chrome, index)
     assert set(rows) == {"train (train_loss)", "validation (val_loss)"}
     for label, values in (("train (train_loss)", train), ("validation (val_loss)", val)):
-        shown_step, epoch, _time, value, smoothed = rows[label]
-        assert shown_step == str(step)
-        assert float(value) == values[step]  # every digit the log holds
-        assert smoothed != "—"
-    _, _, _, _, smoothed = rows["train (train_loss)"]
+        row = rows[label]
+        assert row["step"] == str(step)
+        assert float(row["value"]) == values[step]  # every digit the log holds
+        assert row["epoch"] == str(int(logged("epoch")[step]))
+    assert "time" not in rows["train (train_loss)"]  # the example logs no wall time: no empty column
     python = ema(np.array([train[s] for s in sorted(train)]))[sorted(train).index(step)]
-    assert math.isclose(float(smoothed), python, rel_tol=1e-5)
+    assert math.isclose(float(rows["train (train_loss)"]["smoothed"]), python, rel_tol=1e-5)
 
 
 @pytest.mark.parametrize("where", ["site", "single"])
@@ -135,7 +137,7 @@ def test_drag_zooms_the_x_range_and_double_click_restores_it(chrome, example: di
     assert 190 < lo < 210 and 390 < hi < 410, (lo, hi)
     # the readout follows the zoomed axis: hovering 300 still reads step 300
     move(chrome, *over_point(chrome, index, 300))
-    assert readout(chrome, index)["train (train_loss)"][0] == "300"
+    assert readout(chrome, index)["train (train_loss)"]["step"] == "300"
     over = chrome.execute_script(plot_js(index) + "return u.over;")
     ActionChains(chrome).double_click(over).perform()
     assert chrome.execute_script(scale) == full
@@ -233,7 +235,7 @@ def test_smoothing_slider_recomputes_the_analysis_ema(chrome, example: dict[str,
         f"const s = reportgenFigures.figures[{index}].slider; s.value = '0.9'; s.dispatchEvent(new Event('input'));"
     )
     move(chrome, *over_point(chrome, index, 300))
-    smoothed = float(readout(chrome, index)["train (train_loss)"][4])
+    smoothed = float(readout(chrome, index)["train (train_loss)"]["smoothed"])
     python = ema(np.array([train[s] for s in steps]), 0.9)[steps.index(300)]
     assert math.isclose(smoothed, python, rel_tol=1e-5)
     assert not math.isclose(smoothed, ema(np.array([train[s] for s in steps]), 0.6)[steps.index(300)], rel_tol=1e-3)
@@ -246,8 +248,8 @@ def test_keyboard_moves_the_crosshair_through_the_logged_points(chrome, example:
     box = chrome.execute_script(f"const b = reportgenFigures.figures[{index}].box; b.scrollIntoView({{block: 'center'}}); return b;")
     box.send_keys(Keys.END)
     last = max(logged("train_loss"))
-    assert readout(chrome, index)["train (train_loss)"][0] == str(last)
+    assert readout(chrome, index)["train (train_loss)"]["step"] == str(last)
     box.send_keys(Keys.HOME)
     box.send_keys(Keys.ARROW_RIGHT)
     row = readout(chrome, index)["train (train_loss)"]
-    assert row[0] == "2" and float(row[3]) == logged("train_loss")[2]
+    assert row["step"] == "2" and float(row["value"]) == logged("train_loss")[2]

@@ -394,11 +394,15 @@
       rows.push([b.label, panel.x === "step" ? num(b.x[i]) : "—", panel.x === "epoch" ? num(b.x[i], 6) : "—", "—",
         num(b.lo[i], 6) + " … " + num(b.hi[i], 6), "—"]);
     });
+    // a column nothing in the figure logs (wall time, epochs) is left out: room on a phone
+    var empty = rows[0].map(function (_, c) { return c > 0 && rows.every(function (r) { return r[c] === "—"; }); });
+    Array.prototype.forEach.call(this.readout.querySelectorAll("thead th"), function (th, c) { th.hidden = empty[c]; });
     var table = this.readout.querySelector("tbody");
     table.textContent = "";
     rows.forEach(function (r) {
       var tr = document.createElement("tr");
       r.forEach(function (text, c) {
+        if (empty[c]) return;
         var td = document.createElement(c === 0 ? "th" : "td");
         if (c === 0) td.scope = "row"; else td.className = "num";
         td.textContent = text;
