@@ -253,3 +253,21 @@ def test_keyboard_moves_the_crosshair_through_the_logged_points(chrome, example:
     box.send_keys(Keys.ARROW_RIGHT)
     row = readout(chrome, index)["train (train_loss)"]
     assert row["step"] == "2" and float(row["value"]) == logged("train_loss")[2]
+
+
+def test_panels_on_different_x_units_zoom_apart(chrome, example: dict[str, str]) -> None:
+    """A comparison's panel by epoch and its panel by step are different axes: zooming one
+    leaves the other (a group's curve and run-count panels, on one unit, zoom together)."""
+    url = example["site_root"] + "compare/tag-adam/index.html"
+    index = open_figure(chrome, url, "curves", None)
+    units = chrome.execute_script(f"return reportgenFigures.figures[{index}].data.panels.map(p => p.x);")
+    assert units == ["epoch", "step"]
+    ranges = f"return reportgenFigures.figures[{index}].plots.map(u => [u.scales.x.min, u.scales.x.max]);"
+    before = chrome.execute_script(ranges)
+    chrome.execute_script(plot_js(index, 1) + "u.setScale('x', {min: 20, max: 40});")
+    after = chrome.execute_script(ranges)
+    assert after[0] == before[0] and after[1] == [20, 40]
+    group = open_figure(chrome, example["site_root"] + "groups/digits-mlp/index.html", "group-val-loss", None)
+    chrome.execute_script(plot_js(group, 0) + "u.setScale('x', {min: 100, max: 200});")
+    assert chrome.execute_script(f"return reportgenFigures.figures[{group}].plots.map(u => [u.scales.x.min, u.scales.x.max]);") == [
+        [100, 200], [100, 200]]
