@@ -31,6 +31,7 @@ from reportgen.figures.plan_model import plan_model_figures
 from reportgen.figures.thinned_curves import drawable
 from reportgen.model import RunAnalysis, RunData, RunSpec
 from reportgen.readers.run import LOSS_ROLES, loss_like, read_run
+from reportgen.site.figure_data import figure_data
 from reportgen.site.render import dataset_page_path, run_page_path
 from reportgen.site.slug import slugify
 from reportgen.site.summary_json import model_record, plain, run_record
@@ -158,7 +159,7 @@ def process_run(
     for fig in figs:
         file = f"runs/{slug}/{fig.name}.png"
         images[file] = painter.draw(fig)
-        entries.append(figure_entry(fig, file))
+        entries.append(dict(figure_entry(fig, file), data=figure_data(fig, run, analysis)))
     try:
         analysis, model_warnings = _inside_model(run, analysis, record, slug, painter, images, entries)
     except ReportgenError as exc:  # unreadable checkpoints: the rest of the run is still worth a page

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reportgen.model import Series
+from reportgen.model import RunData, Series
 
 # Pixel columns of a default figure (7 in at 110 dpi): curves are decimated to what this many
 # columns can show; the thumbnail passes its own width.
@@ -18,6 +18,14 @@ def x_values(series: Series, x: str) -> np.ndarray:
     if x == "epoch" and series.epoch is not None and np.isfinite(series.epoch).all():
         return series.epoch
     return series.steps.astype(np.float64)
+
+
+def run_x(run: RunData, series: Series) -> np.ndarray:
+    """The series' x in the run's unit (x_values); epochs from steps per epoch where an epoch
+    run's series knows its epochs only in part. Figures and the data shipped with them use it."""
+    if run.x == "epoch" and series.epoch is not None and not np.isfinite(series.epoch).all() and run.steps_per_epoch:
+        return series.steps / float(run.steps_per_epoch)
+    return x_values(series, run.x)
 
 
 def decimate(x: np.ndarray, y: np.ndarray, columns: int = PLOT_COLUMNS) -> tuple[np.ndarray, np.ndarray]:

@@ -46,6 +46,10 @@ class Line:
     marker: str | None = None
     markevery: int | None = None  # draw the marker on every k-th point only (long lines)
     drawstyle: str = "default"  # "steps-post" for counts
+    # what the line draws, by name, for the interactive figure (site/figure_data.py): on a run's
+    # figures the logged series (its exact points are shipped, with steps, epochs and wall
+    # times); on group figures the run
+    series: str | None = None
 
 
 @dataclass(frozen=True)
@@ -164,14 +168,16 @@ def _curve(
     if is_sparse(series.values):
         # too few points for smoothing to help: the raw values, as points on a line
         return [Line(f"{label} ({series.name})", *decimate(x, series.values), color=color, linestyle=style,
-                     linewidth=1.4, marker="o")], []
+                     linewidth=1.4, marker="o", series=series.name)], []
     raw = envelope(x, series.values)
     if raw is not None:
         bands.append(Band(raw[0], raw[1], raw[2], color, alpha=0.25))
     else:
-        lines.append(Line(None, *decimate(x, series.values), color=color, linestyle="-", linewidth=0.8, alpha=0.25))
+        lines.append(Line(None, *decimate(x, series.values), color=color, linestyle="-", linewidth=0.8, alpha=0.25,
+                          series=series.name))
     if smooth is not None:
-        lines.append(Line(f"{label} ({series.name})", *decimate(x, smooth), color=color, linestyle=style))
+        lines.append(Line(f"{label} ({series.name})", *decimate(x, smooth), color=color, linestyle=style,
+                          series=series.name))
     return lines, bands
 
 
@@ -324,7 +330,8 @@ def _overfit_figure(run: RunData, analysis: RunAnalysis) -> FigureSpec | None:
     # runs off the top edge, where it says nothing about overfitting
     start = max(0, i_min - 5)
     limits = padded([y[i_min:]], "linear")
-    line = Line(f"validation ({val.name})", x[start:], y[start:], VAL_COLOR, marker="o" if is_sparse(y) else None, linewidth=1.4)
+    line = Line(f"validation ({val.name})", x[start:], y[start:], VAL_COLOR, marker="o" if is_sparse(y) else None, linewidth=1.4,
+                series=val.name)
     markers = []
     best = analysis.best
     if best is not None and best.metric == val.name:

@@ -140,7 +140,7 @@ def plan_group_curve_figure(
     columns = _columns(len(rc.runs))
     for name, (steps, values) in zip(rc.runs, rc.raw):
         x, y = decimate(steps.astype(np.float64), values, columns)
-        lines.append(Line(None, x, y, styles[name].color, linewidth=0.9, alpha=0.35))
+        lines.append(Line(None, x, y, styles[name].color, linewidth=0.9, alpha=0.35, series=name))
     keep = _thin(curve.steps.shape[0])
     x = curve.steps[keep].astype(np.float64)
     center_label = ("geometric " if curve.log_space else "") + curve.center_kind

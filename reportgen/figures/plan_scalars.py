@@ -25,6 +25,7 @@ from reportgen.analysis.scalar_groups import (
     scalar_group,
 )
 from reportgen.figures.axis_rules import is_sparse, loss_scale
+from reportgen.figures.decimation import run_x
 from reportgen.figures.plan import (
     OTHER_COLORS,
     FigureSpec,
@@ -32,7 +33,6 @@ from reportgen.figures.plan import (
     Panel,
     _robust,
     decimate,
-    x_values,
 )
 from reportgen.model import RunAnalysis, RunData, Series
 
@@ -94,11 +94,7 @@ def on_run_axis(run: RunData, series: Series) -> bool:
 
 
 def _x(run: RunData, series: Series) -> np.ndarray:
-    """The series' x in the run's unit (decimation.x_values); epochs from steps per epoch where
-    an epoch run's series knows its epochs only in part."""
-    if run.x == "epoch" and series.epoch is not None and not np.isfinite(series.epoch).all() and run.steps_per_epoch:
-        return series.steps / float(run.steps_per_epoch)
-    return x_values(series, run.x)
+    return run_x(run, series)
 
 
 def _has_loss_figure(run: RunData) -> bool:
@@ -169,7 +165,7 @@ def _lr_lines(run: RunData, names: tuple[str, ...]) -> list[Line]:
         s = run.series[name]
         x, y = decimate(_x(run, s), s.values)
         lines.append(Line(name, x, y, OTHER_COLORS[i % len(OTHER_COLORS)], linewidth=1.4,
-                          marker="o" if is_sparse(s.values) else None))
+                          marker="o" if is_sparse(s.values) else None, series=name))
     return lines
 
 
@@ -237,7 +233,7 @@ def _panel(run: RunData, name: str, color: str, until: float | None, xlim) -> tu
         cut = _robust([(xs, ys)], until, healthy_scale)
         if cut[0] is not None and cut[2] and _blows_up(cut[2], cut[0]):
             (limits, off, peaks), scale = cut, healthy_scale
-    line = Line(None, xs, ys, color=color, linewidth=1.2, marker="." if is_sparse(s.values) else None)
+    line = Line(None, xs, ys, color=color, linewidth=1.2, marker="." if is_sparse(s.values) else None, series=name)
     return Panel(name, run.x, "", (line,), tuple(off), legend=False, yscale=scale, ylim=limits, xlim=xlim), bool(peaks)
 
 

@@ -22,6 +22,7 @@ from reportgen.figures.plan_groups import (
 )
 from reportgen.model import RunAnalysis, RunData, SiteConfig
 from reportgen.site.comparisons import Style, check_comparisons, run_colors
+from reportgen.site.figure_data import figure_data
 from reportgen.site.pages import (
     comparison_record,
     group_page_path,
@@ -50,7 +51,7 @@ class CrossRun:
 
 
 def _entry(spec: FigureSpec, file: str, page: str) -> dict[str, Any]:
-    return dict(figure_entry(spec, file), src=link(page, file))
+    return dict(figure_entry(spec, file), src=link(page, file), data=figure_data(spec))
 
 
 def gather_cross_run(
