@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from reportgen.errors import ReportgenError
-from reportgen.site.slug import slugify
+from reportgen.manifest.slug import slugify
 from reportgen.site.templates_dir import templates_dir
 
 POLL_PATH = "/__reportgen__/poll"

@@ -27,10 +27,10 @@ from reportgen.figures.draw import Painter, shared_painter
 from reportgen.figures.plan import plan_run_figures, plan_thumbnail
 from reportgen.figures.plan_loss_components import plan_components_figure
 from reportgen.figures.thinned_curves import drawable
+from reportgen.manifest.slug import slugify
 from reportgen.model import RunAnalysis, RunData, RunSpec
 from reportgen.readers.run import LOSS_ROLES, loss_like, read_run
-from reportgen.site.render import dataset_page_path, run_page_path
-from reportgen.site.slug import slugify
+from reportgen.site.paths import dataset_page_path, run_figure_path, run_page_path
 from reportgen.site.summary_json import plain, run_record
 
 
@@ -154,13 +154,13 @@ def process_run(
     if table is not None and ref is None:
         figs = [plan_balance_figure(table, spec.display_title), *figs]
     for fig in figs:
-        file = f"runs/{slug}/{fig.name}.png"
+        file = run_figure_path(slug, fig.name)
         images[file] = painter.draw(fig)
         entries.append(figure_entry(fig, file))
     thumb_spec = plan_thumbnail(run, analysis)
     thumb = None
     if thumb_spec is not None:
-        thumb = f"runs/{slug}/{thumb_spec.name}.png"
+        thumb = run_figure_path(slug, thumb_spec.name)
         images[thumb] = painter.draw(thumb_spec)
     return RunResult(
         name=spec.name,

@@ -21,6 +21,7 @@ from typing import Any
 from reportgen.errors import Location, ManifestError, ReportgenError, display_path
 from reportgen.manifest.input_paths import InputRoots, Refused, resolve_input
 from reportgen.manifest.site_config import SITE_CONFIG, load_site_config
+from reportgen.manifest.slug import slugify
 from reportgen.manifest.values import Checker, check_analysis, describe, suggest
 from reportgen.manifest.yaml_positions import ParsedYaml, YamlDoc, load_yaml
 from reportgen.model import (
@@ -35,7 +36,6 @@ from reportgen.model import (
     SiteConfig,
 )
 from reportgen.readers import FORMATS
-from reportgen.site.slug import slugify
 
 FRAMEWORK_YAML = {"hparams.yaml", "meta.yaml", "opt.yaml", "hyp.yaml", "args.yaml", "meta_tags.yaml"}
 FRAMEWORK_DIRS = {"mlruns", "lightning_logs", "wandb", ".hydra", "__pycache__", "node_modules"}

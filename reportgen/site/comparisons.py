@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.errors import Location, ManifestError
+from reportgen.manifest.slug import slugify
 from reportgen.model import RunSpec
-from reportgen.site.slug import slugify
 
 KINDS = ("declared", "group", "tag")
 DECLARED_KEYS = ("name", "runs", "tags")
