@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from reportgen.errors import ManifestError
+from reportgen.figures.run_styles import run_colors
 from reportgen.model import RunSpec
 from reportgen.site.comparisons import (
     Comparison,
     check_comparisons,
     differing_hparams,
     plan_comparisons,
-    run_colors,
 )
 
 

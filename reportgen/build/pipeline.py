@@ -21,12 +21,19 @@ from reportgen.build.parallel import WorkerPool
 from reportgen.build.progress import Progress
 from reportgen.build.run_job import preload
 from reportgen.build.runs import Runs, gather_runs
-from reportgen.build.writer import Known, check_output_dir, disk_error, output_lock, site_path
+from reportgen.build.writer import (
+    Known,
+    Later,
+    check_output_dir,
+    disk_error,
+    output_lock,
+    site_path,
+)
 from reportgen.errors import ReportgenError
 from reportgen.figures.class_balance import collect_balance
 from reportgen.figures.draw import draw
 from reportgen.manifest.load import LoadResult, load_manifests
-from reportgen.site.dataset_pages import plan_dataset_pages
+from reportgen.site.dataset_pages import DatasetPage, plan_dataset_pages
 from reportgen.site.paths import SUMMARY_JSON, SUMMARY_MD
 from reportgen.site.render import SitePlan, build_time, make_env, plan_site, static_contents
 from reportgen.site.summary_json import build_summary, plain
@@ -79,10 +86,8 @@ def build(
         # same order as reading them all first: log problems, then class-balance problems
         problems = [*loaded.problems, *runs.failures, *balance.problems]
         problems.extend(e for r in runs.done for e in r.result.problem_errors())
-        files: dict[str, bytes | Known] = {name: image for r in runs.done for name, image in r.images.items()}
         datasets = plan_dataset_pages(loaded.datasets, balance.datasets, runs.records)
-        for ds in datasets:
-            files[ds.file] = books.file(ds.file, functools.partial(draw, ds.figure), "figure", ds.figure)
+        files = _figures(runs, datasets, books)
         cross, cross_cached = books.cross_run(loaded.site, runs, pool)
         problems.extend(cross.problems)
         files.update(cross.files)
@@ -100,16 +105,12 @@ def build(
             extra_pages=cross.pages,
         )
         stage("pages", len(plan.pages))
-        env = make_env()
-        files.update({page.path: books.page(page, plan, env) for page in plan.pages})
-        files.update(static_contents(plan))
+        files.update(_render(plan, books, tick))
         summary = build_summary(runs.records, problems, loaded.site.title, groups=cross.groups, comparisons=cross.comparisons)
         summary["datasets"] = [ds.record for ds in datasets]
         files[SUMMARY_JSON] = books.summary_json(summary)
         make_md = functools.partial(_summary_md, summary, site_url)
         files[SUMMARY_MD] = books.file(SUMMARY_MD, make_md, "summary.md", site_url, summary)
-        if tick is not None:
-            tick(len(plan.pages))
         stage("writing", len(files))
         books.write(files, runs_dir, on_file=tick)
         say(f"wrote {len(files)} file(s) to {out}")
@@ -140,6 +141,24 @@ def _session(out: Path, jobs: int | None, cache: bool, bar: Progress | None) -> 
     finally:
         if bar is not None:
             bar.close()
+
+
+def _figures(runs: Runs, datasets: list[DatasetPage], books: Incremental) -> dict[str, bytes | Known | Later]:
+    """The runs' figures (drawn by their workers) and the datasets' (drawn here unless known)."""
+    files: dict[str, bytes | Known | Later] = {name: image for r in runs.done for name, image in r.images.items()}
+    for ds in datasets:
+        files[ds.file] = books.file(ds.file, functools.partial(draw, ds.figure), "figure", ds.figure)
+    return files
+
+
+def _render(plan: SitePlan, books: Incremental, tick: Callable[[int], None] | None) -> dict[str, bytes | Known]:
+    """Every page (rendered unless the last build rendered it from equal inputs), and the static files."""
+    env = make_env()
+    files: dict[str, bytes | Known] = {page.path: books.page(page, plan, env) for page in plan.pages}
+    files.update(static_contents(plan))
+    if tick is not None:
+        tick(len(plan.pages))
+    return files
 
 
 def _summary_md(summary: dict, site_url: str | None) -> bytes:

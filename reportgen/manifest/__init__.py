@@ -7,7 +7,8 @@ paths a manifest may name. Returns RunSpec / SiteConfig (model.py); reports ever
 - site_config.py: the optional `reportgen.yaml`
 - input_paths.py: which files a manifest may name
 - yaml_positions.py: safe YAML loading that keeps positions
+- slug.py: a run's page address, which two runs may not share
 
-May import: reportgen.errors, reportgen.model. Two exceptions remain (issue 15 item 3): load.py takes the
-reader names (readers.FORMATS) to check `format:`, and run slugs from site/slug.py.
+May import: reportgen.errors, reportgen.model. (The log format names are model.LOG_FORMATS, which the
+readers' registry follows.)
 """

@@ -24,6 +24,7 @@ from reportgen.manifest.site_config import SITE_CONFIG, load_site_config
 from reportgen.manifest.slug import slugify
 from reportgen.manifest.values import Checker, check_analysis, describe, suggest
 from reportgen.manifest.yaml_positions import ParsedYaml, YamlDoc, load_yaml
+from reportgen.model import LOG_FORMATS as FORMATS
 from reportgen.model import (
     LOSS_KINDS,
     TASKS,
@@ -35,7 +36,6 @@ from reportgen.model import (
     RunSpec,
     SiteConfig,
 )
-from reportgen.readers import FORMATS
 
 FRAMEWORK_YAML = {"hparams.yaml", "meta.yaml", "opt.yaml", "hyp.yaml", "args.yaml", "meta_tags.yaml"}
 FRAMEWORK_DIRS = {"mlruns", "lightning_logs", "wandb", ".hydra", "__pycache__", "node_modules"}

@@ -20,8 +20,9 @@ from reportgen.figures.plan_groups import (
     plan_group_curve_figure,
     plan_group_strip,
 )
+from reportgen.figures.run_styles import Style, run_colors
 from reportgen.model import RunAnalysis, RunData, SiteConfig
-from reportgen.site.comparisons import Style, check_comparisons, run_colors
+from reportgen.site.comparisons import check_comparisons
 from reportgen.site.pages import (
     comparison_record,
     group_record,
