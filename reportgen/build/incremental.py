@@ -67,7 +67,8 @@ class Incremental:
         self._digests = FileDigests(self.last.logs)
         self._inputs: dict[str, str] = {}  # site path -> hash of its inputs, for the next build
         self._records: dict[str, str] = {}  # summary record hash -> its JSON; filled when summary.json is made
-        self._salt: str | None = None
+        self._salt: str | None = None  # code and templates, part of every page's input hash
+        self._datasets: dict[str, DatasetSpec] = {}  # by name, for the keys of runs that use one
         self._store_cross: Callable[[SiteIndex], None] = lambda _index: None
 
     @property
@@ -127,7 +128,7 @@ class Incremental:
             if blob is None:
                 return None
             digest = blob.digest.hex()
-            if self.site_holds(name, digest):
+            if self._site_holds(name, digest):
                 images[name] = Known(digest, functools.partial(_read_or_fail, entry, ("images", name)))
             else:
                 value = entry.read(("images", name))
@@ -138,7 +139,7 @@ class Incremental:
 
     # site files
 
-    def site_holds(self, path: str, digest: str) -> bool:
+    def _site_holds(self, path: str, digest: str) -> bool:
         """Whether the previous site holds `path` with content `digest`, unchanged since written."""
         return reusable(self.out, self.last.site, path, digest)
 
