@@ -84,25 +84,16 @@ def build(
         runs = gather_runs(loaded.runs, runs_dir, balance.datasets, books, pool, tick)
         say(f"built {len(loaded.runs) - runs.cached} run(s), {runs.cached} unchanged from the cache")
         # same order as reading them all first: log problems, then class-balance problems
-        problems = [*loaded.problems, *runs.failures, *balance.problems]
-        problems.extend(e for r in runs.done for e in r.result.problem_errors())
+        problems = [*loaded.problems, *runs.failures, *balance.problems, *runs.problems]
         datasets = plan_dataset_pages(loaded.datasets, balance.datasets, runs.records)
         files = _figures(runs, datasets, books)
         cross, cross_cached = books.cross_run(loaded.site, runs, pool)
         problems.extend(cross.problems)
         files.update(cross.files)
         plan = plan_site(
-            loaded.site,
-            runs.records,
-            {r.result.name: list(r.result.figures) for r in runs.done},
-            {r.result.name: r.result.thumb for r in runs.done if r.result.thumb is not None},
-            problems,
-            built_at=build_time(os.environ.get("SOURCE_DATE_EPOCH")),
-            datasets=[ds.record for ds in datasets],
-            groups=cross.groups,
-            comparisons=cross.comparisons,
-            nav=cross.nav,
-            extra_pages=cross.pages,
+            loaded.site, runs.records, runs.figures, runs.thumbs, problems,
+            built_at=build_time(os.environ.get("SOURCE_DATE_EPOCH")), datasets=[ds.record for ds in datasets],
+            groups=cross.groups, comparisons=cross.comparisons, nav=cross.nav, extra_pages=cross.pages,
         )
         stage("pages", len(plan.pages))
         files.update(_render(plan, books, tick))

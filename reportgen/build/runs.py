@@ -50,7 +50,23 @@ class Runs:
 
     @property
     def records(self) -> list[dict]:
+        """Each run's summary record (summary_json.run_record)."""
         return [r.result.record for r in self.done]
+
+    @property
+    def figures(self) -> dict[str, list[dict]]:
+        """Run name -> the figure entries of its page, in page order."""
+        return {r.result.name: list(r.result.figures) for r in self.done}
+
+    @property
+    def thumbs(self) -> dict[str, str]:
+        """Run name -> its index thumbnail's site path, for the runs that have one."""
+        return {r.result.name: r.result.thumb for r in self.done if r.result.thumb is not None}
+
+    @property
+    def problems(self) -> list[ReportgenError]:
+        """Problems that did not stop the runs that built (their class-balance files)."""
+        return [e for r in self.done for e in r.result.problem_errors()]
 
     def payloads(self) -> list[tuple[RunData, RunAnalysis]]:
         """Every run's cross-run data (its curves and analysis, for group and comparison pages);

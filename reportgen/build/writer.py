@@ -294,26 +294,8 @@ def write_site(
     for leftover in (tmp, old):
         if leftover.exists():
             shutil.rmtree(leftover)
-    index: SiteIndex = {}
     try:
-        stale = _take_spare(spare, tmp) if previous is not None else None
-        if stale is None:
-            tmp.mkdir()
-            stale = _Stale({}, set())
-        made: set[Path] = {tmp}
-        # files still being made last: the rest is written while they are
-        for rel in sorted(files, key=lambda r: (isinstance(files[r], Later), r)):
-            target = tmp / rel
-            if target.parent not in made:
-                _make_dirs(target.parent, tmp, stale, made)
-            value = files[rel]
-            if previous is None:
-                target.write_bytes(_bytes(value))
-            else:
-                index[rel] = _place(value, target, out, rel, previous, stale.files.pop(rel, None))
-            if on_file is not None:
-                on_file()
-        stale.remove(tmp, made)
+        index = _fill(tmp, files, out, previous, spare, on_file)
         # the marker goes in last: a folder without it was never a finished site
         (tmp / MARKER).write_bytes(MARKER_TEXT)
         if in_place:
@@ -334,6 +316,38 @@ def write_site(
             os.replace(old, out)
         raise
     _discard(old, spare)
+    return index
+
+
+def _fill(
+    tmp: Path,
+    files: Mapping[str, bytes | Known | Later],
+    out: Path,
+    previous: Mapping[str, tuple] | None,
+    spare: Path | None,
+    on_file: Callable[[], None] | None,
+) -> SiteIndex:
+    """Write `files` into the new site's folder `tmp` (the spare folder taken over, when there is
+    one); returns the new site's index (empty without `previous`)."""
+    index: SiteIndex = {}
+    stale = _take_spare(spare, tmp) if previous is not None else None
+    if stale is None:
+        tmp.mkdir()
+        stale = _Stale({}, set())
+    made: set[Path] = {tmp}
+    # files still being made last: the rest is written while they are
+    for rel in sorted(files, key=lambda r: (isinstance(files[r], Later), r)):
+        target = tmp / rel
+        if target.parent not in made:
+            _make_dirs(target.parent, tmp, stale, made)
+        value = files[rel]
+        if previous is None:
+            target.write_bytes(_bytes(value))
+        else:
+            index[rel] = _place(value, target, out, rel, previous, stale.files.pop(rel, None))
+        if on_file is not None:
+            on_file()
+    stale.remove(tmp, made)
     return index
 
 
