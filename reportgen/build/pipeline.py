@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.build.incremental import Incremental
+from reportgen.build.output_lock import output_lock
 from reportgen.build.parallel import WorkerPool
 from reportgen.build.progress import Progress
 from reportgen.build.run_job import preload
@@ -26,7 +27,6 @@ from reportgen.build.writer import (
     Later,
     check_output_dir,
     disk_error,
-    output_lock,
     site_path,
 )
 from reportgen.errors import ReportgenError
