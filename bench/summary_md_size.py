@@ -17,9 +17,9 @@ import numpy as np
 
 from reportgen.analysis import analyse
 from reportgen.manifest.load import load_manifests
+from reportgen.manifest.slug import slugify
 from reportgen.readers.run import read_runs
-from reportgen.site.render import run_page_path
-from reportgen.site.slug import slugify
+from reportgen.site.paths import run_page_path
 from reportgen.site.summary_json import build_summary, plain, run_record
 from reportgen.site.summary_md import COMMENT_LIMIT, github_length, render_summary_md
 

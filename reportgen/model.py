@@ -32,6 +32,15 @@ ROLES = (
 )
 
 
+# What a manifest's `logs[].format` may say: "auto", then each reader's name (readers.REGISTRY),
+# in the order `auto` tries them. Named here so the manifest stage can check a format without
+# importing the readers; the readers' registry follows this order.
+# MLflow first: a run folder may hold TensorBoard files under artifacts/. Keras before csv/jsonl:
+# its CSVs are valid generic CSV, its one-line history JSON is valid JSON Lines, and only the
+# Keras reader knows x is epoch + 1. The generic csv and jsonl come last.
+LOG_FORMATS = ("auto", "mlflow", "hf_trainer", "lightning", "keras", "tensorboard", "csv", "jsonl")
+
+
 @dataclass(frozen=True)
 class Series:
     """One logged metric: `steps` int64 ascending and unique, `values` float64 (NaN/inf kept).

@@ -24,7 +24,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from reportgen.errors import ReportgenError
-from reportgen.site.slug import slugify
+from reportgen.manifest.slug import slugify
+from reportgen.site.paths import run_page_path
 from reportgen.site.templates_dir import templates_dir
 
 POLL_PATH = "/__reportgen__/poll"
@@ -143,7 +144,7 @@ class LiveSite:
             return paths
         self._keep_broken(loaded.problems)
         for spec in loaded.runs:
-            self.pages[spec.path.resolve()] = f"runs/{slugify(spec.name)}"
+            self.pages[spec.path.resolve()] = run_page_path(slugify(spec.name)).removesuffix("/index.html")
         runs_r = self.runs_dir.resolve()
         extra = {log.path for spec in loaded.runs for log in spec.logs if not log.path.resolve().is_relative_to(runs_r)}
         return paths + sorted(extra)

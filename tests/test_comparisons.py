@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from reportgen.errors import Location, ManifestError
+from reportgen.figures.run_styles import run_colors
 from reportgen.manifest.site_config import load_site_config
 from reportgen.model import CompareSpec, RunSpec
 from reportgen.site.comparisons import (
@@ -15,7 +16,6 @@ from reportgen.site.comparisons import (
     check_comparisons,
     differing_hparams,
     plan_comparisons,
-    run_colors,
 )
 
 

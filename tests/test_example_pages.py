@@ -16,9 +16,9 @@ from reportgen.analysis import analyse
 from reportgen.build import build
 from reportgen.figures.plan import plan_run_figures, plan_sparkline
 from reportgen.figures.plan_groups import plan_comparison_figure
+from reportgen.figures.run_styles import run_colors
 from reportgen.manifest.load import load_manifests
 from reportgen.readers.run import read_runs
-from reportgen.site.comparisons import run_colors
 
 RUNS = Path(__file__).resolve().parents[1] / "runs"
 

@@ -19,8 +19,8 @@ from reportgen.figures.plan_groups import (
     plan_group_curve_figure,
     plan_group_strip,
 )
+from reportgen.figures.run_styles import run_colors
 from reportgen.model import MetricSummary, RunAnalysis, RunData, RunSpec, Series
-from reportgen.site.comparisons import run_colors
 
 
 def member(name: str, steps: np.ndarray, val: np.ndarray, train: np.ndarray | None = None) -> tuple[RunData, RunAnalysis]:

@@ -11,7 +11,7 @@ from conftest import realogs_dir
 from sitecheck import broken_refs
 
 from reportgen.build import build
-from reportgen.site.slug import slugify
+from reportgen.manifest.slug import slugify
 
 
 def read_entries(root: Path) -> list[str]:

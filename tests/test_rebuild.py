@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import make_run
 
-import reportgen.build.pipeline
-import reportgen.site.render
+import reportgen.build.incremental
 from reportgen.build import build
 from reportgen.build.cache import RunCache, cache_dir_for
 from reportgen.build.last_build import FILE
@@ -38,13 +37,13 @@ def three(runs_dir: Path) -> Path:
 def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Paths of the pages rendered, in order."""
     seen: list[str] = []
-    real = reportgen.site.render.render_page
+    real = reportgen.build.incremental.render_page
 
     def counting(page, plan, env) -> bytes:
         seen.append(page.path)
         return real(page, plan, env)
 
-    monkeypatch.setattr(reportgen.site.render, "render_page", counting)
+    monkeypatch.setattr(reportgen.build.incremental, "render_page", counting)
     return seen
 
 
@@ -132,13 +131,13 @@ def test_a_changed_log_redraws_only_its_own_group_and_comparison_figures(
     for name, group in (("a", "g1"), ("b", "g1"), ("c", "g2"), ("d", "g2")):
         make_run(runs_dir, name, group=group)
     drawn: list[list] = []
-    real = reportgen.build.pipeline.draw_many
+    real = reportgen.build.incremental.draw_many
 
     def counting(specs):
         drawn.append(list(specs))
         return real(specs)
 
-    monkeypatch.setattr(reportgen.build.pipeline, "draw_many", counting)
+    monkeypatch.setattr(reportgen.build.incremental, "draw_many", counting)
     out = tmp_path / "site"
     build(runs_dir, out, jobs=1)
     everything = sum(len(batch) for batch in drawn)

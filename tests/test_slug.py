@@ -1,6 +1,6 @@
 import pytest
 
-from reportgen.site.slug import slugify
+from reportgen.manifest.slug import slugify
 
 
 @pytest.mark.parametrize(

@@ -1,15 +1,18 @@
 """Stage 6, build: the glue. `build()` calls the stages in order, runs each run's job on every core,
-keeps the incremental-build bookkeeping (run cache, its keys, what the last build wrote) and is the only
-code that writes output. Also `check` (validate without building).
+keeps the incremental-build bookkeeping (no other stage knows a cache exists) and is the only code
+that writes output. Also `check` (validate without building).
 
-- pipeline.py: `build`, `BuildReport`; run_job.py: one run's read, analysis and figures
+- pipeline.py: `build` (the stages as a list of calls), `BuildReport`
+- runs.py: every run from the cache or the workers; run_job.py: one run's read, analysis and figures
+- incremental.py: `Incremental`, the build's books: what the last build made, what may be skipped
+- cache.py, cache_keys.py, datacodec.py, last_build.py: what those books are kept in
 - parallel.py: worker processes; progress.py: the progress bar
-- cache.py, cache_keys.py, datacodec.py, last_build.py: incremental-build bookkeeping
-- writer.py: writes the site and swaps it in; output_paths.py: guards on where output may go
+- writer.py: writes the site and swaps it in; output_lock.py: one build at a time per output folder
+- output_paths.py: guards on where output may go
 - check.py: `reportgen check`
 
-May import every other package. Nothing imports reportgen.build except cli.py and serve.py (and, until
-issue 15 item 2, site/render.py and site/summary_json.py).
+May import: reportgen.errors, reportgen.model, reportgen.manifest, reportgen.readers, reportgen.analysis,
+reportgen.figures, reportgen.site. Only cli.py and serve.py import reportgen.build.
 """
 
 from reportgen.build.pipeline import BuildReport, build

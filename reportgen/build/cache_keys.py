@@ -1,4 +1,5 @@
-"""Cache keys of runs: a hash of everything a run's result depends on.
+"""Cache keys of runs: a hash of everything a run's result depends on; and the hashes of the
+inputs of other site files (input_hash, templates_fingerprint).
 
 That is the validated spec (manifest fields, the site's analysis settings, paths) but its notes;
 each log's path and contents (every file inside a log folder); the class-balance files it uses;
@@ -27,6 +28,7 @@ import numpy as np
 import reportgen
 from reportgen.manifest.input_paths import MAX_FOLDER_FILES
 from reportgen.model import RunSpec
+from reportgen.site.templates_dir import templates_dir
 
 # A file changed this recently may change again within the same clock tick, unseen by its stat:
 # its digest is not remembered (git's "racy" index entries).
@@ -171,3 +173,19 @@ def input_hash(*parts: object) -> str:
     pickler.fast = True
     pickler.dump(parts)
     return hashlib.sha256(buffer.getvalue()).hexdigest()
+
+
+def templates_fingerprint() -> str:
+    """Hash of every template and static file, and of the versions of the libraries that turn
+    them into HTML: part of each page's input hash."""
+    import jinja2
+    import markdown
+    import nh3
+
+    base = templates_dir()
+    libraries = f"jinja2 {jinja2.__version__}\0markdown {markdown.__version__}\0nh3 {nh3.__version__}\0"
+    h = hashlib.sha256(libraries.encode())
+    for path in sorted(base.rglob("*")):
+        if path.is_file():
+            h.update(path.relative_to(base).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()

@@ -10,16 +10,11 @@ from pathlib import Path
 import numpy as np
 
 from reportgen.analysis.model_views import model_views, trajectory_of
+from reportgen.manifest.checkpoint_files import snapshot_paths, weight_files
 from reportgen.model import LogSpec, ModelViews, RunData, Series, Trajectory
 from reportgen.readers import tensorboard
 from reportgen.readers.base import read_head
-from reportgen.readers.checkpoints import (
-    SnapshotRef,
-    find_snapshots,
-    read_layout,
-    stream_blocks,
-    weight_files,
-)
+from reportgen.readers.checkpoints import SnapshotRef, find_snapshots, read_layout, stream_blocks
 from reportgen.readers.tfhistograms import read_histograms
 
 LOSS_PREFERENCE = ("val_loss", "train_loss", "train_loss_epoch")
@@ -27,8 +22,6 @@ LOSS_PREFERENCE = ("val_loss", "train_loss", "train_loss_epoch")
 
 def checkpoint_files(spec_checkpoints, manifest: Path) -> list[Path]:
     """Every file of every snapshot (for the run's cache key); [] without `checkpoints:`."""
-    from reportgen.readers.checkpoints import snapshot_paths
-
     if spec_checkpoints is None:
         return []
     return [f for p in snapshot_paths(spec_checkpoints, manifest.parent) for f in weight_files(p)]

@@ -29,11 +29,11 @@ from reportgen.figures.plan import plan_run_figures, plan_thumbnail
 from reportgen.figures.plan_loss_components import plan_components_figure
 from reportgen.figures.plan_model import plan_model_figures
 from reportgen.figures.thinned_curves import drawable
+from reportgen.manifest.slug import slugify
 from reportgen.model import RunAnalysis, RunData, RunSpec
 from reportgen.readers.run import LOSS_ROLES, loss_like, read_run
 from reportgen.site.figure_data import figure_data
-from reportgen.site.render import dataset_page_path, run_page_path
-from reportgen.site.slug import slugify
+from reportgen.site.paths import dataset_page_path, run_figure_path, run_page_path
 from reportgen.site.summary_json import model_record, plain, run_record
 
 
@@ -157,7 +157,7 @@ def process_run(
     if table is not None and ref is None:
         figs = [plan_balance_figure(table, spec.display_title), *figs]
     for fig in figs:
-        file = f"runs/{slug}/{fig.name}.png"
+        file = run_figure_path(slug, fig.name)
         images[file] = painter.draw(fig)
         entries.append(dict(figure_entry(fig, file), data=figure_data(fig, run, analysis)))
     try:
@@ -168,7 +168,7 @@ def process_run(
     thumb_spec = plan_thumbnail(run, analysis)
     thumb = None
     if thumb_spec is not None:
-        thumb = f"runs/{slug}/{thumb_spec.name}.png"
+        thumb = run_figure_path(slug, thumb_spec.name)
         images[thumb] = painter.draw(thumb_spec)
     return RunResult(
         name=spec.name,

@@ -16,7 +16,6 @@ same bytes, and the previous folder is only ever swapped out and removed whole.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -24,7 +23,7 @@ import hashlib
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -96,71 +95,6 @@ def check_output_dir(out: Path, runs_dir: Path | None = None) -> None:
             f"{MARKER} marker inside); empty it or choose another output with -o",
             Location(out),
         )
-
-
-def _lock_path(out: Path) -> Path:
-    return out.parent / f".{out.name}.lock"
-
-
-@contextlib.contextmanager
-def output_lock(out: Path, on_wait: Callable[[int | None], None] | None = None) -> Iterator[int | None]:
-    """Serialise builds into the same output folder: flock on a file beside it, which the kernel
-    releases when the holding process dies, however it dies. Yields the lock's file descriptor,
-    which worker processes must close (parallel.WorkerPool does) so that no orphaned worker can
-    hold it. `on_wait(pid)` is called once, with the holder's pid when known, when another build
-    holds the lock and this one has to wait. The lock file is removed when the lock is released,
-    so none is left behind, not even by a build that failed at once."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:  # Windows: no advisory locks here; builds still swap atomically
-        yield None
-        return
-    path = _lock_path(out)
-    waited = False
-    while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                if on_wait is not None and not waited:
-                    on_wait(_holder(fd))
-                waited = True
-                fcntl.flock(fd, fcntl.LOCK_EX)
-            # the holder removes the file as it lets go: a lock on a removed file locks nothing
-            if _same_inode(fd, path):
-                break
-        except BaseException:
-            os.close(fd)
-            raise
-        os.close(fd)
-    try:
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        recover(out)
-        yield fd
-    finally:
-        path.unlink(missing_ok=True)
-        os.close(fd)  # closing releases the lock
-
-
-def _holder(fd: int) -> int | None:
-    """The pid the lock's holder wrote into it, when it did."""
-    try:
-        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-    except OSError:
-        return None
-    return int(text) if text.isdigit() else None
-
-
-def _same_inode(fd: int, path: Path) -> bool:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return False
-    held = os.fstat(fd)
-    return (st.st_dev, st.st_ino) == (held.st_dev, held.st_ino)
 
 
 def _siblings(out: Path, kind: str) -> list[Path]:
@@ -294,26 +228,8 @@ def write_site(
     for leftover in (tmp, old):
         if leftover.exists():
             shutil.rmtree(leftover)
-    index: SiteIndex = {}
     try:
-        stale = _take_spare(spare, tmp) if previous is not None else None
-        if stale is None:
-            tmp.mkdir()
-            stale = _Stale({}, set())
-        made: set[Path] = {tmp}
-        # files still being made last: the rest is written while they are
-        for rel in sorted(files, key=lambda r: (isinstance(files[r], Later), r)):
-            target = tmp / rel
-            if target.parent not in made:
-                _make_dirs(target.parent, tmp, stale, made)
-            value = files[rel]
-            if previous is None:
-                target.write_bytes(_bytes(value))
-            else:
-                index[rel] = _place(value, target, out, rel, previous, stale.files.pop(rel, None))
-            if on_file is not None:
-                on_file()
-        stale.remove(tmp, made)
+        index = _fill(tmp, files, out, previous, spare, on_file)
         # the marker goes in last: a folder without it was never a finished site
         (tmp / MARKER).write_bytes(MARKER_TEXT)
         if in_place:
@@ -334,6 +250,38 @@ def write_site(
             os.replace(old, out)
         raise
     _discard(old, spare)
+    return index
+
+
+def _fill(
+    tmp: Path,
+    files: Mapping[str, bytes | Known | Later],
+    out: Path,
+    previous: Mapping[str, tuple] | None,
+    spare: Path | None,
+    on_file: Callable[[], None] | None,
+) -> SiteIndex:
+    """Write `files` into the new site's folder `tmp` (the spare folder taken over, when there is
+    one); returns the new site's index (empty without `previous`)."""
+    index: SiteIndex = {}
+    stale = _take_spare(spare, tmp) if previous is not None else None
+    if stale is None:
+        tmp.mkdir()
+        stale = _Stale({}, set())
+    made: set[Path] = {tmp}
+    # files still being made last: the rest is written while they are
+    for rel in sorted(files, key=lambda r: (isinstance(files[r], Later), r)):
+        target = tmp / rel
+        if target.parent not in made:
+            _make_dirs(target.parent, tmp, stale, made)
+        value = files[rel]
+        if previous is None:
+            target.write_bytes(_bytes(value))
+        else:
+            index[rel] = _place(value, target, out, rel, previous, stale.files.pop(rel, None))
+        if on_file is not None:
+            on_file()
+    stale.remove(tmp, made)
     return index
 
 

@@ -3,10 +3,10 @@ object API, never pyplot; no disk).
 
 - plan.py: a run's figures; plan_groups.py: group and comparison figures;
   plan_loss_components.py: a loss logged only as parts; class_balance.py: class-balance tables and bars
+- run_styles.py: each run's colour and marker, the same on every figure of the site
 - thinned_curves.py: a run's curves cut down to what a many-run figure can show
 - draw.py: a FigureSpec becomes PNG bytes; png.py: the PNG encoder
 - data_table.py: the numbers behind a figure, for readers who cannot see it
 
 May import: reportgen.errors, reportgen.model, reportgen.manifest, reportgen.readers, reportgen.analysis.
-(plan_groups.py still takes run colours from site/comparisons.py: to be moved down, issue 15 item 2.)
 """

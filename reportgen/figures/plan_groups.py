@@ -1,6 +1,6 @@
 """Figures of group and comparison pages: what to draw (pure FigureSpecs); figures/draw.py paints them.
 
-Every run keeps the colour (and, past the palette, the marker) that comparisons.run_colors gave
+Every run keeps the colour (and, past the palette, the marker) that run_styles.run_colors gave
 it for the whole site, so a run looks the same on every page.
 """
 
@@ -26,8 +26,8 @@ from reportgen.figures.plan import (
     decimate,
     x_values,
 )
+from reportgen.figures.run_styles import Style
 from reportgen.model import RunAnalysis, RunData
-from reportgen.site.comparisons import Style
 
 CENTER_COLOR = "#000000"
 ROLE_LABELS = {"val_loss": "validation loss", "train_loss": "train loss"}

@@ -25,7 +25,9 @@ Adding a key is a change in one place, format.py:
    docs/manifest.md if it needs more than its table row.
 The stage that uses the value reads the field; nothing else lists keys.
 
+- slug.py: a run's page address, which two runs may not share
+
 May import: reportgen.errors, reportgen.model; model.py imports format.py (which imports nothing
-of reportgen at import time). Two exceptions remain: run_keys.py takes the reader names
-(readers.FORMATS) to check `format:`, and load.py run slugs from site/slug.py.
+of reportgen at import time). The log format names are model.LOG_FORMATS, which the readers'
+registry follows.
 """

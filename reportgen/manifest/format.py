@@ -251,9 +251,9 @@ SWEEP = Table(
 
 
 def _formats() -> list[str]:
-    from reportgen.readers import FORMATS
+    from reportgen.model import LOG_FORMATS
 
-    return list(FORMATS)
+    return list(LOG_FORMATS)
 
 
 def _roles() -> list[str]:

@@ -21,11 +21,11 @@ from reportgen.manifest.format import DATASET, KINDS, RUN
 from reportgen.manifest.input_paths import InputRoots
 from reportgen.manifest.run_keys import DATASET_CHECKS, RUN_CHECKS
 from reportgen.manifest.site_config import SITE_CONFIG, load_site_config
+from reportgen.manifest.slug import slugify
 from reportgen.manifest.validate import Context, check_table
 from reportgen.manifest.values import Checker
 from reportgen.manifest.yaml_positions import ParsedYaml, YamlDoc, load_yaml
 from reportgen.model import AnalysisConfig, DatasetSpec, RunSpec, SiteConfig
-from reportgen.site.slug import slugify
 
 FRAMEWORK_YAML = {"hparams.yaml", "meta.yaml", "opt.yaml", "hyp.yaml", "args.yaml", "meta_tags.yaml"}
 FRAMEWORK_DIRS = {"mlruns", "lightning_logs", "wandb", ".hydra", "__pycache__", "node_modules"}

@@ -7,13 +7,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from reportgen.manifest.checkpoint_files import snapshot_paths, weight_files
 from reportgen.manifest.class_balance import check_balance, check_dataset_balance
 from reportgen.manifest.format import CHECKPOINTS, KINDS, LOG_ENTRY
 from reportgen.manifest.input_paths import InputRoots, Refused, resolve_input
 from reportgen.manifest.validate import Check, Context, check_table, refuse_unknown
 from reportgen.manifest.values import Checker, check_analysis, describe, suggest
+from reportgen.model import LOG_FORMATS as FORMATS
 from reportgen.model import ROLES, CheckpointSpec, LogSpec
-from reportgen.readers import FORMATS
 
 
 def check_logs(checker: Checker, at: str, value: Any, context: Context) -> tuple[LogSpec, ...]:
@@ -144,8 +145,6 @@ def check_checkpoints(
 def _checkpoint_files_allowed(checker: Checker, key: str, spec: CheckpointSpec, context: Context) -> bool:
     """Every snapshot file the path matches exists and passes the input path policy, one file
     at a time (a folder of checkpoints is far past the bounds of a log folder)."""
-    from reportgen.readers.checkpoints import snapshot_paths, weight_files
-
     base = context.base
     if not any(ch in spec.path for ch in "*?[") and not os.path.lexists(base / spec.path):
         checker.error(key, f"checkpoints not found: {spec.path} (paths are relative to the manifest)")

@@ -16,27 +16,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from reportgen.errors import Location, ReadError
-from reportgen.model import LogData
+from reportgen.model import LOG_FORMATS, LogData
 from reportgen.readers import csv, hf_trainer, jsonl, keras, lightning, mlflow, tensorboard
 from reportgen.readers.base import Reader, read_head
 from reportgen.readers.nonlogs import lfs_pointer, what_it_is
 
-REGISTRY: dict[str, Reader] = {
-    # Order matters for `auto`: the first sniffer that accepts a path wins.
-    # MLflow first: a run folder may hold TensorBoard files under artifacts/.
-    mlflow.NAME: mlflow.READER,
-    hf_trainer.NAME: hf_trainer.READER,
-    lightning.NAME: lightning.READER,
-    # Keras before csv/jsonl: its CSVs are valid generic CSV, its one-line history JSON is
-    # valid JSON Lines, and only the Keras reader knows x is epoch + 1.
-    keras.NAME: keras.READER,
-    tensorboard.NAME: tensorboard.READER,
-    # generic last
-    csv.NAME: csv.READER,
-    jsonl.NAME: jsonl.READER,
+_READERS: dict[str, Reader] = {
+    module.NAME: module.READER for module in (csv, hf_trainer, jsonl, keras, lightning, mlflow, tensorboard)
 }
-
-FORMATS = ("auto", *REGISTRY)
+if set(_READERS) != set(LOG_FORMATS[1:]):  # a reader added or renamed without model.LOG_FORMATS
+    raise ImportError(f"model.LOG_FORMATS {LOG_FORMATS[1:]} does not name the readers {sorted(_READERS)}")
+# Order matters for `auto`: the first sniffer that accepts a path wins (model.LOG_FORMATS says why).
+REGISTRY: dict[str, Reader] = {name: _READERS[name] for name in LOG_FORMATS[1:]}
+FORMATS = LOG_FORMATS
 # The reader whose error is most useful for a file no sniffer accepted, by extension.
 BY_SUFFIX = {".csv": csv.NAME, ".tsv": csv.NAME, ".jsonl": jsonl.NAME, ".ndjson": jsonl.NAME}
 

@@ -13,10 +13,8 @@ member or safetensors metadata `step`/`global_step`/`epoch`, a Trainer's `traine
 from __future__ import annotations
 
 import fnmatch
-import glob
 import json
 import math
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,16 +22,12 @@ from pathlib import Path
 import numpy as np
 
 from reportgen.errors import Location, ReadError, display_path
+from reportgen.manifest.checkpoint_files import position_from_name, snapshot_paths, weight_files
 from reportgen.model import CheckpointSpec
 from reportgen.readers.checkpoint_formats import OPENERS, Snapshot, open_snapshot
 
-# Files in a checkpoint folder that are not the model's parameters.
-NOT_WEIGHTS = re.compile(r"^(optimizer|scheduler|scaler|rng_state.*|training_args|trainer_state)\.")
 # Bytes of float64 rows held per block across all snapshots (each block is copied ~3 times).
 BLOCK_BYTES = 48 * 1024**2
-_STEP = re.compile(r"(?:global_step|step|checkpoint|ckpt|iter(?:ation)?)[=_-]?(\d+)", re.IGNORECASE)
-_EPOCH = re.compile(r"epoch[=_-]?(\d+)", re.IGNORECASE)
-_NUMBER = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -47,57 +41,6 @@ class SnapshotRef:
     @property
     def label(self) -> str:
         return display_path(self.files[0].parent if len(self.files) > 1 else self.files[0])
-
-
-def _is_weights(path: Path) -> bool:
-    name = path.name.lower()
-    return path.is_file() and not NOT_WEIGHTS.match(name) and (path.suffix.lower() in OPENERS)
-
-
-def weight_files(path: Path) -> tuple[Path, ...]:
-    if path.is_file():
-        return (path,) if _is_weights(path) else ()
-    if not path.is_dir():
-        return ()
-    files = sorted(p for p in path.iterdir() if _is_weights(p))
-    safe = tuple(p for p in files if p.suffix == ".safetensors")
-    return safe or tuple(files)  # Hugging Face may save both: the safetensors are the model
-
-
-def snapshot_paths(spec: CheckpointSpec, manifest_dir: Path) -> list[Path]:
-    """The files or folders `spec.path` names, sorted; a folder that holds weight files itself
-    is one snapshot, else each entry in it is one."""
-    raw = spec.path
-    if glob.has_magic(raw):
-        found = [Path(p) for p in glob.glob(str(manifest_dir / raw))]
-    else:
-        base = manifest_dir / raw
-        if base.is_dir() and not _weight_files_only_here(base):
-            found = list(base.iterdir())
-        else:
-            found = [base]
-    return sorted(p for p in found if weight_files(p))
-
-
-def _weight_files_only_here(folder: Path) -> bool:
-    """A named folder is itself one snapshot (`checkpoint-500/` holding `model.safetensors`)
-    when nothing in it has a position in its name; otherwise each entry is a snapshot."""
-    entries = list(folder.iterdir())
-    return any(_is_weights(p) for p in entries) and all(position_from_name(p.name) == (None, None) for p in entries)
-
-
-def position_from_name(name: str) -> tuple[int | None, float | None]:
-    """(step, epoch) the name gives, None where it gives none."""
-    stem = name.split(".")[0] if not name.startswith(".") else name
-    step_m = _STEP.search(stem)
-    epoch_m = _EPOCH.search(stem)
-    step = int(step_m.group(1)) if step_m else None
-    epoch = float(epoch_m.group(1)) if epoch_m else None
-    if step is None and epoch is None:
-        numbers = _NUMBER.findall(stem)
-        if len(numbers) == 1:
-            step = int(numbers[0])
-    return step, epoch
 
 
 def _trainer_state_step(folder: Path) -> int | None:

@@ -1,4 +1,4 @@
-"""Which comparison pages exist, and how each run is drawn on every figure of the site.
+"""Which comparison pages exist (each run's colour is figures/run_styles.py's).
 
 Pure: no I/O. Declared comparisons come from `compare:` in reportgen.yaml, in the user's order;
 then one per group and one per tag with at least two runs, each in name order.
@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportgen.errors import ManifestError
+from reportgen.figures.run_styles import Style, run_colors  # noqa: F401 - site/pages.py takes them from here
+from reportgen.manifest.slug import slugify
 from reportgen.model import CompareSpec, RunSpec
-from reportgen.site.slug import slugify
 
 KINDS = ("declared", "group", "tag")
 
@@ -155,33 +156,4 @@ def differing_hparams(hparams_by_run: Mapping[str, Mapping[str, Any]]) -> list[s
         }
         if len(seen) > 1:
             out.append(key)
-    return out
-
-
-# ----------------------------------------------------------------------------- run styles
-
-# Okabe & Ito (2008) colour-blind-safe palette, yellow last (weakest on white), black left out
-# because it is used for group means and reference lines.
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442")
-# Line styles are taken (train dashed, validation solid), so later cycles add markers.
-MARKERS = (None, "o", "s", "^", "D", "v", "P", "X")
-
-
-@dataclass(frozen=True)
-class Style:
-    color: str
-    marker: str | None  # None on the first pass through the palette
-    index: int  # position in the sorted run list
-
-
-def run_colors(names: Sequence[str]) -> dict[str, Style]:
-    """A stable Style per run, from the sorted list of all the site's runs.
-
-    Pass every run of the site, so a run looks the same on every page. After the palette's 7
-    colours come the same colours with markers; past 56 runs the pairs repeat.
-    """
-    out = {}
-    for i, name in enumerate(sorted(set(names))):
-        marker = MARKERS[(i // len(PALETTE)) % len(MARKERS)]
-        out[name] = Style(PALETTE[i % len(PALETTE)], marker, i)
     return out

@@ -20,12 +20,12 @@ from reportgen.figures.plan_groups import (
     plan_group_curve_figure,
     plan_group_strip,
 )
+from reportgen.figures.run_styles import Style, run_colors
 from reportgen.model import RunAnalysis, RunData, SiteConfig
-from reportgen.site.comparisons import Style, check_comparisons, run_colors
+from reportgen.site.comparisons import check_comparisons
 from reportgen.site.figure_data import figure_data
 from reportgen.site.pages import (
     comparison_record,
-    group_page_path,
     group_record,
     group_slugs,
     plan_comparison_context,
@@ -33,7 +33,8 @@ from reportgen.site.pages import (
     run_navigation,
     set_record,
 )
-from reportgen.site.render import Page, link
+from reportgen.site.paths import figure_beside, group_page_path, link
+from reportgen.site.render import Page
 
 # Defaults until reportgen.yaml grows a setting for them (analysis.groups.CENTERS / BANDS).
 CENTER = "mean"
@@ -45,7 +46,7 @@ class CrossRun:
     groups: list[dict[str, Any]]  # group records (summary.json "groups")
     comparisons: list[dict[str, Any]]  # comparison records (summary.json "comparisons")
     pages: list[Page]
-    files: dict[str, Any]  # figures: PNG bytes, or writer.Known when the last build drew them alike
+    files: dict[str, Any]  # figures: whatever `draw_all` returned for each (PNG bytes by default)
     nav: dict[str, dict[str, Any]]  # run name -> group page and comparisons
     problems: list[ReportgenError]  # bad `compare:` declarations
 
@@ -182,6 +183,6 @@ def _steps_count(members: Sequence[tuple[RunData, RunAnalysis]], role: str) -> s
 
 def _plan(spec: FigureSpec, page: str, files: dict[str, FigureSpec]) -> dict[str, Any]:
     """Plan `spec` for drawing into the page's folder; returns its figure entry."""
-    file = page.rsplit("/", 1)[0] + f"/{spec.name}.png"
+    file = figure_beside(page, spec.name)
     files[file] = spec
     return _entry(spec, file, page)

@@ -14,17 +14,10 @@ from typing import Any
 
 from reportgen.analysis.groups import GroupSummary
 from reportgen.figures.comparability import RANKING_RULE, ComparableSet, Kind, failed
+from reportgen.manifest.slug import slugify
 from reportgen.site.comparisons import Comparison, Style, differing_hparams
-from reportgen.site.slug import slugify
+from reportgen.site.paths import compare_page_path, group_page_path
 from reportgen.site.summary_json import plain
-
-
-def group_page_path(slug: str) -> str:
-    return f"groups/{slug}/index.html"
-
-
-def compare_page_path(slug: str) -> str:
-    return f"compare/{slug}/index.html"
 
 
 def group_slugs(names: Sequence[str]) -> dict[str, str]:

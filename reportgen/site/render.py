@@ -1,15 +1,10 @@
-"""Site plan and rendering: `plan_site` decides pages, links and navigation (pure); `render`
-turns the plan into files with Jinja (no disk writes). Every link is relative to the page.
-
-`render_site` skips pages a previous build rendered from the same inputs: each page's inputs
-(template set, code, its context) are hashed, and a page whose hash names a known digest is
-handed to the writer as writer.Known, rendered only if the previous site cannot supply it."""
+"""Site plan and rendering: `plan_site` decides pages, links and navigation (pure); `render_page`
+turns one planned page into HTML bytes with Jinja, `static_contents` gives the files copied as
+they are. No disk writes, no cache: which pages need rendering again is build/'s business
+(build/incremental.py). Every link is relative to the page (site/paths.py)."""
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -19,9 +14,8 @@ import jinja2
 
 from reportgen import __version__
 from reportgen.analysis.glossary import glossary
-from reportgen.build.cache_keys import input_hash
-from reportgen.build.writer import Known
 from reportgen.errors import ReportgenError
+from reportgen.manifest.slug import slugify
 from reportgen.model import SiteConfig
 from reportgen.site.formatting import (
     breakable,
@@ -31,7 +25,16 @@ from reportgen.site.formatting import (
     fmt_percent,
     render_notes,
 )
-from reportgen.site.slug import slugify
+from reportgen.site.paths import (
+    GLOSSARY,
+    INDEX,
+    NOJEKYLL,
+    NOT_FOUND,
+    link,
+    relative_root,
+    run_page_path,
+    static_path,
+)
 from reportgen.site.templates_dir import templates_dir
 
 
@@ -48,18 +51,6 @@ class SitePlan:
     pages: tuple[Page, ...]
     static: tuple[str, ...]  # files under templates/static copied to static/
     built_at: str | None = None
-
-
-def relative_root(page_path: str) -> str:
-    """Prefix that leads from a page back to the site root ("" at the root, "../../" two deep)."""
-    depth = page_path.count("/")
-    return "../" * depth
-
-
-def link(from_page: str, target: str) -> str:
-    """A relative link from one page to another file of the site."""
-    rel = posixpath.relpath(target, posixpath.dirname(from_page) or ".")
-    return rel
 
 
 def build_time(source_date_epoch: str | None) -> str | None:
@@ -94,14 +85,6 @@ def make_env() -> jinja2.Environment:
 def static_files() -> tuple[str, ...]:
     base = templates_dir() / "static"
     return tuple(sorted(p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file()))
-
-
-def run_page_path(slug: str) -> str:
-    return f"runs/{slug}/index.html"
-
-
-def dataset_page_path(slug: str) -> str:
-    return f"datasets/{slug}/index.html"
 
 
 def plan_site(
@@ -145,7 +128,7 @@ def plan_site(
     index = {"loss_header": "val loss" if loss_roles <= {"val_loss"} else "loss", "best_by_epoch": by_epoch,
              "runs": index_rows, "problems": problem_rows, "groups": list(groups), "comparisons": list(comparisons),
              "choices": choices, "datasets": datasets}
-    pages.append(Page("index.html", "index.html", index))
+    pages.append(Page(INDEX, "index.html", index))
     for rec in records:
         page = rec["page"]
         pages.append(
@@ -174,8 +157,8 @@ def plan_site(
         )
     pages.extend(extra_pages)
     # every flag chip links here (templates/macros.html flag_badges)
-    pages.append(Page("glossary.html", "glossary.html", {"entries": [asdict(e) for e in glossary(site.analysis)]}))
-    pages.append(Page("404.html", "404.html", {}))
+    pages.append(Page(GLOSSARY, "glossary.html", {"entries": [asdict(e) for e in glossary(site.analysis)]}))
+    pages.append(Page(NOT_FOUND, "404.html", {}))
     return SitePlan(title=site.title, pages=tuple(pages), static=static_files(), built_at=built_at)
 
 
@@ -198,30 +181,6 @@ def _loss_role(rec: Mapping[str, Any]) -> str | None:
     return next((role for role in ("val_loss", "train_loss", "train_loss_epoch", "test_loss") if rec["roles"].get(role)), None)
 
 
-def templates_fingerprint() -> str:
-    """Hash of every template and static file, and of the versions of the libraries that turn
-    them into HTML: part of each page's input hash."""
-    import markdown
-    import nh3
-
-    base = templates_dir()
-    libraries = f"jinja2 {jinja2.__version__}\0markdown {markdown.__version__}\0nh3 {nh3.__version__}\0"
-    h = hashlib.sha256(libraries.encode())
-    for path in sorted(base.rglob("*")):
-        if path.is_file():
-            h.update(path.relative_to(base).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
-def page_key(page: Page, plan: SitePlan, salt: str) -> str | None:
-    """Hash of everything `page`'s HTML is made from; `salt` stands for the templates and the
-    code (filters, this module). None when the context cannot be hashed (then it is rendered)."""
-    try:
-        return input_hash(salt, page.template, page.path, plan.title, plan.built_at, __version__, page.context)
-    except Exception:  # noqa: BLE001 - an unusual value in a context only costs a render
-        return None
-
-
 def render_page(page: Page, plan: SitePlan, env: jinja2.Environment, **layout: Any) -> bytes:
     """`layout`: base.html's layout variables, for a page rendered other than as a site page
     (site/single_file.py renders each page as a section)."""
@@ -238,29 +197,9 @@ def render_page(page: Page, plan: SitePlan, env: jinja2.Environment, **layout: A
     return html.encode("utf-8")
 
 
-@dataclass(frozen=True)
-class Rendered:
-    files: dict[str, bytes | Known]
-    keys: dict[str, str]  # page path -> its input hash (page_key)
-
-
-def render_site(plan: SitePlan, env: jinja2.Environment, made: Mapping[str, str], salt: str) -> Rendered:
-    """Every page, keyed by its site path, and the static assets alongside. A page whose input
-    hash is in `made` (input hash -> digest of the page made from it) comes back as Known and is
-    rendered only when the writer needs its bytes."""
-    out: dict[str, bytes | Known] = {}
-    keys: dict[str, str] = {}
-    for page in plan.pages:
-        key = page_key(page, plan, salt) if salt else None
-        digest = made.get(key) if key is not None else None
-        if digest is not None:
-            out[page.path] = Known(digest, functools.partial(render_page, page, plan, env))
-        else:
-            out[page.path] = render_page(page, plan, env)
-        if key is not None:
-            keys[page.path] = key
+def static_contents(plan: SitePlan) -> dict[str, bytes]:
+    """The files every site holds as they are: templates/static, and the marker GitHub Pages needs."""
     base = templates_dir() / "static"
-    for name in plan.static:
-        out[f"static/{name}"] = (base / name).read_bytes()
-    out[".nojekyll"] = b""
-    return Rendered(out, keys)
+    out = {static_path(name): (base / name).read_bytes() for name in plan.static}
+    out[NOJEKYLL] = b""
+    return out

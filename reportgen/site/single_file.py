@@ -27,6 +27,7 @@ import jinja2
 from markupsafe import Markup
 
 from reportgen import __version__
+from reportgen.site.paths import static_path
 from reportgen.site.render import SitePlan, render_page
 
 MIME = {
@@ -180,7 +181,7 @@ def make_single_file(plan: SitePlan, env: jinja2.Environment, files: Mapping[str
         rewriter.feed(text.decode("utf-8"))
         rewriter.close()
         rendered.append(Markup("".join(rewriter.out)))
-    static = sorted(f"static/{name}" for name in plan.static)
+    static = sorted(static_path(name) for name in plan.static)
     styles = [_inline(files[p].decode("utf-8"), "style") for p in static if p.endswith(".css")]
     scripts = [_inline(files[p].decode("utf-8"), "script") for p in static if p.endswith(".js")]
     shell = env.get_template("single.html").render(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -14,7 +14,6 @@ import numpy as np
 from reportgen import __version__
 from reportgen.analysis.pace import pace_record
 from reportgen.analysis.util import epoch_of_step, position_text
-from reportgen.build.cache_keys import input_hash
 from reportgen.errors import ReportgenError
 from reportgen.figures.plan_scalars import scalar_overview
 from reportgen.figures.sparkline import plan_sparkline
@@ -116,25 +115,22 @@ def dump_json(data: Any) -> bytes:
 _RUNS_SLOT = '\n  "runs": []'  # where the records go in dump_json's output of a summary without them
 
 
-def dump_summary(summary: dict[str, Any], known: Mapping[str, str], kept: dict[str, str]) -> bytes:
-    """dump_json(summary), with each run record's JSON taken from `known` (record hash -> its
-    JSON at the top level) when an earlier build wrote the same record: encoding a thousand
-    records with indentation is most of the time a changed note costs. `kept` collects this
-    summary's record JSON for the next build."""
+def record_json(record: dict[str, Any]) -> str:
+    """One run record as summary.json holds it, indented as at the top level."""
+    return json.dumps(plain(record), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
+
+
+def dump_summary(summary: dict[str, Any], encode_record: Callable[[dict[str, Any]], str] = record_json) -> bytes:
+    """dump_json(summary), each run record encoded by `encode_record` (record_json, or a build's
+    memo of it: encoding a thousand records with indentation is most of the time a changed note
+    costs, build/incremental.py)."""
     runs = summary["runs"]
     if not runs:
         return dump_json(summary)
     head = dump_json({**summary, "runs": []}).decode("utf-8")
     assert head.count(_RUNS_SLOT) == 1  # nested "runs" keys are indented deeper
-    parts = []
-    for record in runs:
-        key = input_hash(record)
-        text = known.get(key)
-        if text is None:
-            text = json.dumps(plain(record), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
-        kept[key] = text
-        # one level deeper in the list of the top-level mapping; JSON text never holds a raw newline
-        parts.append(text.replace("\n", "\n    "))
+    # one level deeper in the list of the top-level mapping; JSON text never holds a raw newline
+    parts = [encode_record(record).replace("\n", "\n    ") for record in runs]
     listed = '\n  "runs": [\n    ' + ",\n    ".join(parts) + "\n  ]"
     return head.replace(_RUNS_SLOT, listed).encode("utf-8")
 

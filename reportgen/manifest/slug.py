@@ -1,4 +1,6 @@
-"""URL slugs for run, group and comparison pages."""
+"""URL slugs for run, dataset, group and comparison pages. Here, in the first stage, because a
+run's slug is part of its identity: load_manifests refuses two runs whose names give the same
+page address, and every later stage names pages by it (site/paths.py)."""
 
 from __future__ import annotations
 
