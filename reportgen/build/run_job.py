@@ -29,6 +29,7 @@ from reportgen.figures.plan_loss_components import plan_components_figure
 from reportgen.figures.thinned_curves import drawable
 from reportgen.model import RunAnalysis, RunData, RunSpec
 from reportgen.readers.run import LOSS_ROLES, loss_like, read_run
+from reportgen.site.overlay_data import overlay_path, overlay_script
 from reportgen.site.render import dataset_page_path, run_page_path
 from reportgen.site.slug import slugify
 from reportgen.site.summary_json import plain, run_record
@@ -162,6 +163,8 @@ def process_run(
     if thumb_spec is not None:
         thumb = f"runs/{slug}/{thumb_spec.name}.png"
         images[thumb] = painter.draw(thumb_spec)
+    # the index workbench's curves of this run, loaded only when a reader ticks it
+    images[overlay_path(slug)] = overlay_script(run)
     return RunResult(
         name=spec.name,
         record=record,

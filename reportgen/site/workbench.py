@@ -1,0 +1,114 @@
+"""The index page as a workbench (templates/index.html, templates/static/workbench.js): what each
+row needs for search and overlays, and the columns a reader may add. Pure: records in, plain data out.
+
+Columns: every hyper-parameter and, per logged metric, its final, lowest and highest value. The
+hyper-parameters that differ between runs (site/comparisons.py differing_hparams) are rendered in
+the HTML, so the page reads without scripts; the others travel as one inline JSON table and
+become cells only when a reader picks them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from markupsafe import Markup
+
+from reportgen.site.comparisons import differing_hparams, run_colors
+from reportgen.site.overlay_data import overlay_path, script_json
+from reportgen.site.slug import slugify
+
+# Varying hyper-parameters shown without a pick: past this many the table outgrows a laptop
+# screen, and the rest are one tick away in the column picker.
+DEFAULT_HPARAMS = 3
+METRIC_FIELDS = (("final", "final"), ("min", "lowest"), ("max", "highest"))
+
+
+def hparam_text(value: Any) -> str:
+    """A hyper-parameter as the table shows it: scalars as written, lists and mappings as JSON."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _hparam_cell(value: Any, present: bool) -> dict[str, Any]:
+    """{text, num}: num is the sort key for numbers (None otherwise, sorted as text)."""
+    if not present:
+        return {"text": "", "num": None}
+    number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if number is not None and not math.isfinite(number):
+        number = None
+    return {"text": hparam_text(value), "num": number}
+
+
+def _default_hparams(hparams: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The differing hyper-parameters the table shows without a pick, in name order: those most
+    runs set first, then those with the most distinct values (a key only two runs set says little
+    about the rest)."""
+    varying = differing_hparams(hparams)
+
+    def weight(key: str) -> tuple:
+        present = [h[key] for h in hparams.values() if key in h]
+        return (-len(present), -len({hparam_text(v) for v in present}), key)
+
+    return sorted(sorted(varying, key=weight)[:DEFAULT_HPARAMS])
+
+
+def _search_text(rec: Mapping[str, Any]) -> str:
+    words = [rec["name"], rec["title"], *rec["tags"], rec.get("notes") or ""]
+    return " ".join(str(w) for w in words).lower()
+
+
+def plan_workbench(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The index's workbench context: `rows` (run name -> {color, overlay, search, hparams}),
+    `default_columns` (rendered hyper-parameter columns: {id, key, sort}), `columns` (every
+    pickable column: {id, label, group, shown, sort}; sort is "num" or "text") and `data` (Markup: the JSON of the columns not rendered,
+    one value list per column in record order)."""
+    names = [r["name"] for r in records]
+    styles = run_colors(names)
+    hparams = {r["name"]: {str(k): v for k, v in r["hparams"].items()} for r in records}
+    keys = sorted({k for h in hparams.values() for k in h})
+    varying = _default_hparams(hparams)
+    rows = {
+        r["name"]: {
+            "color": styles[r["name"]].color,
+            "overlay": overlay_path(slugify(r["name"])),
+            "search": _search_text(r),
+            "hparams": {k: _hparam_cell(hparams[r["name"]].get(k), k in hparams[r["name"]]) for k in varying},
+        }
+        for r in records
+    }
+    numeric = {k: all(_hparam_cell(h.get(k), k in h)["num"] is not None for h in hparams.values() if k in h) for k in keys}
+    columns = [
+        {"id": "h:" + k, "label": k, "group": "hparam", "shown": k in varying, "sort": "num" if numeric[k] else "text"}
+        for k in keys
+    ]
+    values: dict[str, list[Any]] = {}
+    for k in keys:
+        if k not in varying:
+            cells = [_hparam_cell(hparams[n].get(k), k in hparams[n]) for n in names]
+            values["h:" + k] = [[c["text"], c["num"]] for c in cells]
+    metrics = sorted({m for r in records for m in r["metrics"]})
+    for m in metrics:
+        for field, word in METRIC_FIELDS:
+            cid = f"m:{field}:{m}"
+            columns.append({"id": cid, "label": f"{m} {word}", "group": "metric", "shown": False, "sort": "num"})
+            values[cid] = [_metric_value(r, m, field) for r in records]
+    return {
+        "rows": rows,
+        "default_columns": [{"id": "h:" + k, "key": k, "sort": "num" if numeric[k] else "text"} for k in varying],
+        "columns": columns,
+        "data": Markup(script_json({"columns": columns, "values": values})),
+    }
+
+
+def _metric_value(rec: Mapping[str, Any], metric: str, field: str) -> float | None:
+    summary = rec["metrics"].get(metric)
+    value = summary.get(field) if summary else None
+    return value if isinstance(value, (int, float)) and math.isfinite(value) else None
