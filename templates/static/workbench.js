@@ -30,6 +30,7 @@
   var failed = {};   // run name -> true when its script could not load
   var ticked = [];   // run names, in the order ticked
   var charts = [];   // {title, unit, names, chart}
+  var wanted = "";   // the curve the reader chose (or a link named), kept while its runs load
 
   // ------------------------------------------------------------------ URL state
 
@@ -61,7 +62,7 @@
     var cols = currentCols();
     if (cols.join("\n") !== defaultCols().join("\n")) params.set("cols", JSON.stringify(cols));
     if (ticked.length) params.set("runs", JSON.stringify(ticked));
-    if (ticked.length && metricSel.value) params.set("curve", metricSel.value);
+    if (ticked.length && wanted) params.set("curve", wanted);
     var text = params.toString();
     var url = location.pathname + (text ? "?" + text : "") + location.hash;
     linkEl.setAttribute("href", "?" + text + location.hash);
@@ -228,7 +229,6 @@
   function fillMetrics(payloads) {
     var have = {};
     payloads.forEach(function (p) { p.curves.forEach(function (c) { have[c.role] = true; }); });
-    var want = metricSel.value || readState().curve;
     var roles = Object.keys(ROLE_LABEL).filter(function (r) { return have[r]; });
     metricSel.textContent = "";
     roles.forEach(function (r) {
@@ -237,7 +237,7 @@
       o.textContent = ROLE_LABEL[r];
       metricSel.appendChild(o);
     });
-    if (roles.indexOf(want) >= 0) metricSel.value = want;
+    if (roles.indexOf(wanted) >= 0) metricSel.value = wanted;
     metricSel.disabled = roles.length < 2;
   }
 
@@ -362,7 +362,7 @@
       writeState();
     });
   }
-  metricSel.addEventListener("change", refresh);
+  metricSel.addEventListener("change", function () { wanted = metricSel.value; refresh(); });
   document.getElementById("workbench-clear").addEventListener("click", function () { setTicks([]); refresh(); });
   if (search) search.addEventListener("input", writeState);
   var resizing = 0;
@@ -377,12 +377,7 @@
   if (state.q && search) { search.value = state.q; board.refresh(); }
   if (state.cols && picker) applyCols(state.cols);
   setTicks(state.runs);
-  if (state.curve) {
-    var o = document.createElement("option");
-    o.value = state.curve;
-    metricSel.appendChild(o);
-    metricSel.value = state.curve;
-  }
+  wanted = state.curve;
   refresh();
 
   // for tests and curious readers: what each panel draws
