@@ -108,15 +108,21 @@ return Array.from(document.querySelectorAll('#runs-table tbody tr')).map(r => r.
 
 def test_column_picker_adds_and_removes_columns(chrome, index_url: str) -> None:
     view(chrome, index_url)
-    heads = chrome.execute_script(HEADS)
-    assert "lr" in heads and "seed" not in heads  # only the hyper-parameters that differ, by default
+    before = chrome.execute_script(HEADS)
+    assert "lr" not in before and "seed" not in before
     chrome.find_element("css selector", "#column-picker summary").click()
-    chrome.find_element("css selector", '#column-picker input[value="h:seed"]').click()
-    chrome.find_element("css selector", '#column-picker input[value="h:lr"]').click()
-    chrome.find_element("css selector", '#column-picker input[value="m:final:val_loss"]').click()
-    heads = chrome.execute_script(HEADS)
-    assert "seed" in heads and "lr" not in heads and "val_loss final" in heads
+    for col in ("h:seed", "h:lr", "m:final:val_loss"):
+        chrome.find_element("css selector", f'#column-picker input[value="{col}"]').click()
+    assert chrome.execute_script(HEADS) == [*before, "seed", "lr", "val_loss final"]
     assert chrome.execute_script(COLUMN, "h:seed") == ["1"] * len(NAMES)
+    lrs = chrome.execute_script("return Array.from(document.querySelectorAll('#runs-table tbody tr')).map(r => r.getAttribute('data-run'))")
+    assert dict(zip(lrs, chrome.execute_script(COLUMN, "h:lr"))) == {"alpha": "0.1", "beta": "0.01", "gamma <b>&": "0.5", "delta": "0.2"}
+    # the keyboard removes one: focus its box, press space
+    from selenium.webdriver.common.keys import Keys
+
+    chrome.find_element("css selector", '#column-picker input[value="h:lr"]').send_keys(Keys.SPACE)
+    heads = chrome.execute_script(HEADS)
+    assert heads == [*before, "seed", "val_loss final"]
     finals = chrome.execute_script(COLUMN, "m:final:val_loss")
     assert all(float(v) > 0 for v in finals)
     # the new column sorts like the others
@@ -204,4 +210,4 @@ def test_without_scripts_the_index_is_the_plain_table(built: tuple[Path, Path]) 
     assert '<section class="workbench" id="workbench" aria-labelledby="workbench-h" hidden>' in html
     assert '<form class="filters" id="runs-filters" hidden>' in html
     assert "gamma &lt;b&gt;&amp;" in html and "gamma <b>" not in html
-    assert '<th scope="col" data-sort="num" data-col="h:lr" class="num">lr</th>' in html
+    assert '<div class="sub hparams"><span>lr=0.1</span></div>' in html  # the one that differs, under the name

@@ -113,13 +113,16 @@ def test_columns_show_differing_hparams_and_offer_every_metric() -> None:
         _record("b", {"lr": 0.01, "seed": 1, "opt": "adam"}, val_loss={"final": 0.7, "min": 0.6, "max": None}),
     ]
     wb = plan_workbench(records)
-    assert [c["key"] for c in wb["default_columns"]] == ["lr", "opt"]  # seed is the same in both
-    assert [c["sort"] for c in wb["default_columns"]] == ["num", "text"]
-    ids = [c["id"] for c in wb["columns"]]
-    assert ids == ["h:lr", "h:opt", "h:seed", "m:final:val_loss", "m:min:val_loss", "m:max:val_loss"]
+    # the differing ones under each name (seed is the same in both)
+    assert wb["rows"]["a"]["hparams"] == [{"key": "lr", "text": "0.1"}, {"key": "opt", "text": "sgd"}]
+    assert [(c["id"], c["sort"]) for c in wb["columns"]] == [
+        ("h:lr", "num"), ("h:opt", "text"), ("h:seed", "num"),
+        ("m:final:val_loss", "num"), ("m:min:val_loss", "num"), ("m:max:val_loss", "num"),
+    ]
     data = json.loads(str(wb["data"]))
+    assert data["columns"] == wb["columns"]
     assert data["values"]["h:seed"] == [["1", 1], ["1", 1]]
+    assert data["values"]["h:opt"] == [["sgd", None], ["adam", None]]
     assert data["values"]["m:max:val_loss"] == [2.0, None]
-    assert "h:lr" not in data["values"]  # rendered in the HTML, not sent twice
-    assert wb["rows"]["a"]["search"] == "a a t some notes"
+    assert wb["rows"]["a"]["search"] == "a a t some notes lr=0.1 opt=sgd"
     assert wb["rows"]["a"]["color"] != wb["rows"]["b"]["color"]

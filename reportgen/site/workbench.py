@@ -1,10 +1,11 @@
 """The index page as a workbench (templates/index.html, templates/static/workbench.js): what each
 row needs for search and overlays, and the columns a reader may add. Pure: records in, plain data out.
 
-Columns: every hyper-parameter and, per logged metric, its final, lowest and highest value. The
-hyper-parameters that differ between runs (site/comparisons.py differing_hparams) are rendered in
-the HTML, so the page reads without scripts; the others travel as one inline JSON table and
-become cells only when a reader picks them.
+Columns: every hyper-parameter and, per logged metric, its final, lowest and highest value. They
+travel as one inline JSON table and become cells only when a reader picks them. The
+hyper-parameters that differ between runs (site/comparisons.py differing_hparams) are always shown,
+as a line under each run's name: the page reads without scripts, and the leaderboard keeps fitting
+1,024 px (tests/test_browser_layout.py), which a column per hyper-parameter would break.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from reportgen.site.comparisons import differing_hparams, run_colors
 from reportgen.site.overlay_data import overlay_path, script_json
 from reportgen.site.slug import slugify
 
-# Varying hyper-parameters shown without a pick: past this many the table outgrows a laptop
-# screen, and the rest are one tick away in the column picker.
-DEFAULT_HPARAMS = 3
+# Differing hyper-parameters shown under a run's name: past this many the line outgrows its cell;
+# the rest are one tick away in the column picker.
+DEFAULT_HPARAMS = 6
 METRIC_FIELDS = (("final", "final"), ("min", "lowest"), ("max", "highest"))
 
 
@@ -60,49 +61,49 @@ def _default_hparams(hparams: Mapping[str, Mapping[str, Any]]) -> list[str]:
     return sorted(sorted(varying, key=weight)[:DEFAULT_HPARAMS])
 
 
-def _search_text(rec: Mapping[str, Any]) -> str:
-    words = [rec["name"], rec["title"], *rec["tags"], rec.get("notes") or ""]
+def _search_text(rec: Mapping[str, Any], shown: Sequence[Mapping[str, str]]) -> str:
+    """What the search box matches: name, title, tags, notes and the shown "key=value" pairs."""
+    words = [rec["name"], rec["title"], *rec["tags"], rec.get("notes") or "", *(f"{h['key']}={h['text']}" for h in shown)]
     return " ".join(str(w) for w in words).lower()
 
 
 def plan_workbench(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The index's workbench context: `rows` (run name -> {color, overlay, search, hparams}),
-    `default_columns` (rendered hyper-parameter columns: {id, key, sort}), `columns` (every
-    pickable column: {id, label, group, shown, sort}; sort is "num" or "text") and `data` (Markup: the JSON of the columns not rendered,
-    one value list per column in record order)."""
+    """The index's workbench context: `rows` (run name -> {color, overlay, search, hparams: the
+    differing ones as [{key, text}]}), `columns` (every pickable column: {id, label, group, sort};
+    sort is "num" or "text") and `data` (Markup: the JSON of the columns with one value list per
+    column in record order; a hyper-parameter's value is [text, number or null])."""
     names = [r["name"] for r in records]
     styles = run_colors(names)
     hparams = {r["name"]: {str(k): v for k, v in r["hparams"].items()} for r in records}
     keys = sorted({k for h in hparams.values() for k in h})
     varying = _default_hparams(hparams)
-    rows = {
-        r["name"]: {
+    rows = {}
+    for r in records:
+        own = hparams[r["name"]]
+        shown = [{"key": k, "text": hparam_text(own[k])} for k in varying if k in own]
+        rows[r["name"]] = {
             "color": styles[r["name"]].color,
             "overlay": overlay_path(slugify(r["name"])),
-            "search": _search_text(r),
-            "hparams": {k: _hparam_cell(hparams[r["name"]].get(k), k in hparams[r["name"]]) for k in varying},
+            "search": _search_text(r, shown),
+            "hparams": shown,
         }
-        for r in records
-    }
     numeric = {k: all(_hparam_cell(h.get(k), k in h)["num"] is not None for h in hparams.values() if k in h) for k in keys}
     columns = [
-        {"id": "h:" + k, "label": k, "group": "hparam", "shown": k in varying, "sort": "num" if numeric[k] else "text"}
+        {"id": "h:" + k, "label": k, "group": "hparam", "sort": "num" if numeric[k] else "text"}
         for k in keys
     ]
     values: dict[str, list[Any]] = {}
     for k in keys:
-        if k not in varying:
-            cells = [_hparam_cell(hparams[n].get(k), k in hparams[n]) for n in names]
-            values["h:" + k] = [[c["text"], c["num"]] for c in cells]
+        cells = [_hparam_cell(hparams[n].get(k), k in hparams[n]) for n in names]
+        values["h:" + k] = [[c["text"], c["num"]] for c in cells]
     metrics = sorted({m for r in records for m in r["metrics"]})
     for m in metrics:
         for field, word in METRIC_FIELDS:
             cid = f"m:{field}:{m}"
-            columns.append({"id": cid, "label": f"{m} {word}", "group": "metric", "shown": False, "sort": "num"})
+            columns.append({"id": cid, "label": f"{m} {word}", "group": "metric", "sort": "num"})
             values[cid] = [_metric_value(r, m, field) for r in records]
     return {
         "rows": rows,
-        "default_columns": [{"id": "h:" + k, "key": k, "sort": "num" if numeric[k] else "text"} for k in varying],
         "columns": columns,
         "data": Markup(script_json({"columns": columns, "values": values})),
     }

@@ -45,10 +45,6 @@
     return { q: params.get("q") || "", cols: list("cols"), runs: list("runs") || [], curve: params.get("curve") || "" };
   }
 
-  function defaultCols() {
-    return data.columns.filter(function (c) { return c.shown; }).map(function (c) { return c.id; });
-  }
-
   function currentCols() {
     return Array.prototype.filter.call(picker ? picker.querySelectorAll("input[name=col]") : [], function (b) { return b.checked; })
       .map(function (b) { return b.value; });
@@ -60,7 +56,7 @@
     var q = search ? search.value.trim() : "";
     if (q) params.set("q", q);
     var cols = currentCols();
-    if (cols.join("\n") !== defaultCols().join("\n")) params.set("cols", JSON.stringify(cols));
+    if (cols.length) params.set("cols", JSON.stringify(cols));
     if (ticked.length) params.set("runs", JSON.stringify(ticked));
     if (ticked.length && wanted) params.set("curve", wanted);
     var text = params.toString();
