@@ -286,7 +286,10 @@
       legend: { live: true },
     }, uPlot.join(tables), holder);
     charts.push({ title: cap.textContent, unit: set.unit, role: role, names: names, chart: chart });
-    fig.appendChild(factsTable(facts, set.unit, role));
+    var wrap = document.createElement("div");
+    wrap.className = "table-wrap";  // scrolls inside its box on a phone
+    wrap.appendChild(factsTable(facts, set.unit, role));
+    fig.appendChild(wrap);
     if (missing.length) {
       var m = document.createElement("p");
       m.className = "sub";
@@ -318,7 +321,7 @@
       tr.insertCell().textContent = pointText(f.curve.best, unit);
       tr.insertCell().textContent = pointText(f.curve.final, unit);
       tr.insertCell().textContent = f.curve.kept === f.curve.points ? "all " + f.curve.points
-        : f.curve.kept + " of " + f.curve.points + " (each pixel column's extremes, best and final kept)";
+        : f.curve.kept + " of " + f.curve.points + " (per pixel column its first, last, lowest and highest; best and final kept)";
     });
     return t;
   }
