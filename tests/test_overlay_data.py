@@ -103,7 +103,8 @@ def test_the_build_writes_one_overlay_per_run_equal_to_its_log(tmp_path: Path) -
 
 
 def _record(name: str, hparams: dict, **metrics: dict) -> dict:
-    return {"name": name, "title": name.upper(), "tags": ["T"], "notes": "Some Notes", "hparams": hparams,
+    return {"name": name, "title": name.upper(), "tags": ["T"], "hparams": hparams,
+            "notes": "Some [Notes](https://example.invalid/x) ![](https://example.invalid/y.png)",
             "metrics": metrics}
 
 
@@ -124,5 +125,5 @@ def test_columns_show_differing_hparams_and_offer_every_metric() -> None:
     assert data["values"]["h:seed"] == [["1", 1], ["1", 1]]
     assert data["values"]["h:opt"] == [["sgd", None], ["adam", None]]
     assert data["values"]["m:max:val_loss"] == [2.0, None]
-    assert wb["rows"]["a"]["search"] == "a a t some notes lr=0.1 opt=sgd"
+    assert wb["rows"]["a"]["search"] == "a a t some notes  lr=0.1 opt=sgd"  # link text, never its target
     assert wb["rows"]["a"]["color"] != wb["rows"]["b"]["color"]

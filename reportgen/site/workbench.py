@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -61,9 +62,15 @@ def _default_hparams(hparams: Mapping[str, Mapping[str, Any]]) -> list[str]:
     return sorted(sorted(varying, key=weight)[:DEFAULT_HPARAMS])
 
 
+# a Markdown link or image: its text is searched, its target is not (a target is no word a
+# reader sees, and an image's address must not reach the single file, which makes no request)
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+
+
 def _search_text(rec: Mapping[str, Any], shown: Sequence[Mapping[str, str]]) -> str:
     """What the search box matches: name, title, tags, notes and the shown "key=value" pairs."""
-    words = [rec["name"], rec["title"], *rec["tags"], rec.get("notes") or "", *(f"{h['key']}={h['text']}" for h in shown)]
+    notes = _MD_LINK.sub(r"\1", rec.get("notes") or "")
+    words = [rec["name"], rec["title"], *rec["tags"], notes, *(f"{h['key']}={h['text']}" for h in shown)]
     return " ".join(str(w) for w in words).lower()
 
 

@@ -138,11 +138,9 @@
       var box = document.createElement("input");
       box.type = "checkbox";
       box.value = name;
-      var text = document.createElement("span");
-      text.className = "visually-hidden";
-      text.textContent = "Overlay " + name;
+      // an aria-label, not hidden text: the cell's text stays the run's name (sorting, copying)
+      box.setAttribute("aria-label", "Overlay " + name);
       label.appendChild(box);
-      label.appendChild(text);
       row.cells[0].insertBefore(label, row.cells[0].firstChild);
       box.addEventListener("change", function () {
         var at = ticked.indexOf(name);
