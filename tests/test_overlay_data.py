@@ -110,7 +110,7 @@ def _record(name: str, hparams: dict, **metrics: dict) -> dict:
 
 def test_columns_show_differing_hparams_and_offer_every_metric() -> None:
     records = [
-        _record("a", {"lr": 0.1, "seed": 1, "opt": "sgd"}, val_loss={"final": 0.5, "min": 0.4, "max": 2.0}),
+        _record("a", {"lr": 0.1, "seed": 1, "opt": "sgd"}, val_loss={"final": 0.5, "min": 0.4, "max": 2.000000123}),
         _record("b", {"lr": 0.01, "seed": 1, "opt": "adam"}, val_loss={"final": 0.7, "min": 0.6, "max": None}),
     ]
     wb = plan_workbench(records)
@@ -122,8 +122,8 @@ def test_columns_show_differing_hparams_and_offer_every_metric() -> None:
     ]
     data = json.loads(str(wb["data"]))
     assert data["columns"] == wb["columns"]
-    assert data["values"]["h:seed"] == [["1", 1], ["1", 1]]
-    assert data["values"]["h:opt"] == [["sgd", None], ["adam", None]]
-    assert data["values"]["m:max:val_loss"] == [2.0, None]
+    assert data["values"]["h:seed"] == [1, 1]
+    assert data["values"]["h:opt"] == ["sgd", "adam"]
+    assert data["values"]["m:max:val_loss"] == [2.0, None]  # 7 significant digits
     assert wb["rows"]["a"]["search"] == "a a t some notes  lr=0.1 opt=sgd"  # link text, never its target
     assert wb["rows"]["a"]["color"] != wb["rows"]["b"]["color"]

@@ -78,7 +78,7 @@ def plan_workbench(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """The index's workbench context: `rows` (run name -> {color, overlay, search, hparams: the
     differing ones as [{key, text}]}), `columns` (every pickable column: {id, label, group, sort};
     sort is "num" or "text") and `data` (Markup: the JSON of the columns with one value list per
-    column in record order; a hyper-parameter's value is [text, number or null])."""
+    column in record order: a number, a text, or null where a run has no value)."""
     names = [r["name"] for r in records]
     styles = run_colors(names)
     hparams = {r["name"]: {str(k): v for k, v in r["hparams"].items()} for r in records}
@@ -101,8 +101,9 @@ def plan_workbench(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     ]
     values: dict[str, list[Any]] = {}
     for k in keys:
-        cells = [_hparam_cell(hparams[n].get(k), k in hparams[n]) for n in names]
-        values["h:" + k] = [[c["text"], c["num"]] for c in cells]
+        # a number as itself (the script shows and sorts it), anything else as its text
+        cells = [_hparam_cell(hparams[n].get(k), k in hparams[n]) if k in hparams[n] else None for n in names]
+        values["h:" + k] = [None if c is None else c["num"] if c["num"] is not None else c["text"] for c in cells]
     metrics = sorted({m for r in records for m in r["metrics"]})
     for m in metrics:
         for field, word in METRIC_FIELDS:
@@ -117,6 +118,8 @@ def plan_workbench(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def _metric_value(rec: Mapping[str, Any], metric: str, field: str) -> float | None:
+    """The value to 7 significant digits: the table shows 4, and 1,000 runs' full float64 text
+    would double the index's column table (bench/bench_workbench.py)."""
     summary = rec["metrics"].get(metric)
     value = summary.get(field) if summary else None
-    return value if isinstance(value, (int, float)) and math.isfinite(value) else None
+    return float(f"{value:.7g}") if isinstance(value, (int, float)) and math.isfinite(value) else None

@@ -23,7 +23,9 @@
   data.columns.forEach(function (c) { columns[c.id] = c; });
   var rows = Array.prototype.slice.call(table.tBodies[0].rows);
   var rowOf = {};
-  rows.forEach(function (r) { rowOf[r.getAttribute("data-run")] = r; });
+  // the column table lists runs in the order the page was built in (before any sort)
+  var order = new Map();
+  rows.forEach(function (r, i) { rowOf[r.getAttribute("data-run")] = r; order.set(r, i); });
   var ROLE_LABEL = { val_loss: "validation loss", train_loss: "train loss", val_acc: "validation accuracy" };
   var loaded = {};   // run name -> its overlay payload
   var pending = {};  // run name -> true while its script loads
@@ -69,7 +71,7 @@
 
   function cellText(c, v) {
     if (v === null || v === undefined) return "";
-    if (c.group === "hparam") return v[0];
+    if (c.group === "hparam") return String(v);
     return formatNumber(v);
   }
 
@@ -100,10 +102,10 @@
     table.tHead.rows[0].appendChild(th);
     board.sortable(th);
     rows.forEach(function (row) {
-      var v = values[+row.getAttribute("data-i")];
+      var v = values[order.get(row)];
       var td = document.createElement("td");
       if (c.sort === "num") td.className = "num";
-      var num = c.group === "hparam" ? (v ? v[1] : null) : v;
+      var num = typeof v === "number" ? v : null;
       td.setAttribute("data-value", num === null || num === undefined ? "" : String(num));
       td.textContent = cellText(c, v);
       row.appendChild(td);
@@ -170,11 +172,13 @@
 
   function load(name) {
     if (loaded[name] || pending[name] || failed[name]) return;
-    var src = rowOf[name].querySelector("a.overlay-src");
+    // a script of a type no browser runs, so nothing loads until a tick; its src is relative to
+    // the page (or, in the single file, a data: URI the single-file rewriter made of it)
+    var src = rowOf[name].querySelector("script.overlay-src");
     if (!src) { failed[name] = true; return; }
     pending[name] = true;
     var s = document.createElement("script");
-    s.src = src.getAttribute("href");  // relative to the page (or a data: URI in the single file)
+    s.src = src.getAttribute("src");
     s.onload = function () { delete pending[name]; drain(); if (!loaded[name]) failed[name] = true; refresh(); };
     s.onerror = function () { delete pending[name]; failed[name] = true; refresh(); };
     document.body.appendChild(s);
