@@ -70,7 +70,8 @@
   // ------------------------------------------------------------------ columns
 
   function cellText(c, v) {
-    if (v === null || v === undefined) return "";
+    // a metric a run does not log reads as a dash, not as a blank that looks like "loading"
+    if (v === null || v === undefined) return c.group === "metric" ? "—" : "";
     if (c.group === "hparam") return String(v);
     return formatNumber(v);
   }
