@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import numpy as np
 import pytest
-from browser_support import AXE_JS, drain_logs, need
+from browser_support import AXE_JS, drain_logs, http_site, need
 from conftest import exp_curve, make_run, write_csv
 
 from reportgen.cli import main
@@ -171,6 +171,18 @@ def test_curve_choice_train_loss(chrome, index_url: str) -> None:
     found = panels(chrome)
     assert [(p["series"], p["role"]) for p in found] == [(["alpha", "beta"], "train_loss")]
     assert len(found[0]["data"][0]) == 200  # 200 steps fit the budget: every point drawn
+
+
+def test_overlay_over_http_under_a_sub_path(chrome, built: tuple[Path, Path]) -> None:
+    """Published under /<folder>/ (GitHub Pages): the overlay scripts load relative to the page."""
+    site, _ = built
+    with http_site(site.parent) as base:
+        drain_logs(chrome)
+        view(chrome, base + site.name + "/index.html", runs=["alpha", "beta"])
+        assert [p["series"] for p in panels(chrome)] == [["alpha", "beta"]]
+        requested, failed, console = drain_logs(chrome)
+        assert (failed, console) == ([], [])
+        assert base + site.name + "/runs/alpha/overlay.js" in requested
 
 
 AXE_RUN = """
