@@ -66,8 +66,10 @@ def overlay_curve(run: RunData, role: str, columns: int = OVERLAY_COLUMNS) -> di
     best = int(finite[pick(values[finite])])
     final = int(finite[-1])
     kept_steps, _ = decimate(series.steps.astype(np.float64), values, columns)
-    # steps are unique and ascending, so choosing by step keeps each point's own index
-    keep = np.isin(series.steps, kept_steps.astype(np.int64))
+    # steps are unique and ascending, so a kept step finds its own index by binary search
+    # (np.isin would sort all of a long series again)
+    keep = np.zeros(len(series), dtype=bool)
+    keep[np.searchsorted(series.steps, kept_steps.astype(np.int64))] = True
     keep[[best, final]] = True
     chosen = np.flatnonzero(keep)
     epochs = _epochs(run, series)
