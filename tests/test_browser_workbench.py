@@ -166,6 +166,17 @@ def test_incomparable_runs_never_share_an_axis(chrome, index_url: str) -> None:
     assert "regression, mse loss, by step" in titles
 
 
+def test_runs_of_one_colour_never_look_alike(chrome, index_url: str) -> None:
+    """The palette has 7 colours for the site's sorted runs; here every run gets a colour of its
+    own, so force a clash: the later of two runs of one colour on a panel is dashed."""
+    view(chrome, index_url)
+    chrome.execute_script("document.querySelectorAll('#runs-table tbody tr').forEach(r => r.setAttribute('data-color', '#0072B2'))")
+    tick(chrome, "alpha")
+    tick(chrome, "beta")
+    assert [p["series"] for p in panels(chrome)] == [["alpha", "beta"]]
+    assert chrome.execute_script("return window.reportgenWorkbench.styles()") == [None, [8, 4]]
+
+
 def test_curve_choice_train_loss(chrome, index_url: str) -> None:
     view(chrome, index_url, runs=["alpha", "beta"], curve="train_loss")
     found = panels(chrome)

@@ -26,6 +26,7 @@
   // the column table lists runs in the order the page was built in (before any sort)
   var order = new Map();
   rows.forEach(function (r, i) { rowOf[r.getAttribute("data-run")] = r; order.set(r, i); });
+  var DASHES = [[8, 4], [2, 3], [12, 4, 2, 4], [4, 4], [1, 6], [16, 6]];
   var ROLE_LABEL = { val_loss: "validation loss", train_loss: "train loss", val_acc: "validation accuracy" };
   var loaded = {};   // run name -> its overlay payload
   var pending = {};  // run name -> true while its script loads
@@ -260,7 +261,7 @@
     var holder = document.createElement("div");
     fig.appendChild(holder);
     panelsEl.appendChild(fig);
-    var tables = [], series = [{ label: set.unit }], names = [], missing = [], facts = [];
+    var tables = [], series = [{ label: set.unit }], names = [], missing = [], facts = [], used = {};
     set.runs.forEach(function (p) {
       var c = curveOf(p, role);
       var xs = c && (set.unit === "epoch" ? c.epoch : c.step);
@@ -268,7 +269,13 @@
       tables.push([xs, c.value]);
       names.push(p.name);
       var color = rowOf[p.name].getAttribute("data-color") || "#888888";
-      series.push({ label: p.name, stroke: color, width: 1.5, points: { show: false } });
+      // the site has 7 colours (comparison pages add markers past them): a colour already on
+      // this panel gets a dash pattern, so two runs never look alike
+      var seen = used[color] || 0;
+      used[color] = seen + 1;
+      var style = { label: p.name, stroke: color, width: 1.5, points: { show: false } };
+      if (seen) style.dash = DASHES[(seen - 1) % DASHES.length];
+      series.push(style);
       facts.push({ name: p.name, color: color, curve: c });
     });
     if (!tables.length) {
@@ -390,5 +397,8 @@
       });
     },
     ready: function () { return ticked.every(function (n) { return loaded[n] || failed[n]; }); },
+    styles: function () {
+      return charts.length ? charts[0].chart.series.slice(1).map(function (s) { return s.dash || null; }) : [];
+    },
   };
 })();
