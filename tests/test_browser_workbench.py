@@ -123,6 +123,9 @@ def test_column_picker_adds_and_removes_columns(chrome, index_url: str) -> None:
     chrome.find_element("css selector", '#column-picker input[value="h:lr"]').send_keys(Keys.SPACE)
     heads = chrome.execute_script(HEADS)
     assert heads == [*before, "seed", "val_loss final"]
+    chrome.find_element("css selector", '#column-picker input[value="h:seed"]').send_keys(Keys.ESCAPE)
+    assert chrome.execute_script("return document.getElementById('column-picker').open") is False
+    assert chrome.execute_script("return document.activeElement.tagName") == "SUMMARY"
     finals = chrome.execute_script(COLUMN, "m:final:val_loss")
     assert all(float(v) > 0 for v in finals)
     # the new column sorts like the others

@@ -365,6 +365,12 @@
   // ------------------------------------------------------------------ start
 
   if (picker) {
+    // the list floats over the table: Escape closes it and puts the focus back on its summary
+    picker.addEventListener("keydown", function (e) {
+      if (e.key !== "Escape" || !picker.open) return;
+      picker.open = false;
+      picker.querySelector("summary").focus();
+    });
     picker.addEventListener("change", function (e) {
       if (e.target.name !== "col") return;
       showColumn(e.target.value, e.target.checked);
