@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,14 @@ XSS = [
 ]
 
 
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
 def test_user_text_is_escaped_everywhere(runs_dir: Path, tmp_path: Path) -> None:
     for i, payload in enumerate(XSS):
         make_run(
@@ -115,12 +124,25 @@ def test_user_text_is_escaped_everywhere(runs_dir: Path, tmp_path: Path) -> None
         parsed = parse(page)
         assert "iframe" not in parsed.tags and "svg" not in parsed.tags, page
         # the only scripts are the templates' own (static files, and the 404 page's inline way
-        # home), never user text
+        # home), never user text; the index's workbench data (its column table inline, each
+        # run's overlay.js) holds user text only as JSON strings with no "<" at all
         scripts = [v for tag, attr, v in parsed.refs if tag == "script" and attr == "src"]
-        assert all(v.endswith("static/leaderboard.js") for v in scripts), page
+        overlays = [v for v in scripts if v.startswith("runs/") and v.endswith("/overlay.js")]
+        assert all(re.fullmatch(r"(\.\./)*static/[A-Za-z/]+(\.iife\.min)?\.js", v) for v in scripts if v not in overlays), page
+        for v in overlays:
+            assert "<" not in (page.parent / v).read_text(encoding="utf-8"), v
         inline = [s for s in parsed.scripts if s.strip()]
-        assert len(inline) == (1 if page.name == "404.html" else 0), page
-        assert not [s for s in inline if "alert" in s or "XSS" in s], page
+        # inline data (the index's column table, each interactive figure's points) is JSON
+        # with no "<" at all, so user text in it can neither close the script nor run
+        data = [s for s in inline if _is_json(s)]
+        assert all("<" not in s for s in data), page
+        # the workbench's column table: a list of columns (a figure's "columns" is its width)
+        columns = [s for s in data if isinstance(json.loads(s).get("columns"), list)]
+        assert len(columns) == (1 if page == tmp_path / "site" / "index.html" else 0), page
+        assert all(json.loads(s)["columns"] for s in columns), page
+        code = [s for s in inline if s not in data]
+        assert len(code) == (1 if page.name == "404.html" else 0), page
+        assert not [s for s in code if "alert" in s or "XSS" in s], page
         assert parsed.event_handlers == [], page
         assert not [v for _, _, v in parsed.refs if v.lower().startswith("javascript:")], page
     # ...and the text itself is shown, not dropped

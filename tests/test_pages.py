@@ -169,7 +169,7 @@ def test_leaderboard_script_sorts_filters_and_pages_in_a_browser(site: Path, tmp
 (function () {
   var out = [];
   function names() { return Array.prototype.filter.call(document.querySelectorAll("#runs-table tbody tr"),
-    function (r) { return !r.hidden; }).map(function (r) { return r.cells[0].textContent.trim(); }).join(","); }
+    function (r) { return !r.hidden; }).map(function (r) { return r.cells[0].querySelector("a").textContent.trim(); }).join(","); }
   var best = document.querySelectorAll("#runs-table thead th")[3].querySelector("button");
   best.click(); out.push(names());
   best.click(); out.push(names());

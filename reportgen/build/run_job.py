@@ -33,7 +33,8 @@ from reportgen.manifest.slug import slugify
 from reportgen.model import RunAnalysis, RunData, RunSpec
 from reportgen.readers.run import LOSS_ROLES, loss_like, read_run
 from reportgen.site.figure_data import figure_data
-from reportgen.site.paths import dataset_page_path, run_figure_path, run_page_path
+from reportgen.site.overlay_data import overlay_script
+from reportgen.site.paths import dataset_page_path, overlay_path, run_figure_path, run_page_path
 from reportgen.site.summary_json import model_record, plain, run_record
 
 
@@ -170,6 +171,8 @@ def process_run(
     if thumb_spec is not None:
         thumb = run_figure_path(slug, thumb_spec.name)
         images[thumb] = painter.draw(thumb_spec)
+    # the index workbench's curves of this run, loaded only when a reader ticks it
+    images[overlay_path(slug)] = overlay_script(run)
     return RunResult(
         name=spec.name,
         record=record,

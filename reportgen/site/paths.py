@@ -60,3 +60,8 @@ def relative_root(page_path: str) -> str:
 def link(from_page: str, target: str) -> str:
     """A relative link from one page to another file of the site."""
     return posixpath.relpath(target, posixpath.dirname(from_page) or ".")
+
+
+def overlay_path(slug: str) -> str:
+    """A run's curves for the index workbench, loaded on demand by a `<script src>`."""
+    return f"runs/{slug}/overlay.js"

@@ -36,6 +36,7 @@ from reportgen.site.paths import (
     static_path,
 )
 from reportgen.site.templates_dir import templates_dir
+from reportgen.site.workbench import plan_workbench
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ def plan_site(
     index = {"loss_header": "val loss" if loss_roles <= {"val_loss"} else "loss", "best_by_epoch": by_epoch,
              "runs": index_rows, "problems": problem_rows, "groups": list(groups), "comparisons": list(comparisons),
              "choices": choices, "datasets": datasets}
+    index["workbench"] = plan_workbench(records)
     pages.append(Page(INDEX, "index.html", index))
     for rec in records:
         page = rec["page"]

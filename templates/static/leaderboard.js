@@ -1,4 +1,4 @@
-/* reportgen leaderboard: sort by a column, filter by tag/group/flag, show the table in pages.
+/* reportgen leaderboard: sort by a column, search and filter by tag/group/flag, show the table in pages.
    Without JavaScript the full table is shown as built (already sorted by run name). */
 (function () {
   "use strict";
@@ -34,13 +34,28 @@
     rows.forEach(function (row) { body.appendChild(row); });
   }
 
-  function matches(row) {
-    if (!form) return true;
-    var selects = form.querySelectorAll("select[data-filter]");
-    for (var i = 0; i < selects.length; i++) {
-      var want = selects[i].value, kind = selects[i].getAttribute("data-filter");
-      if (!want) continue;
-      if (kind === "group") {
+  // the filters' values, read once per update (not once per row: 1,000 rows stay instant)
+  function activeFilters() {
+    if (!form) return [];
+    var found = [];
+    var fields = form.querySelectorAll("[data-filter]");
+    for (var i = 0; i < fields.length; i++) {
+      var want = fields[i].value, kind = fields[i].getAttribute("data-filter");
+      if (kind === "text") want = want.trim().toLowerCase();
+      if (want) found.push([kind, want]);
+    }
+    return found;
+  }
+
+  function matches(row, filters) {
+    for (var i = 0; i < filters.length; i++) {
+      var kind = filters[i][0], want = filters[i][1];
+      if (kind === "text") {
+        // every word of the search, anywhere in the run's name, title, tags or notes
+        var hay = row.getAttribute("data-search") || "";
+        var words = want.split(/\s+/);
+        for (var w = 0; w < words.length; w++) if (hay.indexOf(words[w]) < 0) return false;
+      } else if (kind === "group") {
         if (row.getAttribute("data-group") !== want) return false;
       } else {
         var have = JSON.parse(row.getAttribute("data-" + kind) || "[]");
@@ -60,7 +75,8 @@
   }
 
   function update() {
-    shown = rows.filter(matches);
+    var filters = activeFilters();
+    shown = rows.filter(function (row) { return matches(row, filters); });
     var pages = Math.max(1, Math.ceil(shown.length / PAGE));
     if (page >= pages) page = pages - 1;
     var first = page * PAGE, last = first + PAGE;
@@ -83,9 +99,11 @@
   }
 
   var heads = table.tHead.rows[0].cells;
-  Array.prototype.forEach.call(heads, function (th, col) {
+
+  // a column's index is read at click time: the workbench's column picker adds columns later
+  function sortable(th) {
     var kind = th.getAttribute("data-sort");
-    if (!kind) return;
+    if (!kind || th.querySelector("button.sort")) return;
     var b = document.createElement("button");
     b.type = "button";
     b.className = "sort";
@@ -95,16 +113,20 @@
       var descending = th.getAttribute("aria-sort") === "ascending";
       Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
       th.setAttribute("aria-sort", descending ? "descending" : "ascending");
-      sortBy(col, kind === "num", descending);
+      sortBy(Array.prototype.indexOf.call(heads, th), kind === "num", descending);
       page = 0;
       update();
     });
-  });
+  }
+  Array.prototype.forEach.call(heads, sortable);
 
   if (form) {
     form.hidden = false;
-    form.addEventListener("change", function () { page = 0; update(); });
+    form.addEventListener("change", function (e) { if (e.target.hasAttribute("data-filter")) { page = 0; update(); } });
+    form.addEventListener("input", function (e) { if (e.target.getAttribute("data-filter") === "text") { page = 0; update(); } });
     form.addEventListener("submit", function (e) { e.preventDefault(); });
   }
   update();
+  // for workbench.js: re-filter after it sets the search from a shared link, sort added columns
+  window.reportgenLeaderboard = { refresh: function () { page = 0; update(); }, sortable: sortable };
 })();
