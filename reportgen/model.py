@@ -339,8 +339,24 @@ class RunAnalysis:
 
 
 @dataclass(frozen=True)
+class SweepSpec:
+    """A sweep declared in reportgen.yaml (`sweeps:`): which runs (names or fnmatch patterns,
+    or tags), the objective (a metric role or series name; None: the validation loss), its
+    summary per run (best | final) and whether lower or higher is better (min | max)."""
+
+    name: str
+    where: Location
+    runs: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    objective: str | None = None
+    summary: str = "best"
+    goal: str = "min"
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str = "Training report"
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
     path: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    sweeps: tuple[SweepSpec, ...] = ()  # `sweeps:` in reportgen.yaml (site_config.check_sweeps)
