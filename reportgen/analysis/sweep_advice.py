@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from scipy.special import stdtrit
+
 if TYPE_CHECKING:
     from reportgen.analysis.sweeps import SweepAnalysis
 
@@ -40,8 +42,16 @@ def advise(a: SweepAnalysis, objective: str = "objective") -> tuple[str, ...]:
             ci = f"95% CI {number(s.ci95_low)} to {number(s.ci95_high)}, {s.n} runs"
         else:
             ci = "one run, so no CI: repeat it with 2-3 seeds to know how sure this is"
-        out.append(f"Best configuration ({word} mean {objective}): {setting_text(a.best.setting)}: "
+        mean = "geometric mean" if a.log_space else "mean"
+        out.append(f"Best configuration ({word} {mean} {objective}): {setting_text(a.best.setting)}: "
                    f"{number(s.mean)} ({ci}).")
+    if a.best is not None and a.best.spread.n in (2, 3):
+        # the CI's half width is t(0.975, n-1) * s / sqrt(n): for the same s, one more run
+        # shrinks it by this factor
+        n = a.best.spread.n
+        t_now, t_next = float(stdtrit(n - 1, 0.975)), float(stdtrit(n, 0.975))
+        out.append(f"With {n} runs the best configuration's CI is wide (t = {t_now:.1f}); one more seed would "
+                   f"narrow it about {t_now / t_next * math.sqrt((n + 1) / n):.1f}-fold.")
     if a.ties:
         n = len(a.ties)
         names = "; ".join(setting_text(c.setting) for c in a.ties[:3]) + ("; ..." if n > 3 else "")

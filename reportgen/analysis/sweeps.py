@@ -52,7 +52,7 @@ class Configuration:
     setting: tuple[tuple[str, Any], ...]  # (hparam, value), hparams in name order
     runs: tuple[str, ...]
     failed: tuple[str, ...]
-    spread: Spread  # of the healthy runs' objective
+    spread: Spread  # of the healthy runs' objective; see `seed_spread` for log space
 
     def value(self, name: str) -> Any:
         return dict(self.setting)[name]
@@ -99,6 +99,7 @@ class SweepAnalysis:
     advice: tuple[str, ...]
     healthy: int
     failed: int
+    log_space: bool = False  # configuration statistics on log(objective): geometric means
 
 
 def is_seed(name: str) -> bool:
@@ -129,7 +130,7 @@ def varying_hparams(points: Sequence[SweepPoint]) -> tuple[HParam, ...]:
         distinct = sorted({_key(v): v for v in values}.values(), key=_key)
         if len(distinct) < 2:
             continue
-        numeric = all(_numeric(v) for v in distinct) and len(distinct) >= 3
+        numeric = all(_numeric(v) for v in distinct)
         log = numeric and min(distinct) > 0 and max(distinct) / min(distinct) >= 10
         out.append(HParam(name, "numeric" if numeric else "categorical", bool(log), tuple(distinct)))
     return tuple(out)
@@ -140,7 +141,25 @@ def _setting_value(point: SweepPoint, name: str) -> Any:
     return repr(v) if isinstance(v, (dict, list)) else v
 
 
-def configurations(points: Sequence[SweepPoint], hparams: Sequence[HParam]) -> tuple[Configuration, ...]:
+def seed_spread(values: Sequence[float], log_space: bool) -> Spread:
+    """The seed-group statistics (groups.aggregate_scalars) of one configuration's runs. In log
+    space (a positive objective such as a loss) they are taken on log(values) and mapped back:
+    `mean` is the geometric mean and the 95% CI multiplicative, so it never reaches below zero
+    (a t interval from two seeds on the raw values easily does); `std` and `sem` then stay in
+    log units (natural log)."""
+    if not log_space:
+        return aggregate_scalars(values)
+    s = aggregate_scalars([math.log(v) for v in values])
+    back = math.exp
+    return Spread(s.n, s.excluded, back(s.mean) if s.n else math.nan, s.std, s.sem,
+                  back(s.ci95_low) if math.isfinite(s.ci95_low) else math.nan,
+                  back(s.ci95_high) if math.isfinite(s.ci95_high) else math.nan,
+                  back(s.min) if s.n else math.nan, back(s.max) if s.n else math.nan,
+                  back(s.median) if s.n else math.nan)
+
+
+def configurations(points: Sequence[SweepPoint], hparams: Sequence[HParam],
+                   log_space: bool = False) -> tuple[Configuration, ...]:
     groups: dict[tuple, list[SweepPoint]] = {}
     for p in points:
         setting = tuple((h.name, _setting_value(p, h.name)) for h in hparams)
@@ -155,7 +174,7 @@ def configurations(points: Sequence[SweepPoint], hparams: Sequence[HParam]) -> t
                 setting,
                 tuple(p.run for p in members),
                 tuple(p.run for p in members if p.failure is not None),
-                aggregate_scalars(healthy),
+                seed_spread(healthy, log_space),
             )
         )
     return tuple(out)
@@ -236,7 +255,9 @@ def analyse_sweep(points: Sequence[SweepPoint], goal: str = "min", objective: st
         raise ValueError(f"goal must be min or max, got {goal!r}")
     points = sorted(points, key=lambda p: p.run)
     hparams = varying_hparams(points)
-    configs = configurations(points, hparams)
+    values = [p.value for p in points if p.failure is None and p.value is not None and math.isfinite(p.value)]
+    log_space = bool(values) and min(values) > 0
+    configs = configurations(points, hparams, log_space)
     best, ties = best_configuration(configs, goal)
     ranked = importance(points, hparams)
     healthy = [p for p in points if p.failure is None and p.value is not None and math.isfinite(p.value)]
@@ -244,7 +265,7 @@ def analyse_sweep(points: Sequence[SweepPoint], goal: str = "min", objective: st
     slices = []
     for imp in ranked:
         h = by_name[imp.hparam]
-        if h.kind == "numeric":
+        if h.kind == "numeric" and len(h.values) >= 3:  # two values: a strip plot says all there is
             slices.append(
                 fit_slice(h.name, [float(p.hparams[h.name]) for p in healthy], [p.value for p in healthy],
                           log_x=h.log, goal=goal)
@@ -261,5 +282,5 @@ def analyse_sweep(points: Sequence[SweepPoint], goal: str = "min", objective: st
         )
     start = onset(points, hparams)
     partial = SweepAnalysis(goal, hparams, configs, best, ties, ranked, tuple(slices), surface, start, (),
-                            len(healthy), len(points) - len(healthy))
+                            len(healthy), len(points) - len(healthy), log_space)
     return SweepAnalysis(**{**partial.__dict__, "advice": advise(partial, objective)})

@@ -412,13 +412,15 @@ def _build_locked(
         comparisons=cross.comparisons,
         nav=cross.nav,
         extra_pages=cross.pages,
+        sweeps=cross.sweeps,
     )
     if bar is not None:
         bar.stage("pages", len(plan.pages))
     rendered = render_site(plan, make_env(), last.made, salt if cache_root is not None else "")
     files.update(rendered.files)
     input_keys.update(rendered.keys)
-    summary = build_summary(records, problems, loaded.site.title, groups=cross.groups, comparisons=cross.comparisons)
+    summary = build_summary(records, problems, loaded.site.title, groups=cross.groups, comparisons=cross.comparisons,
+                            sweeps=cross.sweeps)
     summary["datasets"] = dataset_records
     input_keys["summary.json"] = input_hash(code, "summary.json", summary)
     records_json: dict[str, str] = {}  # filled only when summary.json is made

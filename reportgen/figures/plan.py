@@ -108,6 +108,10 @@ class Panel:
     ylim: tuple[float, float] | None = None
     categories: tuple[str, ...] = ()  # x tick labels of a bar chart
     bars: tuple[Bars, ...] = ()
+    # sweep figures (figures/plan_sweeps.py): an hparam spanning decades on a log x axis, and
+    # named y positions (parallel coordinates, a categorical axis of a heat map)
+    xscale: str = "linear"
+    yticks: tuple[tuple[float, str], ...] | None = None
 
 
 @dataclass(frozen=True)
