@@ -70,9 +70,16 @@ def advise(a: SweepAnalysis, objective: str = "objective") -> tuple[str, ...]:
         out.append(f"Runs start to diverge at {o.hparam} = {value_text(o.value)}: {o.failed} of the {o.total} runs "
                    f"at or above it failed, none of the {o.below} below it; search below {value_text(o.value)}.")
     for imp in a.importance:
-        if imp.eta2 < SMALL_SHARE and imp.levels >= 2:
+        if imp.estimable and imp.eta2 < SMALL_SHARE and imp.levels >= 2:
             out.append(f"{imp.hparam} explains < 5% of the variance of the {objective} "
                        f"(eta² = {imp.eta2:.2f}): in this range its value hardly matters.")
+    for first, second in a.confounded:
+        out.append(f"{first} and {second} change together in every run: the sweep cannot tell their effects apart, "
+                   "so their importance and trends describe both at once.")
+    if any(not imp.estimable for imp in a.importance):
+        names = ", ".join(imp.hparam for imp in a.importance if not imp.estimable)
+        out.append(f"No importance for {names}: each of its values has a single healthy run, so the share of variance "
+                   "it explains cannot be estimated.")
     if a.failed:
         out.append(f"{a.failed} run{'s' if a.failed > 1 else ''} failed and {'are' if a.failed > 1 else 'is'} kept "
                    "out of every statistic and fit; they are marked ✖ on the plots and listed below.")

@@ -71,6 +71,9 @@ class Importance:
     p: float | None
     spearman: float | None
     levels: int
+    # False when no value of the hparam has two healthy runs: then every run is its own group
+    # and eta^2 is 1 whatever the data, so it says nothing
+    estimable: bool = True
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,7 @@ class SweepAnalysis:
     healthy: int
     failed: int
     log_space: bool = False  # configuration statistics on log(objective): geometric means
+    confounded: tuple[tuple[str, str], ...] = ()  # hparam pairs that always change together
 
 
 def is_seed(name: str) -> bool:
@@ -204,8 +208,21 @@ def importance(points: Sequence[SweepPoint], hparams: Sequence[HParam]) -> tuple
         if h.kind == "numeric" and len(levels) >= 2 and y.size >= 3 and np.ptp(y) > 0:
             x = np.array([float(p.hparams[h.name]) for p in healthy])
             rho = float(stats.spearmanr(x, y).statistic)
-        out.append(Importance(h.name, float(eta2), p_value, rho, len(levels)))
-    return tuple(sorted(out, key=lambda i: (-i.eta2, i.hparam)))
+        estimable = any(len(g) >= 2 for g in groups)
+        out.append(Importance(h.name, float(eta2), p_value, rho, len(levels), estimable))
+    return tuple(sorted(out, key=lambda i: (not i.estimable, -i.eta2, i.hparam)))
+
+
+def confounded(points: Sequence[SweepPoint], hparams: Sequence[HParam]) -> tuple[tuple[str, str], ...]:
+    """Pairs of hparams that change together in every run (each one's value fixes the other's):
+    the sweep cannot tell their effects apart."""
+    out = []
+    for i, a in enumerate(hparams):
+        for b in hparams[i + 1:]:
+            pairs = {(_key(_setting_value(p, a.name)), _key(_setting_value(p, b.name))) for p in points}
+            if len({x for x, _ in pairs}) == len(pairs) == len({y for _, y in pairs}):
+                out.append((a.name, b.name))
+    return tuple(out)
 
 
 def _better(a: float, b: float, goal: str) -> bool:
@@ -282,5 +299,5 @@ def analyse_sweep(points: Sequence[SweepPoint], goal: str = "min", objective: st
         )
     start = onset(points, hparams)
     partial = SweepAnalysis(goal, hparams, configs, best, ties, ranked, tuple(slices), surface, start, (),
-                            len(healthy), len(points) - len(healthy), log_space)
+                            len(healthy), len(points) - len(healthy), log_space, confounded(points, hparams))
     return SweepAnalysis(**{**partial.__dict__, "advice": advise(partial, objective)})
