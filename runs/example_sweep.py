@@ -16,7 +16,7 @@ LEARNING_RATES = ((1e-3, "1e-3"), (3e-3, "3e-3"), (1e-2, "1e-2"), (3e-2, "3e-2")
 BATCH_SIZES = (32, 128)
 SEEDS = (0, 1)
 EPOCHS = 12
-GROUP = "adam-sweep"
+GROUP = "sweep"
 
 
 def _notes(lr: float, batch: int, seed: int) -> Callable[[History], str]:
@@ -49,7 +49,7 @@ def sweep_examples(example: type, write: Callable) -> list:
                         write=write,
                         folder="sweep",
                         group=GROUP,
-                        tags=("sweep", "adam"),
+                        tags=("adam",),
                     )
                 )
     return out

@@ -48,7 +48,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     runs = tmp_path_factory.mktemp("sweep") / "runs"
     shutil.copytree(SWEEP, runs / "sweep")
     (runs / "reportgen.yaml").write_text(
-        "title: sweep\nsweeps:\n  - name: accuracy\n    tags: [sweep]\n    objective: val_acc\n    goal: max\n",
+        "title: sweep\nsweeps:\n  - name: accuracy\n    runs: [\"sweep-*\"]\n    objective: val_acc\n    goal: max\n",
         encoding="utf-8")
     out = runs.parent / "site"
     build(runs, out)
@@ -61,7 +61,7 @@ def _page_text(path: Path) -> str:
 
 def test_example_sweep_names_best_configuration_ci_importance_and_advice(site, independent) -> None:
     out, summary = site
-    sweep = next(s for s in summary["sweeps"] if s["name"] == "adam-sweep")
+    sweep = next(s for s in summary["sweeps"] if s["name"] == "sweep")
     healthy = {k: v for k, v in independent.items() if not v[3]}
     assert sorted(r["run"] for r in sweep["failed"]) == sorted(k for k, v in independent.items() if v[3])
     # configurations: geometric mean and t interval on log values of the seeds' best val loss
@@ -102,16 +102,18 @@ def test_example_sweep_names_best_configuration_ci_importance_and_advice(site, i
 
 def test_example_sweep_page_is_linked_from_index_group_and_comparison(site) -> None:
     out, summary = site
-    sweep = next(s for s in summary["sweeps"] if s["name"] == "adam-sweep")
-    group = next(g for g in summary["groups"] if g["name"] == "adam-sweep")
-    comparison = next(c for c in summary["comparisons"] if c["name"] == "adam-sweep")
-    assert group["sweep"] == comparison["sweep"] == sweep["page"] == "sweeps/adam-sweep/index.html"
-    for page, href in (("index.html", "sweeps/adam-sweep/index.html"),
-                       (group["page"], "../../sweeps/adam-sweep/index.html"),
-                       (comparison["page"], "../../sweeps/adam-sweep/index.html")):
+    sweep = next(s for s in summary["sweeps"] if s["name"] == "sweep")
+    group = next(g for g in summary["groups"] if g["name"] == "sweep")
+    comparison = next(c for c in summary["comparisons"] if c["name"] == "sweep")
+    assert group["sweep"] == comparison["sweep"] == sweep["page"] == "sweeps/sweep/index.html"
+    for page, href in (("index.html", "sweeps/sweep/index.html"),
+                       (group["page"], "../../sweeps/sweep/index.html"),
+                       (comparison["page"], "../../sweeps/sweep/index.html")):
         assert ("a", "href", href) in parse(out / page).refs, page
-    # the tag "sweep" holds the same runs: one page, not two
-    assert [s["name"] for s in summary["sweeps"]].count("sweep") == 0
+    # the group's comparison and the group hold the same runs: one sweep page for both, and the
+    # declared sweep over them has its own objective (accuracy), so it is a page of its own
+    same = [s["name"] for s in summary["sweeps"] if set(s["runs"]) == set(sweep["runs"])]
+    assert same == ["accuracy", "sweep"]
 
 
 def test_declared_sweep_maximises_validation_accuracy(site, independent) -> None:
