@@ -41,6 +41,7 @@ def test_fitted_optimum_of_a_parabola_in_log_lr_is_within_tolerance(seed: int) -
     # the best region holds the fitted optimum and the true one
     assert fit.region[0] <= 10**-2.5 <= fit.region[1]
     assert not any("extend the search" in line for line in a.advice)
+    assert f"Along lr the fitted trend is lowest at about lr = {fit.optimum:.2g};" in " ".join(a.advice)
 
 
 def test_optimum_below_the_range_says_extend_the_search_below() -> None:

@@ -58,6 +58,11 @@ def advise(a: SweepAnalysis, objective: str = "objective") -> tuple[str, ...]:
         out.append(f"{n} other configuration{'s' if n > 1 else ''} overlap{'' if n > 1 else 's'} the best one's "
                    f"95% CI, so the sweep cannot tell {'them' if n > 1 else 'it'} apart from the best: {names}.")
     for fit in a.slices:
+        if fit.method is not None and fit.edge is None:
+            lo, hi = fit.region
+            out.append(f"Along {fit.hparam} the fitted trend is {'lowest' if a.goal == 'min' else 'highest'} at about "
+                       f"{fit.hparam} = {fit.optimum:.2g}; the data cannot rule out {value_text(float(f'{lo:.2g}'))} to "
+                       f"{value_text(float(f'{hi:.2g}'))} ({fit.method}, R² = {fit.r2:.2f}).")
         if fit.method is None or fit.edge is None:
             continue
         h = next(h for h in a.hparams if h.name == fit.hparam)
