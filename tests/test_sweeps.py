@@ -138,3 +138,13 @@ def test_categorical_hparams_get_no_trend_but_importance() -> None:
     assert a.slices == () and a.hparams[0].kind == "categorical"
     assert a.importance[0].eta2 > 0.99
     assert dict(a.best.setting) == {"optimizer": "adam"}
+
+
+def test_four_single_runs_get_no_trend_and_no_extend_advice() -> None:
+    # the example lr-sweep's shape: one run per lr, a valley; a quadratic through 4 points has one
+    # residual degree of freedom and a band spanning everything, so no trend is drawn or advised
+    points = [SweepPoint(f"r{lr:g}", {"lr": lr}, y) for lr, y in ((1e-3, 1.0), (1e-2, 0.15), (1e-1, 0.05), (1.0, 0.8))]
+    a = analyse_sweep(points)
+    (fit,) = a.slices
+    assert fit.method is None and fit.reason == "a trend needs 5 healthy runs over 3 or more values"
+    assert not any("extend the search" in line or "fitted trend" in line for line in a.advice)

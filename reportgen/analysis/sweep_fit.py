@@ -1,9 +1,9 @@
 """The fits behind a sweep page: the objective against one hyper-parameter (a slice) and against
 two (a surface). Pure numpy/scipy, no I/O; docs/analysis.md ("Sweeps") documents the rules.
 
-A slice is a least-squares polynomial in u, where u is log10(value) when the hparam spans a
-decade or more, else the value: a quadratic when there are at least 3 distinct values and a
-residual degree of freedom, else a straight line. Every healthy run is one point (seeds are
+A slice is a least-squares quadratic in u, where u is log10(value) when the hparam spans a
+decade or more, else the value, given at least 3 distinct values and 5 runs (2 residual degrees
+of freedom); with fewer there is no trend. Every healthy run is one point (seeds are
 replicates, not averaged first, so their scatter sets the band). The objective is fitted as
 log(objective) when every value is positive: across a sweep losses differ by orders of
 magnitude and the spread of a seed grows with its level, which a log scale makes even. The band
@@ -19,6 +19,7 @@ import numpy as np
 from scipy.special import stdtrit
 
 GRID = 101  # points on which a slice's trend is evaluated
+MIN_RUNS = 5  # a quadratic (3 coefficients) with 2 residual degrees of freedom
 SURFACE_GRID = 25  # per side of a surface
 
 
@@ -92,9 +93,12 @@ def fit_slice(hparam: str, x: Sequence[float], y: Sequence[float], *, log_x: boo
     levels = np.unique(xs).size
     if levels < 2:
         return SliceFit(hparam, None, "fewer than 2 distinct values with a healthy run", log_x=log_x, n=int(xs.size))
-    degree = 2 if levels >= 3 and xs.size > 3 else 1
-    if xs.size <= degree:
-        return SliceFit(hparam, None, "too few runs for a trend", log_x=log_x, n=int(xs.size))
+    # a quadratic with fewer than 2 residual degrees of freedom has a band so wide (t = 12.7 for
+    # one) that it says nothing; a straight line cannot place an optimum: no trend then
+    if levels < 3 or xs.size < MIN_RUNS:
+        return SliceFit(hparam, None, f"a trend needs {MIN_RUNS} healthy runs over 3 or more values", log_x=log_x,
+                        n=int(xs.size))
+    degree = 2
     log_y = bool((ys > 0).all())
     target = np.log(ys) if log_y else ys
     u = transform(xs, log_x)
@@ -118,10 +122,13 @@ def fit_slice(hparam: str, x: Sequence[float], y: Sequence[float], *, log_x: boo
         hi_i += 1
     back = (lambda v: np.exp(v)) if log_y else (lambda v: v)
     grid = 10.0**grid_u if log_x else grid_u
+    # at an end of the range, and the band rules out the other end: the optimum may lie beyond
     edge = "below" if best == 0 else "above" if best == GRID - 1 else None
+    if lo_i == 0 and hi_i == GRID - 1:
+        edge = None
     return SliceFit(
         hparam,
-        "quadratic" if degree == 2 else "straight line",
+        "quadratic",
         log_x=log_x,
         log_y=log_y,
         grid=grid,

@@ -110,7 +110,7 @@ def _config_marks(a: SweepAnalysis, h: HParam, x_of: Any) -> tuple[list[Line], l
             x = x_of(c.value(h.name), k, len(group))
             if math.isfinite(s.ci95_low):
                 lines.append(Line(None, np.array([x, x]), np.array([s.ci95_low, s.ci95_high]), MEAN_COLOR, linewidth=1.2))
-            shape, label = "o", f"configuration {mean} ± 95% CI (seeds pooled)"
+            shape, label = "o", f"configuration: {mean} ± 95% CI"
             if shape_by is not None:
                 level = [str(v) for v in shape_by.values].index(str(c.value(shape_by.name)))
                 shape, label = SHAPES[level], f"{shape_by.name} = {value_text(shape_by.values[level])}: {mean} ± 95% CI"
@@ -131,11 +131,12 @@ def _failed_marks(points: Sequence[SweepPoint], name: str, x_of: Any, top: float
 
 
 def _y_extent(a: SweepAnalysis, points: Sequence[SweepPoint], fit: SliceFit | None) -> tuple[float, float]:
-    """The runs' values and the trend's band: a CI from two seeds can be far wider than the data
-    and would squash it, so CI bars may run off the axes (a bar that leaves the plot is wide)."""
+    """The runs' values and the trend: a CI from two seeds, or the trend's band where runs are few,
+    can be far wider than the data and would squash it, so bars and bands may run off the axes
+    (one that leaves the plot is wide)."""
     vals = [p.value for p in points if p.value is not None and math.isfinite(p.value)]
-    if fit is not None and fit.lower is not None:
-        vals += [float(np.nanmin(fit.lower)), float(np.nanmax(fit.upper))]
+    if fit is not None and fit.mean is not None:
+        vals += [float(np.nanmin(fit.mean)), float(np.nanmax(fit.mean))]
     return (min(vals), max(vals)) if vals else (0.0, 1.0)
 
 
