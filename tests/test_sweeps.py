@@ -126,8 +126,8 @@ def test_one_run_per_value_makes_importance_not_estimable() -> None:
     points = [SweepPoint(f"r{i}", {"lr": lr, "epochs": 10 * (i + 1)}, 1.0 + i * 0.1) for i, lr in enumerate((1e-3, 1e-2, 1e-1))]
     a = analyse_sweep(points)
     assert not any(i.estimable for i in a.importance)
-    assert ("lr and epochs change together in every run" in " ".join(a.advice)
-            or "epochs and lr change together in every run" in " ".join(a.advice))
+    assert a.confounded == (("epochs", "lr"),)
+    assert "epochs and lr change together in every run: the sweep cannot tell their effects apart" in " ".join(a.advice)
     assert any(line.startswith("Every configuration has at most one healthy run") for line in a.advice)
 
 
@@ -148,3 +148,14 @@ def test_four_single_runs_get_no_trend_and_no_extend_advice() -> None:
     (fit,) = a.slices
     assert fit.method is None and fit.reason == "a trend needs 5 healthy runs over 3 or more values"
     assert not any("extend the search" in line or "fitted trend" in line for line in a.advice)
+
+
+def test_three_hparams_moving_together_are_named_once_and_never_called_negligible() -> None:
+    # two configurations, tried by 3 and 1 runs: activation, batch_size and epochs always move together
+    settings = [("relu", 64, 25)] * 3 + [("tanh", 32, 10)]
+    points = [SweepPoint(f"r{i}", {"activation": a, "batch_size": b, "epochs": e, "seed": i}, 1.0 + 0.01 * i)
+              for i, (a, b, e) in enumerate(settings)]
+    a = analyse_sweep(points)
+    assert a.confounded == (("activation", "batch_size", "epochs"),)
+    assert "activation, batch_size and epochs change together in every run" in " ".join(a.advice)
+    assert not any("explains < 5%" in line for line in a.advice)

@@ -74,13 +74,17 @@ def advise(a: SweepAnalysis, objective: str = "objective") -> tuple[str, ...]:
         o = a.onset
         out.append(f"Runs start to diverge at {o.hparam} = {value_text(o.value)}: {o.failed} of the {o.total} runs "
                    f"at or above it failed, none of the {o.below} below it; search below {value_text(o.value)}.")
+    tangled = {name for group in a.confounded for name in group}
     for imp in a.importance:
-        if imp.estimable and imp.eta2 < SMALL_SHARE and imp.levels >= 2:
+        # only when every value was tried at least twice and no other hparam moves with it: one
+        # run at a value, or a confounded partner, cannot show that a value hardly matters
+        if imp.estimable and imp.eta2 < SMALL_SHARE and imp.smallest >= 2 and imp.hparam not in tangled:
             out.append(f"{imp.hparam} explains < 5% of the variance of the {objective} "
                        f"(eta² = {imp.eta2:.2f}): in this range its value hardly matters.")
-    for first, second in a.confounded:
-        out.append(f"{first} and {second} change together in every run: the sweep cannot tell their effects apart, "
-                   "so their importance and trends describe both at once.")
+    for group in a.confounded:
+        names = ", ".join(group[:-1]) + f" and {group[-1]}"
+        out.append(f"{names} change together in every run: the sweep cannot tell their effects apart, so their "
+                   "importance and trends describe them at once.")
     if any(not imp.estimable for imp in a.importance):
         names = ", ".join(imp.hparam for imp in a.importance if not imp.estimable)
         out.append(f"No importance for {names}: each of its values has a single healthy run, so the share of variance "

@@ -74,6 +74,7 @@ class Importance:
     # False when no value of the hparam has two healthy runs: then every run is its own group
     # and eta^2 is 1 whatever the data, so it says nothing
     estimable: bool = True
+    smallest: int = 0  # healthy runs at the hparam's least-tried value
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ class SweepAnalysis:
     healthy: int
     failed: int
     log_space: bool = False  # configuration statistics on log(objective): geometric means
-    confounded: tuple[tuple[str, str], ...] = ()  # hparam pairs that always change together
+    confounded: tuple[tuple[str, ...], ...] = ()  # hparams that always change together
 
 
 def is_seed(name: str) -> bool:
@@ -209,20 +210,23 @@ def importance(points: Sequence[SweepPoint], hparams: Sequence[HParam]) -> tuple
             x = np.array([float(p.hparams[h.name]) for p in healthy])
             rho = float(stats.spearmanr(x, y).statistic)
         estimable = any(len(g) >= 2 for g in groups)
-        out.append(Importance(h.name, float(eta2), p_value, rho, len(levels), estimable))
+        out.append(Importance(h.name, float(eta2), p_value, rho, len(levels), estimable,
+                              min((len(g) for g in groups), default=0)))
     return tuple(sorted(out, key=lambda i: (not i.estimable, -i.eta2, i.hparam)))
 
 
-def confounded(points: Sequence[SweepPoint], hparams: Sequence[HParam]) -> tuple[tuple[str, str], ...]:
-    """Pairs of hparams that change together in every run (each one's value fixes the other's):
-    the sweep cannot tell their effects apart."""
-    out = []
+def confounded(points: Sequence[SweepPoint], hparams: Sequence[HParam]) -> tuple[tuple[str, ...], ...]:
+    """Sets of hparams that change together in every run (each one's value fixes the others'),
+    in name order: the sweep cannot tell their effects apart."""
+    together: dict[str, set[str]] = {h.name: {h.name} for h in hparams}
     for i, a in enumerate(hparams):
         for b in hparams[i + 1:]:
             pairs = {(_key(_setting_value(p, a.name)), _key(_setting_value(p, b.name))) for p in points}
             if len({x for x, _ in pairs}) == len(pairs) == len({y for _, y in pairs}):
-                out.append((a.name, b.name))
-    return tuple(out)
+                merged = together[a.name] | together[b.name]
+                for name in merged:
+                    together[name] = merged
+    return tuple(sorted({tuple(sorted(g)) for g in together.values() if len(g) > 1}))
 
 
 def _better(a: float, b: float, goal: str) -> bool:
