@@ -131,7 +131,7 @@ def gather_cross_run(
     link_sweeps(sweeps.records, comparisons, groups)
     files.update(sweeps.specs)
     draw_new()
-    pages.extend(sweeps.pages)
+    pages.extend(Page(path, "sweep.html", context) for path, context in sweeps.pages)
     errors = [*errors, *sweep_errors]
     for record, figs, set_figs in contexts:
         context = plan_group_context(record, rec_by_name, styles, figs, comparisons, set_figs)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import math
+import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -33,7 +34,6 @@ from reportgen.figures.plan_sweeps import (
     plan_sweep_curves,
 )
 from reportgen.model import ROLES, RunAnalysis, RunData, SiteConfig, SweepSpec
-from reportgen.site.render import Page, link
 from reportgen.site.slug import slugify
 from reportgen.site.summary_json import plain
 
@@ -267,7 +267,7 @@ def plan_all_sweeps(site: SiteConfig, runs: Sequence[RunData], analyses: Sequenc
 @dataclass(frozen=True)
 class Sweeps:
     records: list[dict[str, Any]]  # summary.json "sweeps"
-    pages: list[Any]  # render.Page
+    pages: list[tuple[str, dict[str, Any]]]  # (site path, context of templates/sweep.html)
     specs: dict[str, FigureSpec]  # site path -> figure to draw
 
 
@@ -285,7 +285,7 @@ def gather_sweeps(site: SiteConfig, runs: Sequence[RunData], analyses: Sequence[
         for spec, bar, heading in sweep.figures:
             file = page.rsplit("/", 1)[0] + f"/{spec.name}.png"
             specs[file] = spec
-            entry = dict(figure_entry(spec, file), src=link(page, file))
+            entry = dict(figure_entry(spec, file), src=posixpath.relpath(file, posixpath.dirname(page)))
             entry["colorbar"] = None if bar is None else {"label": bar.label, "discrete": bar.discrete,
                                                           "stops": [{"color": c, "label": t} for c, t in bar.stops]}
             entry["heading"] = heading
@@ -298,7 +298,7 @@ def gather_sweeps(site: SiteConfig, runs: Sequence[RunData], analyses: Sequence[
                           if name in rec_by_name},
             "group_page": group["page"] if group else None,
         }
-        pages.append(Page(page, "sweep.html", context))
+        pages.append((page, context))
         out.append(record)
     return Sweeps(out, pages, specs), errors
 
