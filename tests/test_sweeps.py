@@ -159,3 +159,19 @@ def test_three_hparams_moving_together_are_named_once_and_never_called_negligibl
     assert a.confounded == (("activation", "batch_size", "epochs"),)
     assert "activation, batch_size and epochs change together in every run" in " ".join(a.advice)
     assert not any("explains < 5%" in line for line in a.advice)
+
+
+def test_hparam_text_with_dollar_signs_is_drawn_as_text() -> None:
+    # "$...$" would be matplotlib mathtext, and "\foo" inside it an error that stops the build
+    from reportgen.figures.draw import draw
+    from reportgen.figures.plan_sweeps import plan_parallel, plan_strip
+
+    name = "$x^{\\bad"
+    points = [SweepPoint(f"r{i}-{s}", {name: v, "seed": s}, 1.0 + i * 0.1 + s * 0.01)
+              for i, v in enumerate(["$a$", "b_$\\foo$"]) for s in range(2)]
+    a = analyse_sweep(points)
+    strip = plan_strip(a, a.hparams[0], points, "loss", "linear")
+    assert strip.panels[0].xlabel == "\\$x^{\\bad"
+    assert [t for _, t in strip.panels[0].xticks] == ["\\$a\\$", "b_\\$\\foo\\$"]
+    for spec in (strip, plan_parallel(a, points, "loss", "linear")[0]):
+        assert draw(spec).startswith(b"\x89PNG")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -171,7 +171,7 @@ def plan_slice(a: SweepAnalysis, h: HParam, fit: SliceFit, points: Sequence[Swee
     alt = f"{ylabel} against {h.name}: " + (fit.description if fit.method else f"no trend ({fit.reason})")
     if fit.optimum is not None:
         alt += f"; fitted optimum at {h.name} = {value_text(_round(fit.optimum))}"
-    return FigureSpec(f"slice-{_stem(h.name)}", alt, (panel,), width=8.4, height=3.8)
+    return _plain_text(FigureSpec(f"slice-{_stem(h.name)}", alt, (panel,), width=8.4, height=3.8))
 
 
 def plan_strip(a: SweepAnalysis, h: HParam, points: Sequence[SweepPoint], ylabel: str, yscale: str) -> FigureSpec:
@@ -202,8 +202,9 @@ def plan_strip(a: SweepAnalysis, h: HParam, points: Sequence[SweepPoint], ylabel
                   ylim=(lo, hi),
                   xticks=tuple((float(i), value_text(v)) for i, v in enumerate(h.values)), xlim=(-0.6, len(keys) - 0.4),
                   legend_outside=True)
-    return FigureSpec(f"strip-{_stem(h.name)}", f"{ylabel} for each value of {h.name} (other hyper-parameters pooled), "
-                      f"with the {mean} and 95% CI of each value's runs", (panel,), width=8.4, height=3.6)
+    return _plain_text(FigureSpec(f"strip-{_stem(h.name)}", f"{ylabel} for each value of {h.name} (other "
+                                  f"hyper-parameters pooled), with the {mean} and 95% CI of each value's runs", (panel,),
+                                  width=8.4, height=3.6))
 
 
 def _edges(centres: np.ndarray, log: bool) -> np.ndarray:
@@ -247,7 +248,7 @@ def plan_surface(a: SweepAnalysis, surface: Surface, points: Sequence[SweepPoint
     bar = ColorBar(f"fitted {objective}" + (" (log scale)" if zt is not z else ""), stops, discrete=False)
     alt = (f"Fitted {objective} over {surface.x_name} and {surface.y_name} ({surface.method}), "
            "tried configurations as dots, the best as a star")
-    return FigureSpec("surface", alt, (panel,), width=7.6, height=4.4), bar
+    return _plain_text(FigureSpec("surface", alt, (panel,), width=7.6, height=4.4)), bar
 
 
 def plan_parallel(a: SweepAnalysis, points: Sequence[SweepPoint], objective: str, yscale: str) -> tuple[FigureSpec, ColorBar]:
@@ -284,7 +285,7 @@ def plan_parallel(a: SweepAnalysis, points: Sequence[SweepPoint], objective: str
     bar = ColorBar(objective + (" (log scale)" if yscale == "log" else ""), stops, discrete=False)
     alt = (f"Parallel coordinates of {', '.join(h.name for h in order)} and {objective}, one line per run, "
            "coloured by the objective")
-    return FigureSpec("parallel", alt, (panel,), width=8.4, height=3.8), bar
+    return _plain_text(FigureSpec("parallel", alt, (panel,), width=8.4, height=3.8)), bar
 
 
 def plan_sweep_curves(a: SweepAnalysis, runs: Mapping[str, RunData], series_of: Mapping[str, str], unit: str,
@@ -316,7 +317,27 @@ def plan_sweep_curves(a: SweepAnalysis, runs: Mapping[str, RunData], series_of: 
     stops = tuple((ordered_color(position(v, colour_by)), value_text(v)) for v in colour_by.values)
     bar = ColorBar(colour_by.name, stops, discrete=True)
     alt = f"{ylabel} of every run by {unit}, coloured by {colour_by.name} from low (dark) to high (light)"
-    return FigureSpec("curves", alt, (panel,), width=8.4, height=3.8), bar
+    return _plain_text(FigureSpec("curves", alt, (panel,), width=8.4, height=3.8)), bar
+
+
+def _plain_text(spec: FigureSpec) -> FigureSpec:
+    """Hparam names and values are user text: a "$" in them would start matplotlib mathtext (and
+    a bad expression would stop the build), so every label of the figure gets its "$" escaped."""
+    def esc(text: str | None) -> str | None:
+        return None if text is None else text.replace("$", r"\$")
+
+    def ticks(pairs):
+        return None if pairs is None else tuple((v, esc(t)) for v, t in pairs)
+
+    panels = tuple(
+        replace(p, xlabel=esc(p.xlabel), ylabel=esc(p.ylabel), xticks=ticks(p.xticks), yticks=ticks(p.yticks),
+                lines=tuple(replace(ln, label=esc(ln.label)) for ln in p.lines),
+                markers=tuple(replace(m, label=esc(m.label)) for m in p.markers),
+                reflines=tuple(replace(r, label=esc(r.label)) for r in p.reflines),
+                bands=tuple(replace(b, label=esc(b.label)) for b in p.bands))
+        for p in spec.panels
+    )
+    return replace(spec, panels=panels)
 
 
 def _round(v: float) -> float:
