@@ -38,6 +38,7 @@ from example_frameworks import (
     tensorboardx_events,
 )
 from example_logs import epochs_csv, labels_csv, resumed_csv, steps_csv, steps_jsonl
+from example_sweep import sweep_examples, sweep_log
 from example_training import (
     Config,
     History,
@@ -580,7 +581,7 @@ def format_examples() -> list[Example]:
 
 
 def all_examples() -> list[Example]:
-    return phase1_examples() + format_examples()
+    return phase1_examples() + format_examples() + sweep_examples(Example, sweep_log)
 
 
 # ---------------------------------------------------------------- building the folder

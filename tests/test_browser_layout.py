@@ -46,6 +46,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _pages(site: Path) -> list[Path]:
     chosen = [site / "index.html", site / "runs" / "diabetes-linear-diverge" / "index.html"]
     chosen += sorted((site / "compare").glob("*/index.html"))
+    chosen += sorted((site / "sweeps").glob("*/index.html"))  # issue 17
     return chosen
 
 

@@ -26,6 +26,7 @@ COMPARED = (
     "runs/mlp-b-baseline-b/index.html",
     "groups/mlp/index.html",
     "compare/group-mlp/index.html",
+    "sweeps/mlp/index.html",  # issue 17
 )
 VERSION_MARK = "reportgen {version}"
 # a decimal with a fraction or an exponent; integers (counts, steps) must match exactly

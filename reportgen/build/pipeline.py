@@ -94,10 +94,14 @@ def build(
             loaded.site, runs.records, runs.figures, runs.thumbs, problems,
             built_at=build_time(os.environ.get("SOURCE_DATE_EPOCH")), datasets=[ds.record for ds in datasets],
             groups=cross.groups, comparisons=cross.comparisons, nav=cross.nav, extra_pages=cross.pages,
+            sweeps=cross.sweeps,
         )
         stage("pages", len(plan.pages))
         files.update(_render(plan, books, tick))
-        summary = build_summary(runs.records, problems, loaded.site.title, groups=cross.groups, comparisons=cross.comparisons)
+        summary = build_summary(
+            runs.records, problems, loaded.site.title, groups=cross.groups, comparisons=cross.comparisons,
+            sweeps=cross.sweeps,
+        )
         summary["datasets"] = [ds.record for ds in datasets]
         files[SUMMARY_JSON] = books.summary_json(summary)
         make_md = functools.partial(_summary_md, summary, site_url)

@@ -206,7 +206,7 @@ def _frame_key(spec: FigureSpec, limits: list) -> tuple:
     panels = tuple(
         (p.title, p.xlabel, p.ylabel, p.yscale, p.bare, p.xticks, _legend_entries(p), p.legend_outside,
          p.legend_cols, p.categories, tuple((b.label, tuple(b.values.tolist()), b.color, b.hatch) for b in p.bars),
-         None if p.bare else lim)
+         None if p.bare else lim, p.xscale, p.yticks)
         for p, lim in zip(spec.panels, limits)
     )
     return (_geometry(spec), panels)
@@ -366,7 +366,9 @@ def _limits(panel: Panel) -> tuple[tuple[float, float], tuple[float, float]] | N
         (ys if ref.orientation == "h" else xs).append(_drawable(np.array([ref.value])))
     x = np.concatenate(xs) if xs else np.zeros(0)
     y = np.concatenate(ys) if ys else np.zeros(0)
-    xlim = panel.xlim or _span(x[np.isfinite(x)], "linear", rounded=False)
+    if panel.xscale == "log":
+        x = x[x > 0]
+    xlim = panel.xlim or _span(x[np.isfinite(x)], panel.xscale, rounded=False)
     if panel.yscale == "log":
         y = y[y > 0]
     ylim = panel.ylim or _span(y[np.isfinite(y)], panel.yscale, rounded=not panel.bare)
@@ -427,6 +429,8 @@ def _decorate(ax, panel: Panel, limits, small: bool) -> None:
     which set the ticks)."""
     if panel.yscale == "log":
         ax.set_yscale("log")
+    if panel.xscale == "log":
+        ax.set_xscale("log")
     if panel.bars:
         n = len(panel.bars)
         width = 0.8 / n
@@ -465,6 +469,28 @@ def _decorate(ax, panel: Panel, limits, small: bool) -> None:
         ax.grid(False, axis="x")
         if limits is not None:
             ax.set_xlim(*limits[0])  # set_xticks may widen them
+    _sweep_axes(ax, panel, limits)
+
+
+def _sweep_axes(ax, panel: Panel, limits) -> None:
+    """A log x axis labelled between decades when it spans few (as _log_ticks does for y), and
+    named y positions: what sweep figures add to the frame."""
+    from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullFormatter
+
+    if panel.xscale == "log" and limits is not None and limits[0][0] > 0:
+        decades = np.log10(limits[0][1] / limits[0][0])
+        ax.xaxis.set_major_locator(LogLocator(base=10.0))
+        if decades < 2.5:
+            ax.xaxis.set_minor_locator(LogLocator(base=10.0, subs=(2.0, 5.0)))
+            ax.xaxis.set_minor_formatter(LogFormatterSciNotation(labelOnlyBase=False, minor_thresholds=(3, 3)))
+        else:
+            ax.xaxis.set_minor_locator(LogLocator(base=10.0, subs=tuple(range(2, 10))))
+            ax.xaxis.set_minor_formatter(NullFormatter())
+    if panel.yticks is not None:
+        ax.set_yticks([t for t, _ in panel.yticks], [label for _, label in panel.yticks])
+        ax.set_yticks([], minor=True)
+        if limits is not None:
+            ax.set_ylim(*limits[1])
 
 
 def _log_ticks(ax, limits) -> None:

@@ -123,6 +123,10 @@ class Panel:
     categories: tuple[str, ...] = ()  # x tick labels of a bar chart
     bars: tuple[Bars, ...] = ()
     notes: tuple[Note, ...] = ()
+    # sweep figures (figures/plan_sweeps.py): an hparam spanning decades on a log x axis, and
+    # named y positions (parallel coordinates, a categorical axis of a heat map)
+    xscale: str = "linear"
+    yticks: tuple[tuple[float, str], ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ in one call so build/pipeline.py stays glue. Nothing is written here; figures co
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reportgen.analysis.groups import GroupSummary, summarise_group
@@ -35,6 +35,7 @@ from reportgen.site.pages import (
 )
 from reportgen.site.paths import figure_beside, group_page_path, link
 from reportgen.site.render import Page
+from reportgen.site.sweep_pages import gather_sweeps, link_sweeps
 
 # Defaults until reportgen.yaml grows a setting for them (analysis.groups.CENTERS / BANDS).
 CENTER = "mean"
@@ -49,6 +50,7 @@ class CrossRun:
     files: dict[str, Any]  # figures: whatever `draw_all` returned for each (PNG bytes by default)
     nav: dict[str, dict[str, Any]]  # run name -> group page and comparisons
     problems: list[ReportgenError]  # bad `compare:` declarations
+    sweeps: list[dict[str, Any]] = field(default_factory=list)  # sweep records (summary.json "sweeps")
 
 
 def _entry(spec: FigureSpec, file: str, page: str) -> dict[str, Any]:
@@ -123,6 +125,13 @@ def gather_cross_run(
         record = group_record(summary, slugs[name], coverage, center, band, group_comparison.get(summary.runs), sets)
         groups.append(record)
         contexts.append((record, figs, set_figs))
+    # sweeps (site/sweep_pages.py) before the group and comparison pages, which link to them
+    sweeps, sweep_errors = gather_sweeps(site, runs, analyses, records, comparisons, groups)
+    link_sweeps(sweeps.records, comparisons, groups)
+    files.update(sweeps.specs)
+    draw_new()
+    pages.extend(Page(path, "sweep.html", context) for path, context in sweeps.pages)
+    errors = [*errors, *sweep_errors]
     for record, figs, set_figs in contexts:
         context = plan_group_context(record, rec_by_name, styles, figs, comparisons, set_figs)
         pages.append(Page(record["page"], "group.html", context))
@@ -134,7 +143,7 @@ def gather_cross_run(
         draw_new()
         pages.append(Page(page, "compare.html", plan_comparison_context(comp, rec_by_name, styles, figs, groups)))
     nav = run_navigation(records, groups, comparisons)
-    return CrossRun(groups, comparisons, pages, {path: drawn[path] for path in files}, nav, list(errors))
+    return CrossRun(groups, comparisons, pages, {path: drawn[path] for path in files}, nav, list(errors), sweeps.records)
 
 
 def _plan_group_set(

@@ -101,6 +101,7 @@ def plan_site(
     comparisons: Sequence[dict[str, Any]] = (),
     nav: dict[str, dict[str, Any]] | None = None,
     extra_pages: Sequence[Page] = (),
+    sweeps: Sequence[dict[str, Any]] = (),
 ) -> SitePlan:
     """Pages of the site. `records` are summary records (see summary.run_record), `figures` maps a
     run name to its figure entries ({file, alt, width, height}), `thumbs` a run name to its
@@ -129,6 +130,7 @@ def plan_site(
     index = {"loss_header": "val loss" if loss_roles <= {"val_loss"} else "loss", "best_by_epoch": by_epoch,
              "runs": index_rows, "problems": problem_rows, "groups": list(groups), "comparisons": list(comparisons),
              "choices": choices, "datasets": datasets}
+    index["sweeps"] = list(sweeps)  # site/sweep_pages.py: listed on the index
     index["workbench"] = plan_workbench(records)
     pages.append(Page(INDEX, "index.html", index))
     for rec in records:

@@ -96,6 +96,7 @@ def build_summary(
     *,
     groups: list[dict[str, Any]] | None = None,
     comparisons: list[dict[str, Any]] | None = None,
+    sweeps: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
@@ -104,6 +105,7 @@ def build_summary(
         "runs": records,
         "groups": groups or [],
         "comparisons": comparisons or [],
+        "sweeps": sweeps or [],  # site/sweep_pages.py sweep_record
         "problems": [{"where": str(p.where), "key": p.key, "message": p.message} for p in problems],
     }
 

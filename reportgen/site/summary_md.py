@@ -180,7 +180,29 @@ def render_summary_md(
     if shown_problems:
         lines.append("")
         used += 1
+    if take(sweep_lines(summary.get("sweeps", []), site_url), ["### Sweeps", ""]):
+        lines.append("")
+        used += 1
     shown_runs = take(rows, ["### Runs", ""] + table_head)
     lines += note(len(rows) - shown_runs, len(problem_lines) - shown_problems)
     lines += footer
     return "\n".join(lines)
+
+
+def sweep_lines(sweeps: list[dict[str, Any]], site_url: str | None) -> list[str]:
+    """One line per sweep naming its best configuration (site/sweep_pages.py sweep_record)."""
+    out = []
+    for sweep in sweeps:
+        name = md_text(sweep.get("name", ""), 80)
+        link = f"[{name}]({page_url(sweep['page'], site_url)})" if sweep.get("page") else name
+        best = sweep.get("best")
+        objective = md_text(sweep.get("objective", {}).get("label", "objective"), 60)
+        if not best:
+            out.append(f"- {link}: no configuration with a healthy run")
+            continue
+        ci = (f" (95% CI {fmt_number(best.get('ci95_low'))}–{fmt_number(best.get('ci95_high'))}, {best.get('n')} runs)"
+              if (best.get("n") or 0) >= 2 else " (one run)")
+        mean = "geometric mean" if sweep.get("log_space") else "mean"
+        out.append(f"- {link}: best {md_text(best.get('label', ''), 200)}, {mean} {objective} "
+                   f"{fmt_number(best.get('mean'))}{ci}")
+    return out
