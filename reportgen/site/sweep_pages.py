@@ -33,8 +33,8 @@ from reportgen.figures.plan_sweeps import (
     plan_surface,
     plan_sweep_curves,
 )
+from reportgen.manifest.slug import slugify
 from reportgen.model import ROLES, RunAnalysis, RunData, SiteConfig, SweepSpec
-from reportgen.site.slug import slugify
 from reportgen.site.summary_json import plain
 
 IMPORTANCE_METHOD = (
