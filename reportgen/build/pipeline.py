@@ -51,7 +51,7 @@ from reportgen.build.writer import (
 from reportgen.errors import Location, OutputError, ReportgenError
 from reportgen.figures.class_balance import balance_view, collect_balance, plan_balance_figure
 from reportgen.figures.data_table import figure_entry
-from reportgen.figures.draw import draw, draw_many
+from reportgen.figures.draw import SvgOf, draw, draw_many, svg_path
 from reportgen.manifest.load import load_manifests
 from reportgen.manifest.yaml_positions import ParsedYaml
 from reportgen.model import RunAnalysis, RunData, RunSpec, SiteConfig
@@ -384,6 +384,8 @@ def _build_locked(
         file = f"datasets/{slug}/{fig.name}.png"
         input_keys[file] = input_hash(code, "figure", fig)
         files[file] = _made(input_keys[file], last.made, functools.partial(draw, fig))
+        input_keys[svg_path(file)] = input_hash(code, "figure", SvgOf(fig))
+        files[svg_path(file)] = _made(input_keys[svg_path(file)], last.made, functools.partial(draw, SvgOf(fig)))
         dataset_records.append(plain({
             "name": ds.name,
             "title": ds.display_title,

@@ -23,7 +23,7 @@ from reportgen.figures.class_balance import (
     with_balance_flags,
 )
 from reportgen.figures.data_table import figure_entry
-from reportgen.figures.draw import Painter, shared_painter
+from reportgen.figures.draw import Painter, shared_painter, svg_path
 from reportgen.figures.plan import plan_run_figures, plan_thumbnail
 from reportgen.figures.plan_loss_components import plan_components_figure
 from reportgen.figures.thinned_curves import drawable
@@ -156,6 +156,7 @@ def process_run(
     for fig in figs:
         file = f"runs/{slug}/{fig.name}.png"
         images[file] = painter.draw(fig)
+        images[svg_path(file)] = shared_painter("svg").draw(fig)  # what a screen shows (figures/svg.py)
         entries.append(figure_entry(fig, file))
     thumb_spec = plan_thumbnail(run, analysis)
     thumb = None
