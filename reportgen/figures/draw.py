@@ -135,11 +135,11 @@ def _small(spec: FigureSpec) -> bool:
     return len(spec.panels) > 1
 
 
-def _new_canvas(spec: FigureSpec, dpi: float) -> _Canvas:
+def _new_canvas(spec: FigureSpec, dpi: float | None = None) -> _Canvas:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(spec.width, spec.height), dpi=dpi)
+    fig = Figure(figsize=(spec.width, spec.height), dpi=dpi or spec.dpi)
     FigureCanvasAgg(fig)
     ratios = {"height_ratios": list(spec.height_ratios)} if spec.height_ratios else None
     axes = fig.subplots(_nrows(spec), spec.ncols, squeeze=False, gridspec_kw=ratios)
