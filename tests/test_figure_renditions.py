@@ -118,6 +118,20 @@ def test_svg_text_is_text_and_every_colour_has_a_dark_counterpart() -> None:
     assert dark["ffffff"] == svg.DARK_PAPER
 
 
+def test_black_fills_matplotlib_leaves_unwritten_turn_light_in_the_dark() -> None:
+    import numpy as np
+
+    from reportgen.figures.plan import Band
+
+    x = np.arange(5.0)
+    band = Band(x, x - 1, x + 1, "#000000", "95% confidence interval", alpha=0.18)
+    panel = Panel(None, "step", "loss", (Line("mean", x, x, "#000000"),), bands=(band,))
+    text = draw(SvgOf(FigureSpec(name="g", alt="g", panels=(panel,)))).decode("utf-8")
+    unfilled = [s for s in re.findall(r'<path d="[^"]*" (?:clip-path="[^"]*" )?style="([^"]*)"', text) if "fill" not in s]
+    assert any("opacity: 0.18" in s for s in unfilled)  # the band: black by SVG's default
+    assert f"path:not([style*='fill']) {{ fill: {svg.dark_color('#000000')}; }}" in text
+
+
 def _luminance(color: str) -> float:
     def channel(c: float) -> float:
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4

@@ -68,12 +68,16 @@ def _compact(svg: str) -> str:
 
 def theme(svg: str) -> str:
     """`svg` with each colour a custom property (light colour as fallback) and a style sheet
-    giving the dark ones; text without a colour of its own (black) follows the theme too."""
+    giving the dark ones; text and shapes without a fill of their own (black) follow it too."""
     svg = _FONT.sub(_FONTS, svg)
     colors = sorted({c.lower() for _, c in _COLOR.findall(svg)})
     svg = _COLOR.sub(lambda m: f"{m.group(1)}: var(--c{m.group(2)[1:].lower()}, {m.group(2).lower()})", svg)
     dark = " ".join(f"--c{c[1:]}: {dark_color(c)};" for c in colors)
-    style = f"<style>@media (prefers-color-scheme: dark) {{ svg {{ {dark} }} text {{ fill: {dark_color('#000000')}; }} }}</style>"
+    # matplotlib leaves black fills unwritten (an SVG's default), so black text and black-filled
+    # shapes (a group's mean band, divergence and off-scale marks) take the theme's black here
+    black = dark_color("#000000")
+    style = (f"<style>@media (prefers-color-scheme: dark) {{ svg {{ {dark} }} "
+             f"text, path:not([style*='fill']) {{ fill: {black}; }} }}</style>")
     at = svg.index(">", svg.index("<svg")) + 1
     return svg[:at] + style + svg[at:]
 
