@@ -129,7 +129,7 @@ def test_black_fills_matplotlib_leaves_unwritten_turn_light_in_the_dark() -> Non
     text = draw(SvgOf(FigureSpec(name="g", alt="g", panels=(panel,)))).decode("utf-8")
     unfilled = [s for s in re.findall(r'<path d="[^"]*" (?:clip-path="[^"]*" )?style="([^"]*)"', text) if "fill" not in s]
     assert any("opacity: 0.18" in s for s in unfilled)  # the band: black by SVG's default
-    assert f"path:not([style*='fill']) {{ fill: {svg.dark_color('#000000')}; }}" in text
+    assert f"path:not([id]):not([style*='fill']), use:not([style*='fill']) {{ fill: {svg.dark_color('#000000')}; }}" in text
 
 
 def _luminance(color: str) -> float:

@@ -74,10 +74,11 @@ def theme(svg: str) -> str:
     svg = _COLOR.sub(lambda m: f"{m.group(1)}: var(--c{m.group(2)[1:].lower()}, {m.group(2).lower()})", svg)
     dark = " ".join(f"--c{c[1:]}: {dark_color(c)};" for c in colors)
     # matplotlib leaves black fills unwritten (an SVG's default), so black text and black-filled
-    # shapes (a group's mean band, divergence and off-scale marks) take the theme's black here
+    # shapes (a group's mean band, divergence and off-scale marks) take the theme's black here;
+    # a marker's shape (a path with an id) takes its fill from the <use> that places it
     black = dark_color("#000000")
-    style = (f"<style>@media (prefers-color-scheme: dark) {{ svg {{ {dark} }} "
-             f"text, path:not([style*='fill']) {{ fill: {black}; }} }}</style>")
+    style = (f"<style>@media (prefers-color-scheme: dark) {{ svg {{ {dark} }} text, "
+             f"path:not([id]):not([style*='fill']), use:not([style*='fill']) {{ fill: {black}; }} }}</style>")
     at = svg.index(">", svg.index("<svg")) + 1
     return svg[:at] + style + svg[at:]
 
