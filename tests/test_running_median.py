@@ -26,8 +26,8 @@ def reference(values: np.ndarray, window: int) -> np.ndarray:
 @pytest.mark.parametrize("n,window", [(0, 5), (1, 5), (4, 7), (7, 7), (50, 3), (333, 51), (400, 2), (1000, 101)])
 def test_running_median_is_exact(n: int, window: int, accelerated: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     # accelerated: scipy's filter even for small inputs (normally only for big ones)
-    fast = smoothing._median_filter(big=True) if accelerated else None
-    monkeypatch.setattr(smoothing, "_median_filter", lambda big=True: fast)
+    fast = smoothing._median_filter() if accelerated else None
+    monkeypatch.setattr(smoothing, "_median_filter", lambda: fast)
     rng = np.random.default_rng(n + window)
     x = rng.normal(size=n)
     if n > 10:
@@ -70,8 +70,8 @@ def test_vectorised_ema_and_plateaus_match_the_step_by_step_rules(
 ) -> None:
     from reportgen.analysis import plateau
 
-    fast = smoothing._lfilter(big=True) if accelerated else None
-    monkeypatch.setattr(smoothing, "_lfilter", lambda big=True: fast)
+    fast = smoothing._lfilter() if accelerated else None
+    monkeypatch.setattr(smoothing, "_lfilter", lambda: fast)
     rng = np.random.default_rng(seed)
     n = int(rng.integers(2, 4000))
     x = np.cumsum(rng.normal(size=n)) * [1e-3, 1.0, 1e6][seed % 3] + 5.0
@@ -102,7 +102,7 @@ def test_plateaus_of_finite_curves_match_the_step_by_step_rule(seed: int) -> Non
 def test_running_median_edges_are_bit_for_bit_np_median(window: int, monkeypatch: pytest.MonkeyPatch) -> None:
     # the shrinking edge windows are taken all at once; bitwise, so a -0.0 would show (numpy's
     # own full windows here: scipy's filter may keep a -0.0 that np.median turns into 0.0)
-    monkeypatch.setattr(smoothing, "_median_filter", lambda big=True: None)
+    monkeypatch.setattr(smoothing, "_median_filter", lambda: None)
     rng = np.random.default_rng(window)
     for _ in range(50):
         n = int(rng.integers(2, 3 * window))

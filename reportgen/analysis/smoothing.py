@@ -4,7 +4,6 @@ lag-free robust trend used by the flag detectors."""
 from __future__ import annotations
 
 import math
-import sys
 
 import numpy as np
 
@@ -32,7 +31,7 @@ def ema(values: np.ndarray, weight: float = 0.6) -> np.ndarray:
     if w == 0.0 or np.all(xs == xs[0]):
         return _scatter(xs.copy(), finite)
     one_minus = 1.0 - w
-    lfilter = _lfilter(big=xs.shape[0] > _BIG_SERIES)
+    lfilter = _lfilter()
     if lfilter is not None:
         # the same recurrence in C: y[n] = w*y[n-1] + (1-w)*x[n], the same two products and
         # one addition per point, so the same bits as the loop below; w**n as a running product.
@@ -65,22 +64,17 @@ def _scatter(values: np.ndarray, finite: np.ndarray) -> np.ndarray:
     return out
 
 
-def _lfilter(big: bool = True):
-    """scipy.signal.lfilter when scipy is installed (an optional accelerator) and worth it:
-    importing it costs more than the plain loop on a short series, so it is used for a long
-    one, or when it is already loaded (pool workers of a large build)."""
-    if not big and "scipy.signal" not in sys.modules:
-        return None
+def _lfilter():
+    """scipy.signal.lfilter (scipy is a dependency; the loop stays for an install without it).
+    Used for every series: a build imports scipy once (build/run_job.py preload), and on a
+    sweep of 10k-step runs the Python loop cost more than everything else in `analyse`
+    (docs/measurements.md)."""
     try:
         from scipy.signal import lfilter
     except ImportError:
         return None
     return lfilter
 
-
-# Sizes above which importing scipy pays for itself (its import takes ~0.5 s).
-_BIG_SERIES = 200_000  # points of an EMA
-_BIG_MEDIAN = 50_000_000  # points x window of a running median
 
 
 def running_median(values: np.ndarray, window: int) -> np.ndarray:
@@ -111,7 +105,7 @@ def _centred_median(xs: np.ndarray, half: int) -> np.ndarray:
     memory) or scipy's rank filter; the 2*half edge windows, which shrink, are taken at once."""
     n = xs.shape[0]
     width = 2 * half + 1
-    fast = _median_filter(big=n * width > _BIG_MEDIAN) if n >= width else None
+    fast = _median_filter() if n >= width else None
     if fast is not None:
         # scipy's rank filter picks the same middle element np.median does (odd window):
         # equal results, O(n log w) instead of O(n w). Its output is kept (one 10M-point array
@@ -161,11 +155,8 @@ def _window_medians(xs: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np
     return mid
 
 
-def _median_filter(big: bool = True):
-    """scipy.ndimage.median_filter when scipy is installed (an optional accelerator) and worth
-    importing (see _lfilter)."""
-    if not big and "scipy.ndimage" not in sys.modules:
-        return None
+def _median_filter():
+    """scipy.ndimage.median_filter (see _lfilter: the same measurement)."""
     try:
         from scipy.ndimage import median_filter
     except ImportError:

@@ -31,7 +31,7 @@ from reportgen.build.writer import (
 )
 from reportgen.errors import ReportgenError
 from reportgen.figures.class_balance import collect_balance
-from reportgen.figures.draw import draw
+from reportgen.figures.draw import SvgOf, draw, svg_path
 from reportgen.manifest.load import LoadResult, load_manifests
 from reportgen.site.dataset_pages import DatasetPage, plan_dataset_pages
 from reportgen.site.paths import SUMMARY_JSON, SUMMARY_MD
@@ -143,6 +143,8 @@ def _figures(runs: Runs, datasets: list[DatasetPage], books: Incremental) -> dic
     files: dict[str, bytes | Known | Later] = {name: image for r in runs.done for name, image in r.images.items()}
     for ds in datasets:
         files[ds.file] = books.file(ds.file, functools.partial(draw, ds.figure), "figure", ds.figure)
+        svg = svg_path(ds.file)  # the screen's rendition, beside the PNG
+        files[svg] = books.file(svg, functools.partial(draw, SvgOf(ds.figure)), "figure", SvgOf(ds.figure))
     return files
 
 

@@ -24,7 +24,7 @@ from reportgen.figures.class_balance import (
     with_balance_flags,
 )
 from reportgen.figures.data_table import figure_entry
-from reportgen.figures.draw import Painter, shared_painter
+from reportgen.figures.draw import Painter, shared_painter, svg_path
 from reportgen.figures.plan import plan_run_figures, plan_thumbnail
 from reportgen.figures.plan_loss_components import plan_components_figure
 from reportgen.figures.plan_model import plan_model_figures
@@ -160,6 +160,7 @@ def process_run(
     for fig in figs:
         file = run_figure_path(slug, fig.name)
         images[file] = painter.draw(fig)
+        images[svg_path(file)] = shared_painter("svg").draw(fig)  # what a screen shows (figures/svg.py)
         entries.append(dict(figure_entry(fig, file), data=figure_data(fig, run, analysis)))
     try:
         analysis, model_warnings = _inside_model(run, analysis, record, slug, painter, images, entries)
@@ -198,6 +199,7 @@ def _inside_model(run: RunData, analysis: RunAnalysis, record: dict, slug: str, 
     for fig in plan_model_figures(views, run.x):
         file = f"runs/{slug}/{fig.name}.png"
         images[file] = painter.draw(fig)
+        images[svg_path(file)] = shared_painter("svg").draw(fig)
         entries.append(dict(figure_entry(fig, file), section="inside"))
     record["model"] = model_record(views)
     if views.flags:

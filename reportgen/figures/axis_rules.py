@@ -74,7 +74,23 @@ def padded(kept: Sequence[np.ndarray], scale: str) -> tuple[float, float] | None
         pad = HEADROOM * max(lhi - llo, 0.1)
         return float(10 ** (llo - pad)), float(10 ** (lhi + pad))
     pad = HEADROOM * max(hi - lo, abs(hi) * 0.05, 1e-12)
-    return (max(0.0, lo - pad) if lo >= 0 else lo - pad), hi + pad
+    return _round_out((max(0.0, lo - pad) if lo >= 0 else lo - pad), hi + pad)
+
+
+def _round_out(lo: float, hi: float) -> tuple[float, float]:
+    """(lo, hi) widened to the nearest tick-like numbers (steps of 1, 2, 2.5 or 5 times a power of
+    ten, about 10 per range, as the ticks drawn there, so the widening is under a tenth of it): an axis ends on a readable
+    value, and runs of a sweep with similar curves get the same limits, so figures/draw.py draws
+    their axes once (a limit from raw data gave each run's figure a frame of its own)."""
+    span = hi - lo
+    if not (np.isfinite(span) and span > 0):
+        return lo, hi
+    step = 10.0 ** np.floor(np.log10(span / 10))
+    step *= next((k for k in (1.0, 2.0, 2.5, 5.0, 10.0) if span / (k * step) <= 10), 10.0)
+    digits = max(0, 1 - int(np.floor(np.log10(step))))  # 1.2, not 1.2000000000000002
+    rlo, rhi = round(float(np.floor(lo / step) * step), digits), round(float(np.ceil(hi / step) * step), digits)
+    # never below zero for values that are not
+    return (max(rlo, 0.0) if lo >= 0 else rlo), rhi
 
 
 def off_scale(x: np.ndarray, y: np.ndarray, limits: tuple[float, float]) -> tuple[float, float, float] | None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from reportgen.figures import png
+from reportgen.figures import png, svg
 from reportgen.figures.plan import Band, Bars, FigureSpec, Line, Marker, Panel, RefLine
 
 # Empty space around the decorations, in points: at the figure's edge and between panels.
@@ -37,7 +37,7 @@ class _Frame:
     """A drawn frame (see `_frame_key`): its pixels and where it put each axes, so ink can be
     drawn over it again later."""
 
-    region: object  # matplotlib BufferRegion of the whole figure
+    region: object  # matplotlib BufferRegion of the whole figure (PNG); SVG text (SVG)
     state: tuple  # _frame_state
 
 
@@ -49,19 +49,36 @@ class _Canvas:
     current: tuple | None = None  # key of the frame the axes are set up for now
 
 
+@dataclass(frozen=True)
+class SvgOf:
+    """The SVG rendition of a figure (figures/svg.py), where a PNG's FigureSpec would go: `draw`
+    and `draw_many` give its SVG bytes, and its cache key differs from the PNG's."""
+
+    spec: FigureSpec
+
+
+def svg_path(png_path: str) -> str:
+    """Site path of the SVG rendition drawn beside the PNG at `png_path` (the `figure` macro
+    of templates/macros.html finds it by the same rule)."""
+    return png_path.removesuffix(".png") + ".svg"
+
+
 class Painter:
     """Draws FigureSpecs, reusing one matplotlib Figure per geometry (size, dpi, grid) and the
-    frames drawn on it. One Painter per process or batch of work; it is not thread-safe."""
+    frames drawn on it. One Painter per process or batch of work; it is not thread-safe.
+    `kind` "png" gives PNG bytes; "svg" the themed SVG rendition (drawn at 72 dpi, an SVG's
+    point, on figures of its own)."""
 
-    def __init__(self) -> None:
+    def __init__(self, kind: str = "png") -> None:
+        self.kind = kind
         self._canvases: dict[tuple, _Canvas] = {}
 
     def draw(self, spec: FigureSpec) -> bytes:
-        """PNG bytes of `spec` (no timestamp or software metadata: the same spec gives the same
-        bytes, whatever was drawn before)."""
+        """PNG (or SVG) bytes of `spec` (no timestamp or software metadata: the same spec gives
+        the same bytes, whatever was drawn before)."""
         canvas = self._canvas(spec)
         try:
-            return _paint(canvas, spec)
+            return _paint(canvas, spec, self.kind == "svg")
         except Exception:
             # a figure left half-drawn must not be reused
             self._canvases.pop(_geometry(spec), None)
@@ -71,31 +88,35 @@ class Painter:
         key = _geometry(spec)
         canvas = self._canvases.get(key)
         if canvas is None:
-            canvas = self._canvases[key] = _new_canvas(spec)
+            canvas = self._canvases[key] = _new_canvas(spec, 72.0 if self.kind == "svg" else spec.dpi)
         return canvas
 
 
-def draw(spec: FigureSpec) -> bytes:
-    """PNG bytes of `spec`, on a figure of its own (a Painter is faster for many figures)."""
+def draw(spec: FigureSpec | SvgOf) -> bytes:
+    """PNG bytes of a FigureSpec, SVG bytes of an SvgOf, on a figure of its own (a Painter is
+    faster for many figures)."""
+    if isinstance(spec, SvgOf):
+        return Painter("svg").draw(spec.spec)
     return Painter().draw(spec)
 
 
-def draw_many(specs: Sequence[FigureSpec]) -> list[bytes]:
-    """PNG bytes of each spec, in order, with this thread's Painter (shared_painter)."""
-    painter = shared_painter()
-    return [painter.draw(spec) for spec in specs]
+def draw_many(specs: Sequence[FigureSpec | SvgOf]) -> list[bytes]:
+    """PNG (SvgOf: SVG) bytes of each spec, in order, with this thread's Painters (shared_painter)."""
+    return [shared_painter("svg").draw(s.spec) if isinstance(s, SvgOf) else shared_painter().draw(s) for s in specs]
 
 
 _local = threading.local()
 
 
-def shared_painter() -> Painter:
-    """One Painter per thread for the life of the process: a worker keeps its figures and frames
-    from one batch of work to the next (a sweep's batches share most frames)."""
-    painter = getattr(_local, "painter", None)
-    if painter is None:
-        painter = _local.painter = Painter()
-    return painter
+def shared_painter(kind: str = "png") -> Painter:
+    """One Painter of each kind per thread for the life of the process: a worker keeps its
+    figures and frames from one batch of work to the next (a sweep's batches share most frames)."""
+    painters = getattr(_local, "painters", None)
+    if painters is None:
+        painters = _local.painters = {}
+    if kind not in painters:
+        painters[kind] = Painter(kind)
+    return painters[kind]
 
 
 def _geometry(spec: FigureSpec) -> tuple:
@@ -114,11 +135,11 @@ def _small(spec: FigureSpec) -> bool:
     return len(spec.panels) > 1
 
 
-def _new_canvas(spec: FigureSpec) -> _Canvas:
+def _new_canvas(spec: FigureSpec, dpi: float | None = None) -> _Canvas:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(spec.width, spec.height), dpi=spec.dpi)
+    fig = Figure(figsize=(spec.width, spec.height), dpi=dpi or spec.dpi)
     FigureCanvasAgg(fig)
     ratios = {"height_ratios": list(spec.height_ratios)} if spec.height_ratios else None
     axes = fig.subplots(_nrows(spec), spec.ncols, squeeze=False, gridspec_kw=ratios)
@@ -153,7 +174,7 @@ def _clear(canvas: _Canvas) -> None:
             label.set_horizontalalignment("center")
 
 
-def _paint(canvas: _Canvas, spec: FigureSpec) -> bytes:
+def _paint(canvas: _Canvas, spec: FigureSpec, vector: bool = False) -> bytes:
     """The frame (axes, ticks, labels, titles, grid, legend, bars), drawn once per distinct
     frame and kept, then the spec's ink (curves, bands, marks, reference lines) drawn over a
     copy of it. A sweep's runs share a handful of frames, so most figures skip the costly part:
@@ -172,23 +193,30 @@ def _paint(canvas: _Canvas, spec: FigureSpec) -> bytes:
         _finish_layout(canvas, spec)
         if _bare(spec):
             fig.patch.set_alpha(0.0)
-        fig.canvas.draw()
+        if vector:
+            frame = _Frame(svg.render(fig), _frame_state(canvas))
+        else:
+            fig.canvas.draw()
+            frame = _Frame(fig.canvas.copy_from_bbox(fig.bbox), _frame_state(canvas))
         fig.patch.set_alpha(1.0)
-        frame = _Frame(fig.canvas.copy_from_bbox(fig.bbox), _frame_state(canvas))
         if len(canvas.frames) >= MAX_FRAMES:
             del canvas.frames[next(iter(canvas.frames))]
         canvas.frames[key] = frame
     elif canvas.current != key:
         _set_frame_state(canvas, frame.state)
     canvas.current = key
-    fig.canvas.restore_region(frame.region)
-    renderer = fig.canvas.get_renderer()
+    ink = []
     for ax, panel, lim in _panels(canvas, spec, limits):
         if panel.bare:  # a bare frame is the same whatever the limits: set them for the ink
             ax.set_xlim(*lim[0])
             ax.set_ylim(*lim[1])
-        for artist in _ink(ax, panel):  # drawn, never added to the axes: nothing to undo
-            artist.draw(renderer)
+        ink += _ink(ax, panel)  # drawn, never added to the axes: nothing to undo
+    if vector:
+        return svg.combine(frame.region, svg.render(fig, ink))
+    fig.canvas.restore_region(frame.region)
+    renderer = fig.canvas.get_renderer()
+    for artist in ink:
+        artist.draw(renderer)
     return _encode(fig, transparent=_bare(spec))
 
 

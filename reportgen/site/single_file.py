@@ -46,7 +46,7 @@ MIME = {
 }
 BLANK_IMAGE = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
 IDREF_ATTRS = ("aria-labelledby", "aria-describedby", "aria-controls", "for", "headers", "list")
-REF_ATTRS = ("href", "src", "poster")
+REF_ATTRS = ("href", "src", "poster", "srcset")  # srcset: one URL, a figure's SVG (templates/macros.html)
 
 SINGLE_CSS = """
 /* single file: one page at a time; the index unless a link points elsewhere */
