@@ -54,6 +54,9 @@ def test_histograms_alone_make_one_figure_of_small_multiples() -> None:
     (fig,) = plan_model_figures(model_views(None, series))
     assert fig.name == "model-histograms" and fig.ncols == 2 and len(fig.panels) == 4
     assert [p.title for p in fig.panels] == ["w1/weight", "w2/weight", "g1/grad", "g2/grad"]  # weights first
+    assert {p.xlabel for p in fig.panels} == {"step"}  # what the histograms' steps count
+    (by_epoch,) = plan_model_figures(model_views(None, series), "epoch")
+    assert {p.xlabel for p in by_epoch.panels} == {"epoch"}
 
 
 def test_parameter_names_stay_text_on_the_page(tmp_path: Path) -> None:

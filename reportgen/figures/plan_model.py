@@ -188,10 +188,10 @@ def _weights_figure(traj: Trajectory) -> FigureSpec | None:
 
 def _histogram_panel(view: HistogramView, x: str) -> Panel:
     q = view.quantiles
-    x = view.steps.astype(np.float64)
+    xs = view.steps.astype(np.float64)
     color = "#D55E00" if view.kind == "gradient" else "#0072B2"
-    bands = (Band(x, q[0], q[-1], color, "5–95%", alpha=0.18), Band(x, q[1], q[-2], color, "25–75%", alpha=0.35))
-    median = Line("median", x, q[len(view.levels) // 2], color, linewidth=1.4)
+    bands = (Band(xs, q[0], q[-1], color, "5–95%", alpha=0.18), Band(xs, q[1], q[-2], color, "25–75%", alpha=0.35))
+    median = Line("median", xs, q[len(view.levels) // 2], color, linewidth=1.4)
     return Panel(view.tag, x, view.kind if view.kind != "other" else "value", (median,), bands=bands, legend=False)
 
 
