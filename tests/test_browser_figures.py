@@ -57,7 +57,11 @@ def _figure_luminance(chrome) -> tuple[float, str]:
 
 @pytest.fixture
 def browser(chrome):
+    # the static figure: what a browser without scripts shows (with scripts, the interactive
+    # chart takes its place on screen; tests/test_browser_interactive.py covers that)
+    chrome.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
     yield chrome
+    chrome.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
     chrome.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
     chrome.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 

@@ -105,6 +105,12 @@ def readout(driver, index: int) -> dict[str, dict[str, str]]:
 @pytest.mark.parametrize("where", ["site", "single"])
 def test_hover_shows_the_exact_logged_value_at_a_known_step(chrome, example: dict[str, str], where: str) -> None:
     index = open_figure(chrome, example[where], "loss", SECTION if where == "single" else None)
+    # the live chart takes the static figure's place on screen: one figure, not two
+    shown = chrome.execute_script(
+        f"const r = reportgenFigures.figures[{index}].root;"
+        "return [...r.querySelectorAll(':scope > picture, :scope > img')].map(e => getComputedStyle(e).display);"
+    )
+    assert shown and set(shown) == {"none"}
     train, val = logged("train_loss"), logged("val_loss")
     step = 300  # both losses are logged at step 300
     move(chrome, *over_point(chrome, index, step))
