@@ -15,13 +15,27 @@ REALOGS = Path(
 )
 
 
-def realogs_dir() -> Path:
-    """The shared real-world corpus; a failure in CI when missing, a skip elsewhere."""
-    if REALOGS.is_dir():
-        return REALOGS
+REALOGS2 = Path(os.environ.get("REPORTGEN_REALOGS2") or REALOGS.parent / "realogs2")
+
+
+def need_corpus(root: Path) -> Path:
+    """A shared real-world corpus (../shared/realogs or realogs2): a failure in CI when it is
+    missing, a skip with the reason elsewhere."""
+    if root.is_dir():
+        return root
     if os.environ.get("CI"):
-        pytest.fail(f"the real-log corpus is missing at {REALOGS}; CI must have ../shared/realogs")
-    pytest.skip(f"the real-log corpus is not at {REALOGS} (it is in CI)")
+        pytest.fail(f"the real-log corpus is missing at {root}; CI must have ../shared/{root.name}")
+    pytest.skip(f"the real-log corpus is not at {root} (it is in CI)")
+
+
+def realogs_dir() -> Path:
+    """The first shared corpus, ../shared/realogs."""
+    return need_corpus(REALOGS)
+
+
+def realogs2_dir() -> Path:
+    """The second shared corpus, ../shared/realogs2."""
+    return need_corpus(REALOGS2)
 
 
 def write_csv(path: Path, columns: dict[str, list | np.ndarray]) -> Path:

@@ -1,23 +1,16 @@
 """The calibrated flags on real logs from ../shared/realogs2 (read with reportgen's readers);
 the labels and their reasons are in bench/labels_real.tsv."""
 
-import os
 
-import pytest
 from analysis_factories import run_from_log
-from conftest import REALOGS
+from conftest import REALOGS2, realogs2_dir
 
 from reportgen.analysis import analyse
 from reportgen.model import RunData
 
-REALOGS2 = REALOGS.parent / "realogs2"
-
 
 def real_run(rel: str) -> RunData:
-    if not REALOGS2.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"the real-log corpus is missing at {REALOGS2}; CI must have ../shared/realogs2")
-        pytest.skip(f"the real-log corpus is not at {REALOGS2} (it is in CI)")
+    realogs2_dir()
     return run_from_log(REALOGS2 / rel)
 
 

@@ -285,11 +285,9 @@ def test_counters_and_empty_arrays_are_not_parameters(tmp_path: Path) -> None:
 
 
 def test_tf2_histograms_of_a_real_keras_log() -> None:
-    from conftest import realogs_dir
+    from conftest import realogs2_dir
 
-    folder = realogs_dir().parent / "realogs2" / "tensorboard" / "TensorBoard-Tutorial__archive__MNIST-extra-metrics1690486849"
-    if not folder.is_dir():
-        pytest.skip(f"{folder} is not here")
+    folder = realogs2_dir() / "tensorboard" / "TensorBoard-Tutorial__archive__MNIST-extra-metrics1690486849"
     found, _ = read_histograms(folder / "train")
     by_tag = {h.tag: h for h in found}
     assert sorted(by_tag) == ["dense/bias_0/histogram", "dense/kernel_0/histogram", "dense_1/bias_0/histogram",

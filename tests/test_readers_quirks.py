@@ -9,15 +9,13 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import REALOGS, realogs_dir, write_manifest
+from conftest import REALOGS2, realogs2_dir, write_manifest
 from numpy.testing import assert_array_equal
 
 from reportgen.errors import ReadError
 from reportgen.manifest.load import load_manifests
 from reportgen.readers import read_log
 from reportgen.readers.run import read_run
-
-REALOGS2 = REALOGS.parent / "realogs2"
 
 
 def _jsonl(path: Path, records: list[dict]) -> Path:
@@ -160,9 +158,7 @@ REJECTS = {
 
 
 def test_realogs2_every_entry_with_format_auto() -> None:
-    realogs_dir()
-    if not REALOGS2.is_dir():
-        pytest.skip(f"the second real-log corpus is not at {REALOGS2}")
+    realogs2_dir()
     entries = _index(REALOGS2)
     assert sorted(p for p, e in entries if e == "reject") == sorted(REJECTS)
     for entry, expect in entries:
@@ -176,9 +172,7 @@ def test_realogs2_every_entry_with_format_auto() -> None:
 
 
 def test_realogs2_mmengine_and_hf_quirks() -> None:
-    realogs_dir()
-    if not REALOGS2.is_dir():
-        pytest.skip(f"the second real-log corpus is not at {REALOGS2}")
+    realogs2_dir()
     fruit = read_log(REALOGS2 / "plain/Fruit-Classification__Fruit-Classification__scalars.json")
     assert fruit.restarts == () and "time_per_iter" in fruit.series
     assert len(fruit.series["accuracy/top1"]) == 100 and len(fruit.series["loss"]) == 100

@@ -7,20 +7,17 @@ labels, not the code under test, say which series is the loss."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REALOGS, realogs_dir
+from conftest import REALOGS, REALOGS2, need_corpus
 from independent_reading import last_written, reference
 
 from reportgen.errors import Location
 from reportgen.model import LogSpec, RunSpec
 from reportgen.readers.run import read_run
 
-# realogs2 sits beside realogs (REPORTGEN_REALOGS2 points elsewhere, as REPORTGEN_REALOGS does)
-REALOGS2 = Path(os.environ.get("REPORTGEN_REALOGS2") or REALOGS.parent / "realogs2")
 CORPORA = {"realogs": REALOGS, "realogs2": REALOGS2}
 
 # entry -> (train loss, validation loss): a logged name, a tuple of logged parts whose sum is the
@@ -325,14 +322,7 @@ def _read_entries() -> list[tuple[str, str]]:
 def _corpus_path(entry: str) -> Path:
     corpus, _, rest = entry.partition("/")
     root = CORPORA[corpus]
-    if not root.is_dir():
-        realogs_dir()  # the same rule for either corpus: a failure in CI, a skip elsewhere
-        if os.environ.get("CI"):
-            pytest.fail(
-                f"the real-log corpus is missing at {root}; CI must have ../shared/{corpus}"
-            )
-        pytest.skip(f"the real-log corpus is not at {root} (it is in CI)")
-    return root / rest
+    return need_corpus(root) / rest
 
 
 def _expected(

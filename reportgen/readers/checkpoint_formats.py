@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import zipfile
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from reportgen.errors import Location, ReadError
 POSITION_KEYS = ("global_step", "step", "epoch")
 
 
-class Snapshot:
+class Snapshot(ABC):
     """Parameters of one snapshot file. `names` in file order; `shape(name)`; `rows(name,
     start, stop)` the rows [start, stop) of the parameter (first axis; a 0-d value is one row)
     flattened, as stored (float16/32/64 or integers); `meta` the position keys the file itself records (step, epoch)."""
@@ -33,17 +34,21 @@ class Snapshot:
         self.path = path
         self.meta: dict[str, float] = {}
 
+    @abstractmethod
     def names(self) -> list[str]:
-        raise NotImplementedError
+        """Parameter names, in file order."""
 
+    @abstractmethod
     def shape(self, name: str) -> tuple[int, ...]:
-        raise NotImplementedError
+        """A parameter's shape."""
 
+    @abstractmethod
     def rows(self, name: str, start: int, stop: int) -> np.ndarray:
-        raise NotImplementedError
+        """Rows [start, stop) of a parameter, flattened, in the file's numeric type."""
 
     def close(self) -> None:
         """Let go of the file (and the pages it mapped)."""
+        return None  # a format that holds nothing open has nothing to let go of
 
 
 def _float_rows(array: Any, start: int, stop: int) -> np.ndarray:
