@@ -244,21 +244,27 @@ def _fields(data: bytes, pos: int, end: int):
             raise ValueError(f"unsupported wire type {wire}")
 
 
+def event_header(data: bytes, start: int, end: int) -> tuple[float, int, tuple[int, int] | None]:
+    """An Event's wall time, step (int64) and the (start, end) of its Summary, if it has one."""
+    wall = 0.0
+    step = 0
+    summary: tuple[int, int] | None = None
+    for field, wire, value in _fields(data, start, end):
+        if field == 1 and wire == 1:
+            wall = _F64.unpack(value)[0]
+        elif field == 2 and wire == 0:
+            step = value - (1 << 64) if value >= 1 << 63 else value
+        elif field == 5 and wire == 2:
+            summary = value
+    return wall, step, summary
+
+
 def _decode_event(
     data: bytes, start: int, end: int, plugins: dict[bytes, str | None], other: set[str]
 ):
     """Yield (tag bytes, step, wall_time, value) for each scalar in one Event."""
-    wall = 0.0
-    step = 0
-    summary: tuple[int, int] | None = None
     try:
-        for field, wire, value in _fields(data, start, end):
-            if field == 1 and wire == 1:
-                wall = _F64.unpack(value)[0]
-            elif field == 2 and wire == 0:
-                step = value - (1 << 64) if value >= 1 << 63 else value
-            elif field == 5 and wire == 2:
-                summary = value
+        wall, step, summary = event_header(data, start, end)
         if summary is None:
             return
         for field, wire, value in _fields(data, summary[0], summary[1]):

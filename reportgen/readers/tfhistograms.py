@@ -19,7 +19,7 @@ from reportgen.errors import display_path
 from reportgen.model import HistogramSeries
 from reportgen.readers.base import read_bytes
 from reportgen.readers.tensorboard import event_runs
-from reportgen.readers.tfevents import _F64, _fields, _plugin_name
+from reportgen.readers.tfevents import _F64, _fields, _plugin_name, event_header
 from reportgen.readers.tfrecord import frame_records
 
 MIN_RECORD = 60  # bytes: wall time, step, tag and at least min, max and a bucket pair
@@ -68,13 +68,7 @@ def _tensor_histogram(data: bytes, start: int, end: int) -> tuple[float, float, 
 def _event_histograms(data: bytes, start: int, end: int, plugins: dict[bytes, str | None]):
     """(tag, step, histogram) for each histogram value in one Event: a HistogramProto, or a
     tensor whose tag's plugin (from its first metadata, as TensorBoard keys it) is histograms."""
-    step = 0
-    summary = None
-    for field, wire, value in _fields(data, start, end):
-        if field == 2 and wire == 0:
-            step = value - (1 << 64) if value >= 1 << 63 else value
-        elif field == 5 and wire == 2:
-            summary = value
+    _wall, step, summary = event_header(data, start, end)
     if summary is None:
         return
     for field, wire, value in _fields(data, summary[0], summary[1]):
