@@ -54,10 +54,10 @@ def decimate(x: np.ndarray, y: np.ndarray, columns: int = PLOT_COLUMNS) -> tuple
         seg_max = np.maximum.reduceat(hi, starts)
         # the first index in each segment holding its min (max); segments without a finite
         # point have seg_min = inf and match nothing finite
-        keep.append(_first_per_segment(finite & (lo == seg_min[seg_of]), seg_of))
-        keep.append(_first_per_segment(finite & (hi == seg_max[seg_of]), seg_of))
+        keep.append(first_per_segment(finite & (lo == seg_min[seg_of]), seg_of))
+        keep.append(first_per_segment(finite & (hi == seg_max[seg_of]), seg_of))
     if not finite.all():
-        keep.append(_first_per_segment(~finite, seg_of))
+        keep.append(first_per_segment(~finite, seg_of))
     chosen = np.zeros(n, dtype=bool)  # a mask, not np.unique: O(n), no sort
     for k in keep:
         chosen[k] = True
@@ -66,22 +66,22 @@ def decimate(x: np.ndarray, y: np.ndarray, columns: int = PLOT_COLUMNS) -> tuple
 
 def _column_starts(x: np.ndarray, columns: int) -> np.ndarray:
     """Index of the first point of each pixel column that holds points."""
-    col = _pixel_columns(x, columns)
+    col = pixel_columns(x, columns)
     return np.flatnonzero(np.r_[True, col[1:] != col[:-1]])
 
 
-def _pixel_columns(x: np.ndarray, columns: int) -> np.ndarray:
+def pixel_columns(x: np.ndarray, columns: int) -> np.ndarray:
     """Pixel column of each point, by x value when x ascends (steps, epochs), else by index."""
     n = x.shape[0]
     ok = np.isfinite(x).all() and (n < 2 or bool((np.diff(x) >= 0).all()))
     if ok and x[-1] > x[0]:
         scaled = (x - x[0]) * (columns / (x[-1] - x[0]))
     else:
-        scaled = np.arange(n, dtype=np.float64) * (columns / n)
+        scaled = np.arange(n, dtype=np.float64) * (columns / max(n, 1))
     return np.minimum(scaled.astype(np.int64), columns - 1)
 
 
-def _first_per_segment(mask: np.ndarray, seg_of: np.ndarray) -> np.ndarray:
+def first_per_segment(mask: np.ndarray, seg_of: np.ndarray) -> np.ndarray:
     hits = np.flatnonzero(mask)
     if hits.size == 0:
         return hits

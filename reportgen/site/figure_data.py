@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from reportgen.figures.decimation import run_x
+from reportgen.figures.decimation import first_per_segment, pixel_columns, run_x
 from reportgen.figures.plan import FigureSpec, Line, Panel
 from reportgen.model import RunAnalysis, RunData, Series
 
@@ -221,7 +221,7 @@ def keep_indices(x: np.ndarray, y: np.ndarray, columns: int, best: int | None = 
     n = int(y.shape[0])
     if n <= FULL_UP_TO_PER_COLUMN * columns:
         return np.arange(n)
-    col = _pixel_column(x, columns)
+    col = pixel_columns(x, columns)
     starts = np.flatnonzero(np.r_[True, col[1:] != col[:-1]])
     seg = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, n]))
     finite = np.isfinite(y)
@@ -234,27 +234,10 @@ def keep_indices(x: np.ndarray, y: np.ndarray, columns: int, best: int | None = 
         hi = np.where(finite, y, -np.inf)
         for hits in (finite & (lo == np.minimum.reduceat(lo, starts)[seg]),
                      finite & (hi == np.maximum.reduceat(hi, starts)[seg])):
-            chosen[_first_per_segment(hits, seg)] = True
+            chosen[first_per_segment(hits, seg)] = True
     if not finite.all():
-        chosen[_first_per_segment(~finite, seg)] = True
+        chosen[first_per_segment(~finite, seg)] = True
     return np.flatnonzero(chosen)
-
-
-def _pixel_column(x: np.ndarray, columns: int) -> np.ndarray:
-    n = x.shape[0]
-    if np.isfinite(x).all() and n > 1 and x[-1] > x[0] and bool((np.diff(x) >= 0).all()):
-        scaled = (x - x[0]) * (columns / (x[-1] - x[0]))
-    else:
-        scaled = np.arange(n, dtype=np.float64) * (columns / max(n, 1))
-    return np.minimum(scaled.astype(np.int64), columns - 1)
-
-
-def _first_per_segment(mask: np.ndarray, seg: np.ndarray) -> np.ndarray:
-    hits = np.flatnonzero(mask)
-    if hits.size == 0:
-        return hits
-    s = seg[hits]
-    return hits[np.r_[True, s[1:] != s[:-1]]]
 
 
 def _floats(a: np.ndarray) -> list[float | None]:
