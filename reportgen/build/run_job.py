@@ -25,7 +25,7 @@ from reportgen.figures.class_balance import (
 )
 from reportgen.figures.data_table import figure_entry
 from reportgen.figures.draw import Painter, shared_painter, svg_path
-from reportgen.figures.plan import plan_run_figures, plan_thumbnail
+from reportgen.figures.plan import FigureSpec, plan_run_figures, plan_thumbnail
 from reportgen.figures.plan_loss_components import plan_components_figure
 from reportgen.figures.plan_model import plan_model_figures
 from reportgen.figures.thinned_curves import drawable
@@ -159,8 +159,7 @@ def process_run(
         figs = [plan_balance_figure(table, spec.display_title), *figs]
     for fig in figs:
         file = run_figure_path(slug, fig.name)
-        images[file] = painter.draw(fig)
-        images[svg_path(file)] = shared_painter("svg").draw(fig)  # what a screen shows (figures/svg.py)
+        images.update(_renditions(fig, file, painter))
         entries.append(dict(figure_entry(fig, file), data=figure_data(fig, run, analysis)))
     try:
         analysis, model_warnings = _inside_model(run, analysis, record, slug, painter, images, entries)
@@ -187,6 +186,12 @@ def process_run(
     )
 
 
+def _renditions(fig: FigureSpec, file: str, painter: Painter) -> dict[str, bytes]:
+    """A figure's PNG (what prints and what the single file and summary.md embed) and the
+    themed SVG beside it (what a screen shows, figures/svg.py)."""
+    return {file: painter.draw(fig), svg_path(file): shared_painter("svg").draw(fig)}
+
+
 def _inside_model(run: RunData, analysis: RunAnalysis, record: dict, slug: str, painter: Painter,
                   images: dict[str, bytes], entries: list) -> tuple[RunAnalysis, list[str]]:
     """Issue 18: the run's checkpoints and histograms as the page's "Inside the model" section
@@ -197,9 +202,8 @@ def _inside_model(run: RunData, analysis: RunAnalysis, record: dict, slug: str, 
     if views is None:
         return analysis, warnings
     for fig in plan_model_figures(views, run.x):
-        file = f"runs/{slug}/{fig.name}.png"
-        images[file] = painter.draw(fig)
-        images[svg_path(file)] = shared_painter("svg").draw(fig)
+        file = run_figure_path(slug, fig.name)
+        images.update(_renditions(fig, file, painter))
         entries.append(dict(figure_entry(fig, file), section="inside"))
     record["model"] = model_record(views)
     if views.flags:
