@@ -127,7 +127,7 @@ def test_single_file_report_opens_from_disk_with_every_figure(chrome, example: t
     problems, _ = crawl(chrome, url, url)
     assert problems == []
     chrome.get(url)
-    figures = sum(1 for _ in site.rglob("*.png"))
+    figures = sum(1 for p in site.rglob("*") if p.suffix in (".png", ".svg") and "static" not in p.parts)
     loaded = chrome.execute_script("return Array.from(document.images).filter(i => i.naturalWidth > 0).length")
     assert loaded == figures
     # the index shows first; a run link shows that run's section instead

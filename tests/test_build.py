@@ -35,14 +35,15 @@ def test_site_has_index_run_pages_figures_and_summary(two_runs: Path, tmp_path: 
                 "runs/clean/index.html", "runs/overfit/index.html"):
         assert (out / rel).is_file(), rel
     for run in ("clean", "overfit"):
-        for fig in ("loss", "gap", "thumb"):
-            assert (out / "runs" / run / f"{fig}.png").read_bytes().startswith(PNG)
+        for fig in ("loss", "gap"):
+            assert (out / "runs" / run / f"{fig}.svg").read_bytes().startswith(b"<?xml")
+        assert (out / "runs" / run / "thumb.png").read_bytes().startswith(PNG)  # the index's thumbnail
     assert broken_refs(out) == []
     index = parse(out / "index.html")
     assert ("a", "href", "runs/clean/index.html") in index.refs
     assert ("a", "href", "runs/overfit/index.html") in index.refs
     run_page = parse(out / "runs" / "clean" / "index.html")
-    assert ("img", "src", "loss.png") in run_page.refs
+    assert ("img", "src", "loss.svg") in run_page.refs
     assert ("link", "href", "../../static/style.css") in run_page.refs
 
 

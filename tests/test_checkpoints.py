@@ -235,7 +235,7 @@ def test_a_build_shows_inside_the_model_and_caches_it(tmp_path: Path) -> None:
     assert snap["loss_metric"] == "val_loss"
     assert "model" not in rec["b"]  # a run without checkpoints keeps its record as it was
     page = (out / "runs" / "a" / "index.html").read_text(encoding="utf-8")
-    assert "Inside the model" in page and "model-trajectory.png" in page
+    assert "Inside the model" in page and "model-trajectory.svg" in page
     assert "Inside the model" not in (out / "runs" / "b" / "index.html").read_text(encoding="utf-8")
     assert build(runs, out, jobs=1).cached == 2
     # a changed checkpoint rebuilds its run (and only it)

@@ -42,9 +42,9 @@ def test_run_with_label_files_gets_table_figure_and_flags(runs_dir: Path, tmp_pa
     assert cb["missing"] == {"val": ["Fox"]}
     kinds = {f["kind"] for f in run["flags"]}
     assert {"class_imbalance", "class_missing", "distribution_shift"} <= kinds
-    assert (tmp_path / "site" / "runs" / "a" / "class-balance.png").is_file()
+    assert (tmp_path / "site" / "runs" / "a" / "class-balance.svg").is_file()
     page = (tmp_path / "site" / "runs" / "a" / "index.html").read_text(encoding="utf-8")
-    assert "Imbalance ratio (max/min)" in page and "class-balance.png" in page
+    assert "Imbalance ratio (max/min)" in page and "class-balance.svg" in page
 
 
 def test_shared_dataset_gets_its_own_page_and_runs_link_to_it(runs_dir: Path, tmp_path: Path) -> None:

@@ -58,8 +58,8 @@ def cold_build(runs: Path, out: Path, jobs: int) -> dict[str, str]:
 
 def test_one_worker_two_workers_and_the_parent_alone_write_the_same_bytes(mixed: Path, tmp_path: Path) -> None:
     alone = cold_build(mixed, tmp_path / "one", jobs=1)  # the parent draws every figure, in one Painter
-    assert "datasets/digits-imbalanced/class-balance.png" in alone
-    assert any(path.startswith("groups/") and path.endswith(".png") for path in alone)
+    assert "datasets/digits-imbalanced/class-balance.svg" in alone
+    assert any(path.startswith("groups/") and path.endswith(".svg") for path in alone)
     for attempt in range(3):
         assert cold_build(mixed, tmp_path / f"two-{attempt}", jobs=2) == alone
     assert cold_build(mixed, tmp_path / "three", jobs=3) == alone

@@ -70,7 +70,7 @@ def test_reused_figures_give_the_same_bytes_as_fresh_ones(site_specs: list[Figur
         again = {i: painter.draw(specs[i]) for i in order}
         changed = [specs[i].name for i in order if again[i] != fresh[i]]
         assert changed == [], f"a reused figure drew differently: {changed}"
-    assert draw_many(specs[:5]) == fresh[:5]
+    assert draw_many(specs[:5], "png") == fresh[:5]
 
 
 def test_every_label_stays_inside_the_image(site_specs: list[FigureSpec], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,6 +1,7 @@
-"""The SVG rendition drawn beside every page figure (figures/svg.py): offered by the page, sharp
-and themed (light colours as fallbacks, dark ones under prefers-color-scheme), text kept as text,
-the same bytes whatever was drawn before, and inlined by the single-file report."""
+"""A page figure's one rendition, the themed SVG (figures/svg.py): shown by the page, sharp and
+themed (light colours as fallbacks, dark ones on a screen under prefers-color-scheme, light on
+paper), text kept as text, the same bytes whatever was drawn before, and inlined by the
+single-file report. Only the index's thumbnails are PNG."""
 
 from __future__ import annotations
 
@@ -15,28 +16,29 @@ from conftest import make_run
 
 from reportgen.cli import main
 from reportgen.figures import svg
-from reportgen.figures.draw import Painter, SvgOf, draw
+from reportgen.figures.draw import Painter, draw_svg
 from reportgen.figures.plan import FigureSpec, Line, Marker, Panel, RefLine
 
 
 class _Pictures(HTMLParser):
-    """(source srcset, img src) of each <picture>."""
+    """The img src of each <picture> (a figure's scroll box)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.found: list[tuple[str, str]] = []
-        self._source: str | None = None
+        self.found: list[str] = []
+        self._open = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        if tag == "source" and a.get("type") == "image/svg+xml":
-            self._source = a["srcset"]
-        elif tag == "img" and self._source is not None:
-            self.found.append((self._source, a["src"] or ""))
-            self._source = None
+        if tag == "picture":
+            self._open = True
+        elif tag == "source" and self._open:
+            self.found.append("a <source> in a <picture>")  # no second rendition to choose from
+        elif tag == "img" and self._open:
+            self.found.append(dict(attrs)["src"] or "")
+            self._open = False
 
 
-def _pictures(html: str) -> list[tuple[str, str]]:
+def _pictures(html: str) -> list[str]:
     parser = _Pictures()
     parser.feed(html)
     return parser.found
@@ -52,34 +54,34 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return work / "site", work / "report.html"
 
 
-def test_every_figure_on_every_page_offers_its_svg_beside_its_png(site: tuple[Path, Path]) -> None:
+def test_every_figure_on_every_page_is_its_themed_svg(site: tuple[Path, Path]) -> None:
     out, _ = site
-    seen = 0
+    seen = set()
     for page in sorted(out.rglob("*.html")):
         html = page.read_text(encoding="utf-8")
         pictures = _pictures(html)
         assert html.count("<figure>") == len(pictures), page
-        for srcset, src in pictures:
-            assert src.endswith(".png") and srcset == src[: -len(".png")] + ".svg"
-            png, vector = (page.parent / src).resolve(), (page.parent / srcset).resolve()
-            assert png.read_bytes().startswith(b"\x89PNG")
-            text = vector.read_text(encoding="utf-8")
-            assert text.startswith("<?xml") and "@media (prefers-color-scheme: dark)" in text
-            seen += 1
+        for src in pictures:
+            assert src.endswith(".svg"), (page, src)
+            text = (page.parent / src).resolve().read_text(encoding="utf-8")
+            # dark only on a screen: a page printed from a dark browser prints light figures
+            assert text.startswith("<?xml") and "@media screen and (prefers-color-scheme: dark)" in text
+            seen.add((page.parent / src).resolve())
     # two run pages (loss, gap, ... each), a group page and its comparison
-    assert seen >= 6
-    # no SVG without its PNG, nor the other way round (thumbnails are PNG only)
-    pngs = {p.with_suffix("") for p in out.rglob("*.png") if p.name != "thumb.png"}
-    assert pngs == {p.with_suffix("") for p in out.rglob("*.svg") if p.parent != out / "static"}
+    assert len(seen) >= 6
+    # every figure file is shown by a page, and the only PNGs are the index's thumbnails
+    figures = {p for p in out.rglob("*.svg") if out / "static" not in p.parents}
+    assert figures == seen
+    assert {p.name for p in out.rglob("*.png")} == {"thumb.png"}
 
 
 def test_the_single_file_report_inlines_each_svg(site: tuple[Path, Path]) -> None:
     out, report = site
     pictures = _pictures(report.read_text(encoding="utf-8"))
     assert pictures
-    for srcset, src in pictures:
-        assert srcset.startswith("data:image/svg+xml;base64,") and src.startswith("data:image/png;base64,")
-        assert b"prefers-color-scheme" in base64.b64decode(srcset.split(",", 1)[1])
+    for src in pictures:
+        assert src.startswith("data:image/svg+xml;base64,")
+        assert b"prefers-color-scheme" in base64.b64decode(src.split(",", 1)[1])
 
 
 def _spec(label: str, mark: float) -> FigureSpec:
@@ -94,7 +96,7 @@ def _spec(label: str, mark: float) -> FigureSpec:
 
 def test_an_svg_is_the_same_bytes_whatever_was_drawn_before() -> None:
     specs = [_spec("train", 0.8), _spec("train", 0.85), _spec("other", 0.7), _spec("train", 0.8)]
-    fresh = [draw(SvgOf(s)) for s in specs]
+    fresh = [draw_svg(s) for s in specs]
     assert fresh[0] == fresh[3] and fresh[0] != fresh[1]
     for order in ([0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1]):
         painter = Painter("svg")
@@ -104,7 +106,7 @@ def test_an_svg_is_the_same_bytes_whatever_was_drawn_before() -> None:
 
 
 def test_svg_text_is_text_and_every_colour_has_a_dark_counterpart() -> None:
-    text = draw(SvgOf(_spec("train (train_loss)", 0.8))).decode("utf-8")
+    text = draw_svg(_spec("train (train_loss)", 0.8)).decode("utf-8")
     words = set(re.findall(r"<text[^>]*>([^<]*)</text>", text))
     assert {"train (train_loss)", "step", "loss", "best", "chance level"} <= words
     # no colour left as a bare literal: each is var(--cRRGGBB, #rrggbb) ...
@@ -126,7 +128,7 @@ def test_black_fills_matplotlib_leaves_unwritten_turn_light_in_the_dark() -> Non
     x = np.arange(5.0)
     band = Band(x, x - 1, x + 1, "#000000", "95% confidence interval", alpha=0.18)
     panel = Panel(None, "step", "loss", (Line("mean", x, x, "#000000"),), bands=(band,))
-    text = draw(SvgOf(FigureSpec(name="g", alt="g", panels=(panel,)))).decode("utf-8")
+    text = draw_svg(FigureSpec(name="g", alt="g", panels=(panel,))).decode("utf-8")
     unfilled = [s for s in re.findall(r'<path d="[^"]*" (?:clip-path="[^"]*" )?style="([^"]*)"', text) if "fill" not in s]
     assert any("opacity: 0.18" in s for s in unfilled)  # the band: black by SVG's default
     assert f"path:not([id]):not([style*='fill']), use:not([style*='fill']) {{ fill: {svg.dark_color('#000000')}; }}" in text

@@ -32,7 +32,7 @@ def _group(out: Path, name: str = "g") -> tuple[dict, str]:
 
 
 def _figure_names(out: Path, group: dict) -> list[str]:
-    return sorted(p.stem for p in (out / group["page"]).parent.glob("*.png"))
+    return sorted(p.stem for p in (out / group["page"]).parent.glob("*.svg"))
 
 
 @pytest.fixture

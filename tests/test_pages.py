@@ -49,9 +49,9 @@ def test_group_page_shows_runs_with_data_per_step(site: Path) -> None:
     assert "val loss band needs 3 runs 9 119 3 129 199 2 (no mean, no band)" in text
     assert "train loss band needs 3 runs 0 119 3 120 199 2 (no mean, no band)" in text
     refs = parse(page).refs
-    for fig in ("group-val-loss.png", "group-train-loss.png", "group-final.png"):
+    for fig in ("group-val-loss.svg", "group-train-loss.svg", "group-final.svg"):
         assert ("img", "src", fig) in refs
-        assert (page.parent / fig).read_bytes().startswith(b"\x89PNG")
+        assert (page.parent / fig).read_bytes().startswith(b"<?xml")
     for run in ("s0", "s1", "s2"):
         assert ("a", "href", f"../../runs/{run}/index.html") in refs
     assert ("a", "href", "../../compare/group-seeds/index.html") in refs

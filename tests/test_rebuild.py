@@ -67,20 +67,20 @@ def test_files_kept_from_the_previous_site_equal_a_cold_build(three: Path, tmp_p
     out = tmp_path / "site"
     build(three, out, jobs=1)
     build(three, out, jobs=1)  # from here on the replaced site is kept and refilled
-    inodes = {p: p.stat().st_ino for p in out.rglob("*.png")}
+    inodes = {p: p.stat().st_ino for p in out.rglob("*.svg")}
     with open(three / "logs" / "b.csv", "a", encoding="utf-8") as fh:
         fh.write("200,0.1,0.2\n")
     build(three, out, jobs=1)
     kept = [p for p, ino in inodes.items() if p.exists() and p.stat().st_ino == ino]
-    assert out / "runs" / "a" / "loss.png" in kept  # unchanged run: its figure is linked
-    assert out / "runs" / "b" / "loss.png" not in kept  # new data: drawn again
+    assert out / "runs" / "a" / "loss.svg" in kept  # unchanged run: its figure is linked
+    assert out / "runs" / "b" / "loss.svg" not in kept  # new data: drawn again
     assert site_bytes(out) == cold_site(three, tmp_path)
 
 
 def test_site_files_removed_or_edited_by_hand_are_restored(three: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     build(three, out, jobs=1)
-    (out / "runs" / "a" / "loss.png").unlink()
+    (out / "runs" / "a" / "loss.svg").unlink()
     (out / "runs" / "b" / "index.html").unlink()
     index = out / "index.html"
     before = index.stat().st_mtime_ns
@@ -97,14 +97,14 @@ def test_a_damaged_image_the_site_lacks_rebuilds_its_run(three: Path, tmp_path: 
     damaged = 0
     for path in sorted(cache_dir_for(out).glob("*/*.bin")):
         entry = cache.open(path.stem)
-        blob = entry.blobs.get(("images", "runs/a/loss.png")) if entry else None
+        blob = entry.blobs.get(("images", "runs/a/loss.svg")) if entry else None
         if blob is not None:
             data = bytearray(path.read_bytes())
             data[blob.offset] ^= 0xFF
             path.write_bytes(bytes(data))
             damaged += 1
     assert damaged == 1
-    (out / "runs" / "a" / "loss.png").unlink()
+    (out / "runs" / "a" / "loss.svg").unlink()
     report = build(three, out, jobs=1)
     assert report.cached == 2
     assert site_bytes(out) == cold_site(three, tmp_path)

@@ -214,7 +214,7 @@ def test_a_yolo_event_file_builds_with_summed_losses_and_overfitting_analysed(
     assert run["best"]["metric"] == "val/loss_sum"
     assert "overfitting" in {f["kind"] for f in run["flags"]}
     # the parts get their own figure, right after the loss figure
-    assert (tmp_path / "site" / "runs" / "yolo" / "components.png").is_file()
+    assert (tmp_path / "site" / "runs" / "yolo" / "components.svg").is_file()
     figure = plan_components_figure(read_run(load_manifests(runs_dir).runs[0], runs_dir))
     assert figure is not None and figure.name == "components"
     assert figure.alt == (

@@ -121,7 +121,7 @@ def test_lr_grad_norm_and_throughput_get_the_right_figures(tmp_path: Path) -> No
     assert "Trained for 1 min 15 s (wall time of the TensorBoard events, first to last logged point)" in text
     assert f"Throughput {median:.3g} samples/s (median of the logged train/samples_per_second)" in text
     for name in ("scalars-accuracy", "scalars-optimisation", "scalars-system"):
-        assert (out / "runs" / "run" / f"{name}.png").read_bytes().startswith(b"\x89PNG")
+        assert (out / "runs" / "run" / f"{name}.svg").read_bytes().startswith(b"<?xml")
     assert "Constant throughout, not drawn: seed = 7" in text and "Counters, not drawn: epoch" in text
 
 
@@ -130,7 +130,7 @@ def test_throughput_from_wall_time_per_step_when_none_is_logged(tmp_path: Path) 
     assert record["pace"]["unit"] == "steps/s"
     assert record["pace"]["rate"] == pytest.approx(299 / (SECONDS_PER_STEP * 299))
     assert "Throughput 4 steps/s (wall time per step, over 299 steps)" in _page_text(out)
-    assert not (out / "runs" / "run" / "scalars-system.png").exists()
+    assert not (out / "runs" / "run" / "scalars-system.svg").exists()
 
 
 def _run(series: dict[str, np.ndarray], roles: dict[str, str]) -> tuple[RunData, RunAnalysis]:
@@ -242,7 +242,7 @@ def test_series_names_on_the_page_are_text_never_markup(tmp_path: Path) -> None:
     assert "<b>" not in html and "<i>" not in html and "<script>s" not in html
     assert "&lt;i&gt;k&lt;/<wbr>i&gt;</code> = 3" in html  # the constant, named with its value
     assert "the learning rate (&lt;b&gt;x&lt;/b&gt; lr)" in html  # under the loss, in the caption
-    assert (out / "runs" / "run" / "scalars-other.png").is_file()
+    assert (out / "runs" / "run" / "scalars-other.svg").is_file()
 
 
 def test_logged_running_total_and_epoch_times_give_duration_and_seconds_per_epoch() -> None:

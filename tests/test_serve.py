@@ -240,8 +240,8 @@ def test_a_run_whose_manifest_breaks_keeps_its_last_good_page(
         f"{runs_dir / 'alpha.yaml'}:4:1: duplicate key &#x27;name&#x27; (first given on line 1); keep one of them</code>"
     ) in page
     assert get(url + "runs/alpha/")[1] == page
-    with urllib.request.urlopen(url + "runs/alpha/loss.png", timeout=DEADLINE) as resp:
-        assert resp.status == 200 and resp.read().startswith(b"\x89PNG")  # its figures are kept too
+    with urllib.request.urlopen(url + "runs/alpha/loss.svg", timeout=DEADLINE) as resp:
+        assert resp.status == 200 and resp.read().startswith(b"<?xml")  # its figures are kept too
     manifest.write_text(good.replace("First title", "Fixed title"), encoding="utf-8")
     wait_until(lambda: site.version == start + 2, "a rebuild after the manifest was fixed")
     status, page = get(url + "runs/alpha/index.html")

@@ -40,10 +40,12 @@ def test_everything_is_inside(single: Path) -> None:
     assert "example.invalid" not in text
     images = [v for tag, attr, v in page.refs if tag == "img" and not v.startswith("data:image/gif;")]
     site = read_site(single.parent.parent / "site")
-    assert len(images) == sum(1 for p in site if p.endswith(".png"))  # each figure, once
+    # each figure (SVG) and thumbnail (PNG), once
+    assert len(images) == sum(1 for p in site if p.endswith((".png", ".svg")) and not p.startswith("static/"))
     for src in images:
-        assert src.startswith("data:image/png;base64,")
-        assert base64.b64decode(src.split(",", 1)[1]).startswith(PNG)
+        kind, data = src.split(",", 1)
+        assert kind in ("data:image/png;base64", "data:image/svg+xml;base64")
+        assert base64.b64decode(data).startswith(PNG if kind == "data:image/png;base64" else b"<?xml")
     for tag, attr, value in page.refs:
         if tag == "a" and attr == "href" and value.startswith("#"):
             assert value[1:] in ids, value
@@ -65,7 +67,7 @@ def test_links_between_pages_become_section_links(single: Path) -> None:
 def test_figures_match_the_site(single: Path) -> None:
     site = read_site(single.parent.parent / "site")
     text = single.read_text(encoding="utf-8")
-    loss = base64.b64encode(site["runs/late/loss.png"]).decode("ascii")
+    loss = base64.b64encode(site["runs/late/loss.svg"]).decode("ascii")
     assert loss in text
 
 

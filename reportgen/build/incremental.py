@@ -45,7 +45,7 @@ from reportgen.build.run_job import RunResult
 from reportgen.build.runs import Built, Runs
 from reportgen.build.writer import Known, Later, SiteIndex, reusable, write_site
 from reportgen.errors import Location, OutputError
-from reportgen.figures.draw import draw, draw_many
+from reportgen.figures.draw import draw_many, draw_svg
 from reportgen.manifest.yaml_positions import ParsedYaml
 from reportgen.model import DatasetSpec, RunSpec, SiteConfig
 from reportgen.site.cross_run_pages import CrossRun, gather_cross_run
@@ -212,7 +212,7 @@ class Incremental:
             made = self.last.made
             todo = [i for i, k in enumerate(keys) if k not in made]
             drawn = dict(zip(todo, pool.submit_batched(draw_many, [specs[i] for i in todo], ())))
-            return [Later(drawn[i]) if i in drawn else Known(made[k], functools.partial(draw, specs[i])) for i, k in enumerate(keys)]
+            return [Later(drawn[i]) if i in drawn else Known(made[k], functools.partial(draw_svg, specs[i])) for i, k in enumerate(keys)]
 
         # groups and comparisons need the runs' curves: each worker sent the few it needs
         pairs = runs.payloads()

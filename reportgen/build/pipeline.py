@@ -31,7 +31,7 @@ from reportgen.build.writer import (
 )
 from reportgen.errors import ReportgenError
 from reportgen.figures.class_balance import collect_balance
-from reportgen.figures.draw import SvgOf, draw, svg_path
+from reportgen.figures.draw import draw_svg
 from reportgen.manifest.load import LoadResult, load_manifests
 from reportgen.site.dataset_pages import DatasetPage, plan_dataset_pages
 from reportgen.site.paths import SUMMARY_JSON, SUMMARY_MD
@@ -142,9 +142,7 @@ def _figures(runs: Runs, datasets: list[DatasetPage], books: Incremental) -> dic
     """The runs' figures (drawn by their workers) and the datasets' (drawn here unless known)."""
     files: dict[str, bytes | Known | Later] = {name: image for r in runs.done for name, image in r.images.items()}
     for ds in datasets:
-        files[ds.file] = books.file(ds.file, functools.partial(draw, ds.figure), "figure", ds.figure)
-        svg = svg_path(ds.file)  # the screen's rendition, beside the PNG
-        files[svg] = books.file(svg, functools.partial(draw, SvgOf(ds.figure)), "figure", SvgOf(ds.figure))
+        files[ds.file] = books.file(ds.file, functools.partial(draw_svg, ds.figure), "figure", ds.figure)
     return files
 
 

@@ -24,7 +24,7 @@ from reportgen.figures.class_balance import (
     with_balance_flags,
 )
 from reportgen.figures.data_table import figure_entry
-from reportgen.figures.draw import Painter, shared_painter, svg_path
+from reportgen.figures.draw import shared_painter
 from reportgen.figures.plan import FigureSpec, plan_run_figures, plan_thumbnail
 from reportgen.figures.plan_loss_components import plan_components_figure
 from reportgen.figures.plan_model import plan_model_figures
@@ -34,7 +34,13 @@ from reportgen.model import RunAnalysis, RunData, RunSpec
 from reportgen.readers.run import LOSS_ROLES, loss_like, read_run
 from reportgen.site.figure_data import figure_data
 from reportgen.site.overlay_data import overlay_script
-from reportgen.site.paths import dataset_page_path, overlay_path, run_figure_path, run_page_path
+from reportgen.site.paths import (
+    dataset_page_path,
+    overlay_path,
+    run_figure_path,
+    run_page_path,
+    run_thumbnail_path,
+)
 from reportgen.site.summary_json import model_record, plain, run_record
 
 
@@ -120,14 +126,11 @@ def _plain_problem(exc: ReportgenError) -> tuple:
     return (type(exc).__name__, exc.message, None if where.path is None else str(where.path), where.line, where.column, exc.key)
 
 
-def process_run(
-    spec: RunSpec, runs_dir: Path, dataset_table: BalanceTable | None = None, painter: Painter | None = None
-) -> RunResult:
+def process_run(spec: RunSpec, runs_dir: Path, dataset_table: BalanceTable | None = None) -> RunResult:
     """Read, analyse and draw one run. `dataset_table` is the class balance of the dataset the
-    run refers to (read once for all its runs); `painter` draws the figures (share one across
-    runs: it reuses its matplotlib figures). Raises ReportgenError for bad logs; a bad
+    run refers to (read once for all its runs). Figures are drawn by this process's shared
+    Painters, which keep their matplotlib figures and frames from run to run. Raises ReportgenError for bad logs; a bad
     class-balance file is a problem in the result, and the run is still built."""
-    painter = painter or Painter()
     run = read_run(spec, runs_dir)
     problems: list[tuple] = []
     table = None
@@ -159,18 +162,18 @@ def process_run(
         figs = [plan_balance_figure(table, spec.display_title), *figs]
     for fig in figs:
         file = run_figure_path(slug, fig.name)
-        images.update(_renditions(fig, file, painter))
+        images[file] = _draw_figure(fig)
         entries.append(dict(figure_entry(fig, file), data=figure_data(fig, run, analysis)))
     try:
-        analysis, model_warnings = _inside_model(run, analysis, record, slug, painter, images, entries)
+        analysis, model_warnings = _inside_model(run, analysis, record, slug, images, entries)
     except ReportgenError as exc:  # unreadable checkpoints: the rest of the run is still worth a page
         problems.append(_plain_problem(exc))
         model_warnings = []
     thumb_spec = plan_thumbnail(run, analysis)
     thumb = None
     if thumb_spec is not None:
-        thumb = run_figure_path(slug, thumb_spec.name)
-        images[thumb] = painter.draw(thumb_spec)
+        thumb = run_thumbnail_path(slug, thumb_spec.name)
+        images[thumb] = shared_painter("png").draw(thumb_spec)
     # the index workbench's curves of this run, loaded only when a reader ticks it
     images[overlay_path(slug)] = overlay_script(run)
     return RunResult(
@@ -186,13 +189,13 @@ def process_run(
     )
 
 
-def _renditions(fig: FigureSpec, file: str, painter: Painter) -> dict[str, bytes]:
-    """A figure's PNG (what prints and what the single file and summary.md embed) and the
-    themed SVG beside it (what a screen shows, figures/svg.py)."""
-    return {file: painter.draw(fig), svg_path(file): shared_painter("svg").draw(fig)}
+def _draw_figure(fig: FigureSpec) -> bytes:
+    """A figure's one rendition, the themed SVG (figures/svg.py), by this process's SVG painter,
+    which keeps its frames from run to run."""
+    return shared_painter("svg").draw(fig)
 
 
-def _inside_model(run: RunData, analysis: RunAnalysis, record: dict, slug: str, painter: Painter,
+def _inside_model(run: RunData, analysis: RunAnalysis, record: dict, slug: str,
                   images: dict[str, bytes], entries: list) -> tuple[RunAnalysis, list[str]]:
     """Issue 18: the run's checkpoints and histograms as the page's "Inside the model" section
     (figure entries marked section "inside"), `record["model"]` and findings added to the run's
@@ -203,7 +206,7 @@ def _inside_model(run: RunData, analysis: RunAnalysis, record: dict, slug: str, 
         return analysis, warnings
     for fig in plan_model_figures(views, run.x):
         file = run_figure_path(slug, fig.name)
-        images.update(_renditions(fig, file, painter))
+        images[file] = _draw_figure(fig)
         entries.append(dict(figure_entry(fig, file), section="inside"))
     record["model"] = model_record(views)
     if views.flags:
@@ -247,7 +250,7 @@ _ERROR_TYPES: dict[str, type[ReportgenError]] = {
 
 
 def try_process_run(
-    spec: RunSpec, runs_dir: Path, dataset_table: BalanceTable | None = None, painter: Painter | None = None
+    spec: RunSpec, runs_dir: Path, dataset_table: BalanceTable | None = None
 ) -> RunResult | RunFailure:
     """process_run, with a bad run's error returned instead of raised, so one run never stops
     the others. An unexpected exception is a reportgen bug: it is reported against the run's
@@ -256,7 +259,7 @@ def try_process_run(
         # Logs may hold values near the float64 limit (1e308): arithmetic on them overflows to
         # inf, which is the right answer, not a warning to print over the build's output.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            return process_run(spec, runs_dir, dataset_table, painter)
+            return process_run(spec, runs_dir, dataset_table)
     except ReportgenError as exc:
         return RunFailure(type(exc), exc.message, exc.where, exc.key)
     except Exception as exc:  # noqa: BLE001 - the worker boundary: one run's bug must not stop the others
@@ -281,15 +284,14 @@ def build_runs(
     batch: list[tuple[RunSpec, str, BalanceTable | None]], runs_dir: Path, cache_root: Path | None
 ) -> list[RunResult | RunFailure]:
     """Worker entry: build a batch of runs, each (spec, cache key, its dataset's class balance),
-    with the worker's Painter, and store each result under its key (a failed run is not cached, so its
+    with the worker's shared Painters, and store each result under its key (a failed run is not cached, so its
     error is reported again until it is fixed)."""
     from reportgen.build.cache import RunCache
 
     cache = RunCache(cache_root)
-    painter = shared_painter()
     out = []
     for spec, key, dataset_table in batch:
-        result = try_process_run(spec, runs_dir, dataset_table, painter)
+        result = try_process_run(spec, runs_dir, dataset_table)
         if isinstance(result, RunResult):
             cache.store(key, result.to_plain())
         out.append(result)

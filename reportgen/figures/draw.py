@@ -28,8 +28,9 @@ PANEL_GAP_PT = 10.0
 # Matplotlib's axis arithmetic (span, margins, ticks) overflows near the float64 limit, so
 # values beyond this are drawn at it: no reader can tell 1e300 from 1e308 on a plot anyway.
 PLOT_LIMIT = 1e300
-# Frames kept per figure geometry: a sweep's runs share a handful; the rest are drawn again.
-MAX_FRAMES = 32
+# Frames kept per figure geometry: a PNG frame is the figure's pixels (about 1 MB), an SVG
+# frame its text (about 30 KB), so an SVG painter keeps every frame a large sweep draws.
+MAX_FRAMES = {"png": 32, "svg": 1024}
 
 
 @dataclass
@@ -37,7 +38,7 @@ class _Frame:
     """A drawn frame (see `_frame_key`): its pixels and where it put each axes, so ink can be
     drawn over it again later."""
 
-    region: object  # matplotlib BufferRegion of the whole figure (PNG); SVG text (SVG)
+    region: object  # matplotlib BufferRegion of the whole figure (PNG); svg.Frame (SVG)
     state: tuple  # _frame_state
 
 
@@ -47,20 +48,6 @@ class _Canvas:
     axes: np.ndarray  # (nrows, ncols) of Axes
     frames: dict = field(default_factory=dict)  # frame key -> _Frame, oldest first
     current: tuple | None = None  # key of the frame the axes are set up for now
-
-
-@dataclass(frozen=True)
-class SvgOf:
-    """The SVG rendition of a figure (figures/svg.py), where a PNG's FigureSpec would go: `draw`
-    and `draw_many` give its SVG bytes, and its cache key differs from the PNG's."""
-
-    spec: FigureSpec
-
-
-def svg_path(png_path: str) -> str:
-    """Site path of the SVG rendition drawn beside the PNG at `png_path` (the `figure` macro
-    of templates/macros.html finds it by the same rule)."""
-    return png_path.removesuffix(".png") + ".svg"
 
 
 class Painter:
@@ -92,17 +79,22 @@ class Painter:
         return canvas
 
 
-def draw(spec: FigureSpec | SvgOf) -> bytes:
-    """PNG bytes of a FigureSpec, SVG bytes of an SvgOf, on a figure of its own (a Painter is
-    faster for many figures)."""
-    if isinstance(spec, SvgOf):
-        return Painter("svg").draw(spec.spec)
+def draw(spec: FigureSpec) -> bytes:
+    """PNG bytes of a FigureSpec, on a figure of its own (a Painter is faster for many figures).
+    The site shows figures as SVG (draw_svg); PNG is for thumbnails and raster checks."""
     return Painter().draw(spec)
 
 
-def draw_many(specs: Sequence[FigureSpec | SvgOf]) -> list[bytes]:
-    """PNG (SvgOf: SVG) bytes of each spec, in order, with this thread's Painters (shared_painter)."""
-    return [shared_painter("svg").draw(s.spec) if isinstance(s, SvgOf) else shared_painter().draw(s) for s in specs]
+def draw_svg(spec: FigureSpec) -> bytes:
+    """The themed SVG of a FigureSpec (figures/svg.py): the one rendition of a figure the site
+    holds, on a figure of its own."""
+    return Painter("svg").draw(spec)
+
+
+def draw_many(specs: Sequence[FigureSpec], kind: str = "svg") -> list[bytes]:
+    """SVG (kind "png": PNG) bytes of each spec, in order, with this thread's Painter (shared_painter)."""
+    painter = shared_painter(kind)
+    return [painter.draw(s) for s in specs]
 
 
 _local = threading.local()
@@ -194,12 +186,12 @@ def _paint(canvas: _Canvas, spec: FigureSpec, vector: bool = False) -> bytes:
         if _bare(spec):
             fig.patch.set_alpha(0.0)
         if vector:
-            frame = _Frame(svg.render(fig), _frame_state(canvas))
+            frame = _Frame(svg.render_frame(fig), _frame_state(canvas))
         else:
             fig.canvas.draw()
             frame = _Frame(fig.canvas.copy_from_bbox(fig.bbox), _frame_state(canvas))
         fig.patch.set_alpha(1.0)
-        if len(canvas.frames) >= MAX_FRAMES:
+        if len(canvas.frames) >= MAX_FRAMES["svg" if vector else "png"]:
             del canvas.frames[next(iter(canvas.frames))]
         canvas.frames[key] = frame
     elif canvas.current != key:

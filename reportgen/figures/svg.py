@@ -12,8 +12,11 @@ pixels; a figure's ink is rendered on its own and put after it, so it lands on t
 from __future__ import annotations
 
 import colorsys
+import contextlib
+import functools
 import io
 import re
+from dataclasses import dataclass
 
 import matplotlib as mpl
 
@@ -27,8 +30,26 @@ _FONTS = "font-family: 'DejaVu Sans', Verdana, 'Bitstream Vera Sans', sans-serif
 # (0.3 device pixels at 2x), and it halves the file
 PRECISION = 1
 _COLOR = re.compile(r"(fill|stroke|stop-color): ?(#[0-9a-fA-F]{6})")
+_VAR = re.compile(r"var\(--c([0-9a-f]{6}),")
 # the page's dark background (templates/static/style.css --bg), so a figure sits on the page
 DARK_PAPER = "#16181c"
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A rendered frame, themed once and kept: its text up to the closing tag, where its
+    start tag ends (the style sheet goes there) and the colours it uses."""
+
+    head: str
+    style_at: int
+    colors: frozenset
+
+
+def render_frame(fig) -> Frame:
+    """`fig` drawn whole, themed, ready for ink (`combine`)."""
+    text = _theme_colors(_FONT.sub(_FONTS, render(fig)))
+    colors = frozenset(_VAR.findall(text))
+    return Frame(text[: text.rindex("</svg>")], text.index(">", text.index("<svg")) + 1, colors)
 
 
 def render(fig, artists=None) -> str:
@@ -36,7 +57,7 @@ def render(fig, artists=None) -> str:
     figure's dpi must be 72 (an SVG's user unit is the point)."""
     width, height = fig.get_size_inches() * 72
     buf = io.StringIO()
-    with mpl.rc_context(RC):
+    with _rc():
         renderer = _renderer()(width, height, buf, image_dpi=72, metadata=_METADATA)
         if artists is None:
             fig.draw(renderer)
@@ -47,6 +68,22 @@ def render(fig, artists=None) -> str:
     return buf.getvalue()
 
 
+@contextlib.contextmanager
+def _rc():
+    """RC set for one rendering and put back (mpl.rc_context copies every setting, which cost
+    a tenth of drawing a figure's ink)."""
+    params = mpl.rcParams
+    saved = {k: params[k] for k in RC}
+    try:
+        for k, v in RC.items():
+            params[k] = v
+        yield
+    finally:
+        for k, v in saved.items():
+            params[k] = v
+
+
+@functools.cache
 def _renderer():
     """matplotlib's SVG renderer, writing path data to PRECISION decimals (rounded in C, where
     rewriting the text afterwards cost a sixth of the drawing time)."""
@@ -68,27 +105,38 @@ def _body(svg: str) -> str:
     return svg[start:svg.rindex("</svg>")]
 
 
-def combine(frame: str, ink: str) -> bytes:
-    """One themed SVG file: the frame, then the ink over it."""
-    svg = frame[: frame.rindex("</svg>")] + _body(ink) + "</svg>\n"
-    return theme(svg).encode("utf-8")
+def combine(frame: Frame, ink: str) -> bytes:
+    """One themed SVG file: the frame, then the ink over it, and the style sheet giving the
+    dark colours of both."""
+    body = _theme_colors(_FONT.sub(_FONTS, _body(ink)))
+    colors = sorted(frame.colors | set(_VAR.findall(body)))
+    head = frame.head
+    svg = head[: frame.style_at] + _style(colors) + head[frame.style_at:] + body + "</svg>\n"
+    return svg.encode("utf-8")
 
 
 def theme(svg: str) -> str:
     """`svg` with each colour a custom property (light colour as fallback) and a style sheet
     giving the dark ones; text and shapes without a fill of their own (black) follow it too."""
-    svg = _FONT.sub(_FONTS, svg)
-    colors = sorted({c.lower() for _, c in _COLOR.findall(svg)})
-    svg = _COLOR.sub(lambda m: f"{m.group(1)}: var(--c{m.group(2)[1:].lower()}, {m.group(2).lower()})", svg)
-    dark = " ".join(f"--c{c[1:]}: {dark_color(c)};" for c in colors)
+    svg = _theme_colors(_FONT.sub(_FONTS, svg))
+    at = svg.index(">", svg.index("<svg")) + 1
+    return svg[:at] + _style(sorted(set(_VAR.findall(svg)))) + svg[at:]
+
+
+def _theme_colors(svg: str) -> str:
+    return _COLOR.sub(lambda m: f"{m.group(1)}: var(--c{m.group(2)[1:].lower()}, {m.group(2).lower()})", svg)
+
+
+def _style(colors: list[str]) -> str:
+    """The style sheet of a themed SVG using `colors` (hex digits, lower case): each colour's
+    dark value on a screen in dark mode (paper stays light)."""
+    dark = " ".join(f"--c{c}: {dark_color('#' + c)};" for c in colors)
     # matplotlib leaves black fills unwritten (an SVG's default), so black text and black-filled
     # shapes (a group's mean band, divergence and off-scale marks) take the theme's black here;
     # a marker's shape (a path with an id) takes its fill from the <use> that places it
     black = dark_color("#000000")
-    style = (f"<style>@media (prefers-color-scheme: dark) {{ svg {{ {dark} }} text, "
-             f"path:not([id]):not([style*='fill']), use:not([style*='fill']) {{ fill: {black}; }} }}</style>")
-    at = svg.index(">", svg.index("<svg")) + 1
-    return svg[:at] + style + svg[at:]
+    return (f"<style>@media screen and (prefers-color-scheme: dark) {{ svg {{ {dark} }} text, "
+            f"path:not([id]):not([style*='fill']), use:not([style*='fill']) {{ fill: {black}; }} }}</style>")
 
 
 def dark_color(color: str) -> str:

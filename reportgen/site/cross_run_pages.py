@@ -11,7 +11,7 @@ from reportgen.analysis.groups import GroupSummary, summarise_group
 from reportgen.errors import ReportgenError
 from reportgen.figures.comparability import comparable_sets
 from reportgen.figures.data_table import figure_entry
-from reportgen.figures.draw import SvgOf, draw_many, svg_path
+from reportgen.figures.draw import draw_many
 from reportgen.figures.plan import FigureSpec
 from reportgen.figures.plan_groups import (
     count_segments,
@@ -194,5 +194,4 @@ def _plan(spec: FigureSpec, page: str, files: dict[str, FigureSpec]) -> dict[str
     """Plan `spec` for drawing into the page's folder; returns its figure entry."""
     file = figure_beside(page, spec.name)
     files[file] = spec
-    files[svg_path(file)] = SvgOf(spec)  # the screen's rendition, beside the PNG
     return _entry(spec, file, page)

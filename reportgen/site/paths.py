@@ -32,18 +32,27 @@ def compare_page_path(slug: str) -> str:
     return f"compare/{slug}/index.html"
 
 
+# A figure is one themed SVG (figures/svg.py): sharp at any density, light or dark with the
+# page, and what prints; only the index's small thumbnails are PNG.
+
+
 def run_figure_path(slug: str, name: str) -> str:
-    """A run's figure (or thumbnail), beside its page."""
+    """A run's figure, beside its page."""
+    return f"runs/{slug}/{name}.svg"
+
+
+def run_thumbnail_path(slug: str, name: str) -> str:
+    """A run's thumbnail for the index, beside its page."""
     return f"runs/{slug}/{name}.png"
 
 
 def dataset_figure_path(slug: str, name: str) -> str:
-    return f"datasets/{slug}/{name}.png"
+    return f"datasets/{slug}/{name}.svg"
 
 
 def figure_beside(page: str, name: str) -> str:
-    """A figure in the folder of `page` (group and comparison pages)."""
-    return page.rsplit("/", 1)[0] + f"/{name}.png"
+    """A figure in the folder of `page` (group, comparison and sweep pages)."""
+    return page.rsplit("/", 1)[0] + f"/{name}.svg"
 
 
 def static_path(name: str) -> str:

@@ -23,7 +23,6 @@ from reportgen.analysis.sweeps import SweepAnalysis, SweepPoint, analyse_sweep
 from reportgen.errors import ManifestError
 from reportgen.figures.comparability import comparable_sets
 from reportgen.figures.data_table import figure_entry
-from reportgen.figures.draw import SvgOf, svg_path
 from reportgen.figures.plan import FigureSpec
 from reportgen.figures.plan_sweeps import (
     ColorBar,
@@ -36,6 +35,7 @@ from reportgen.figures.plan_sweeps import (
 )
 from reportgen.manifest.slug import slugify
 from reportgen.model import ROLES, RunAnalysis, RunData, SiteConfig, SweepSpec
+from reportgen.site.paths import figure_beside
 from reportgen.site.summary_json import plain
 
 IMPORTANCE_METHOD = (
@@ -284,9 +284,8 @@ def gather_sweeps(site: SiteConfig, runs: Sequence[RunData], analyses: Sequence[
         page = record["page"]
         figures = []
         for spec, bar, heading in sweep.figures:
-            file = page.rsplit("/", 1)[0] + f"/{spec.name}.png"
+            file = figure_beside(page, spec.name)
             specs[file] = spec
-            specs[svg_path(file)] = SvgOf(spec)  # the screen's rendition, beside the PNG
             entry = dict(figure_entry(spec, file), src=posixpath.relpath(file, posixpath.dirname(page)))
             entry["colorbar"] = None if bar is None else {"label": bar.label, "discrete": bar.discrete,
                                                           "stops": [{"color": c, "label": t} for c, t in bar.stops]}
