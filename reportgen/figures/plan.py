@@ -404,6 +404,10 @@ def _gap_panel(run: RunData, analysis: RunAnalysis, until: float | None = None) 
     within = np.isin(val.steps, np.asarray(record["steps"], dtype=np.int64))
     x = x_values(val, run.x)[within]
     limits, off, peaks = _robust([(x, gap)], until, "linear")
+    if limits is not None:
+        # a gap is read against zero (no gap): the axis always shows it, so a gap that grows
+        # from 0.06 to 0.1 is not drawn as one that grows from nothing to the top of the plot
+        limits = (min(limits[0], 0.0), max(limits[1], 0.0))
     panel = Panel(
         None,
         run.x,
