@@ -2,6 +2,7 @@
    range, and whether a log scale fits. */
 (function (F) {
   "use strict";
+
   // one x axis for every series of a panel; `undefined` where a series has no point there
   // (uPlot spans those), null where the log holds NaN/inf (a gap, as in the static figure)
   function join(panel, smooths) {

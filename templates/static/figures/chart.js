@@ -7,6 +7,7 @@
    give it what it draws, zoom.js, readout.js, csv.js and start.js add the controls. */
 (function (F) {
   "use strict";
+
   var DASH = { "--": [6, 4], "-.": [6, 3, 1, 3], ":": [1, 3] };
 
   function Figure(root, data) {

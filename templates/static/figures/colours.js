@@ -2,6 +2,7 @@
    on them. */
 (function (F) {
   "use strict";
+
   function theme() {
     var css = getComputedStyle(document.documentElement);
     function v(name, fallback) { return css.getPropertyValue(name).trim() || fallback; }

@@ -1,6 +1,7 @@
 /* Interactive figures: the "CSV" download, the same bytes as site/figure_data.py figure_csv(). */
 (function (F) {
   "use strict";
+
   // site/figure_data.py figure_csv(): the same bytes
   function cell(v) {
     if (v === null || v === undefined) return "";

@@ -2,6 +2,7 @@
    static figure draws, drawn over the live curves, and the key that says what they mean. */
 (function (F) {
   "use strict";
+
   var SYMBOLS = { "*": "★", "X": "✖", "v": "▼", "^": "▲", "o": "●", "s": "■", "D": "◆" };
 
   // vertical and horizontal reference lines and the marks (best, divergence, chance level) the

@@ -2,6 +2,7 @@
    cursor) and the arrow keys that move the crosshair. */
 (function (F) {
   "use strict";
+
   function num(v, digits) {
     if (v === null || v === undefined) return "—";
     return digits ? String(Number(v.toPrecision(digits))) : String(v);

@@ -3,6 +3,7 @@
    reportgen/site/scripts.py lists. */
 (function (F) {
   "use strict";
+
   var MAX_WEIGHT = 0.999; // analysis/smoothing.py MAX_WEIGHT
 
   // analysis/smoothing.py ema(): TensorBoard's debiased EMA over the finite points. `rank[i]`

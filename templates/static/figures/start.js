@@ -2,6 +2,7 @@
    the page (their JSON) once the page and every part of this script are loaded. Loaded last. */
 (function (F) {
   "use strict";
+
   F.Figure.prototype.wire = function () {
     var self = this, root = this.root;
     root.querySelector(".fig-reset").addEventListener("click", function () { self.reset(); });

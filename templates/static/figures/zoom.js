@@ -1,6 +1,7 @@
 /* Interactive figures: drag to zoom x (panels on one x unit zoom together), "Reset zoom". */
 (function (F) {
   "use strict";
+
   // panels on the same x unit zoom together (a group's curves and its run counts); a
   // comparison's panels by epoch and by step keep their own ranges
   F.Figure.prototype.zoomed = function (u) {

@@ -2,6 +2,7 @@
    with a table of the exact best and final points under it. */
 (function (W) {
   "use strict";
+
   var DASHES = [[8, 4], [2, 3], [12, 4, 2, 4], [4, 4], [1, 6], [16, 6]];
   var ROLE_LABEL = { val_loss: "validation loss", train_loss: "train loss", val_acc: "validation accuracy" };
 

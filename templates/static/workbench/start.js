@@ -5,6 +5,7 @@
    share on window.reportgenWorkbench, redraws on every change (`refresh`) and starts. */
 (function (W) {
   "use strict";
+
   var el = {
     table: document.getElementById("runs-table"),
     box: document.getElementById("workbench"),
