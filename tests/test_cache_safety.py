@@ -37,11 +37,11 @@ def _short(text: str) -> bytes:
 
 def popen_pickle(marker: Path) -> bytes:
     """The exploit of issue 12: a pickle whose STACK_GLOBAL reaches subprocess.Popen through
-    reportgen.build.writer's imports, called with a command that creates `marker`."""
+    reportgen.build.site_swap's imports (it uses ctypes), called with a command that creates `marker`."""
     command = str(marker).encode()
     return b"".join([
         b"\x80\x04",
-        _short("reportgen.build.writer"),
+        _short("reportgen.build.site_swap"),
         _short("ctypes.util.subprocess.Popen"),
         b"\x93",  # STACK_GLOBAL
         b"](",  # EMPTY_LIST, MARK
@@ -105,7 +105,7 @@ def test_a_header_naming_a_function_is_refused(tmp_path: Path) -> None:
     marker = tmp_path / "owned"
     tree = {
         "$": "dataclass",
-        "type": "reportgen.build.writer:ctypes.util.subprocess.Popen",
+        "type": "reportgen.build.site_swap:ctypes.util.subprocess.Popen",
         "fields": {"args": ["touch", str(marker)]},
     }
     text = json.dumps(tree).encode()

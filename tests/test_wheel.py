@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import make_run
 
+from reportgen.site.scripts import FIGURE_SCRIPTS, INDEX_SCRIPTS
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -39,6 +41,9 @@ def test_wheel_contains_templates(wheel: Path) -> None:
                    "reportgen/templates/index.html", "reportgen/templates/static/style.css",
                    "reportgen/cli.py"):
         assert needed in names, needed
+    # the scripts' parts sit in folders under static/ (templates/static/figures/, workbench/)
+    missing = [n for n in FIGURE_SCRIPTS + INDEX_SCRIPTS if f"reportgen/templates/static/{n}" not in names]
+    assert missing == []
 
 
 def test_installed_wheel_builds_a_site_from_another_directory(wheel: Path, tmp_path: Path) -> None:

@@ -7,7 +7,9 @@ that writes output. Also `check` (validate without building).
 - incremental.py: `Incremental`, the build's books: what the last build made, what may be skipped
 - cache.py, cache_keys.py, datacodec.py, last_build.py: what those books are kept in
 - parallel.py: worker processes; progress.py: the progress bar
-- writer.py: writes the site and swaps it in; output_lock.py: one build at a time per output folder
+- writer.py: writes the site; site_swap.py: swaps it in for the previous one and undoes a killed
+  build; file_reuse.py: links files the previous site holds unchanged
+- output_lock.py: one build at a time per output folder
 - output_paths.py: guards on where output may go
 - check.py: `reportgen check`
 

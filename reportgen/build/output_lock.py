@@ -1,5 +1,5 @@
 """One build at a time into an output folder: `output_lock`, a flock on a file beside the folder.
-Taking it also undoes what a killed build left there (writer.recover)."""
+Taking it also undoes what a killed build left there (site_swap.recover)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from reportgen.build.writer import recover
+from reportgen.build.site_swap import recover
 
 
 def _lock_path(out: Path) -> Path:

@@ -6,7 +6,7 @@ bytes (no disk, no cache); summary.json and summary.md; the single-file report.
 - dataset_pages.py: dataset pages; comparisons.py: which comparison pages exist
 - cross_run_pages.py: group statistics, comparisons, their figures and pages in one call
 - summary_json.py, summary_md.py: machine-readable and pull-request summaries
-- single_file.py: the whole site as one HTML file
+- single_file.py: the whole site as one HTML file; scripts.py: which static scripts pages load, in order
 - formatting.py: Jinja filters and sanitised Markdown; templates_dir.py: where templates are
 
 May import: reportgen.errors, reportgen.model, reportgen.manifest, reportgen.readers, reportgen.analysis,

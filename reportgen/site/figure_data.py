@@ -1,5 +1,5 @@
 """The data behind an interactive curve figure (hover, zoom, log/linear, smoothing, CSV), shipped
-inside the page as JSON (templates/_figure_interactive.html, templates/static/figures.js).
+inside the page as JSON (templates/_figure_interactive.html, templates/static/figures/).
 
 Pure: a FigureSpec (and, for a run's own figures, its RunData and RunAnalysis) in, plain
 JSON-ready dicts and CSV bytes out. Same inputs, same bytes: floats are written by Python's
@@ -250,7 +250,7 @@ CSV_COLUMNS = ("panel", "series", "x", "step", "epoch", "wall_time_s", "value", 
 
 def figure_csv(data: dict[str, Any]) -> bytes:
     """The figure's data as CSV: '#' comment lines say what it is and, for each decimated
-    series, how it was cut down; then one row per shipped point. templates/static/figures.js
+    series, how it was cut down; then one row per shipped point. templates/static/figures/csv.js
     writes the same bytes in the browser (tests/test_browser_interactive.py compares them)."""
     lines = [f"# reportgen figure {data['name']}: the data behind the interactive figure"]
     for p in data["panels"]:

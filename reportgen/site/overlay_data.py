@@ -1,4 +1,4 @@
-"""The index workbench's per-run curve data (templates/static/workbench.js): one small script per
+"""The index workbench's per-run curve data (templates/static/workbench/ticks.js): one small script per
 run, `runs/<slug>/overlay.js`, that the index loads on demand by inserting a `<script src>` (file://
 forbids fetch(); a script tag works from disk, a sub-path and, as a data: URI, the single file).
 
@@ -26,7 +26,7 @@ OVERLAY_COLUMNS = 120
 # lowest, accuracies when highest.
 OVERLAY_ROLES = ("val_loss", "train_loss", "val_acc")
 HIGHER_IS_BETTER = frozenset({"val_acc"})
-# The global every overlay script appends to (workbench.js reads it).
+# The global every overlay script appends to (workbench/ticks.js reads it).
 SINK = "reportgenOverlay"
 
 

@@ -35,6 +35,7 @@ from reportgen.site.paths import (
     run_page_path,
     static_path,
 )
+from reportgen.site.scripts import FIGURE_SCRIPTS, INDEX_SCRIPTS
 from reportgen.site.templates_dir import templates_dir
 from reportgen.site.workbench import plan_workbench
 
@@ -80,6 +81,8 @@ def make_env() -> jinja2.Environment:
     env.filters["change"] = fmt_change
     env.filters["breakable"] = breakable
     env.filters["evidence"] = fmt_evidence
+    env.globals["figure_scripts"] = FIGURE_SCRIPTS
+    env.globals["index_scripts"] = INDEX_SCRIPTS
     return env
 
 

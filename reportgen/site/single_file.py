@@ -29,6 +29,7 @@ from markupsafe import Markup
 from reportgen import __version__
 from reportgen.site.paths import static_path
 from reportgen.site.render import SitePlan, render_page
+from reportgen.site.scripts import script_order
 
 MIME = {
     ".png": "image/png",
@@ -183,7 +184,8 @@ def make_single_file(plan: SitePlan, env: jinja2.Environment, files: Mapping[str
         rendered.append(Markup("".join(rewriter.out)))
     static = sorted(static_path(name) for name in plan.static)
     styles = [_inline(files[p].decode("utf-8"), "style") for p in static if p.endswith(".css")]
-    scripts = [_inline(files[p].decode("utf-8"), "script") for p in static if p.endswith(".js")]
+    # in the order the pages load them: a part of the figures or the workbench uses an earlier one
+    scripts = [_inline(files[static_path(name)].decode("utf-8"), "script") for name in script_order(plan.static)]
     shell = env.get_template("single.html").render(
         layout="single",
         site_title=plan.title,

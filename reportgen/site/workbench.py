@@ -1,4 +1,4 @@
-"""The index page as a workbench (templates/index.html, templates/static/workbench.js): what each
+"""The index page as a workbench (templates/index.html, templates/static/workbench/): what each
 row needs for search and overlays, and the columns a reader may add. Pure: records in, plain data out.
 
 Columns: every hyper-parameter and, per logged metric, its final, lowest and highest value. They

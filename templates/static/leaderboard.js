@@ -127,6 +127,6 @@
     form.addEventListener("submit", function (e) { e.preventDefault(); });
   }
   update();
-  // for workbench.js: re-filter after it sets the search from a shared link, sort added columns
+  // for the workbench (workbench/start.js): re-filter after it sets the search from a shared link, sort added columns
   window.reportgenLeaderboard = { refresh: function () { page = 0; update(); }, sortable: sortable };
 })();
