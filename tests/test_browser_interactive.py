@@ -283,3 +283,33 @@ def test_panels_on_different_x_units_zoom_apart(chrome, example: dict[str, str])
     chrome.execute_script(plot_js(group, 0) + "u.setScale('x', {min: 100, max: 200});")
     assert chrome.execute_script(f"return reportgenFigures.figures[{group}].plots.map(u => [u.scales.x.min, u.scales.x.max]);") == [
         [100, 200], [100, 200]]
+
+
+def test_a_diverged_runs_smoothed_curve_is_drawn_up_to_the_divergence(chrome, example: dict[str, str]) -> None:
+    """The example whose loss reaches 1.8e37: a canvas drops a whole path with a point that far
+    off, which once hid the smoothed training curve; it must be drawn where the loss is sane."""
+    url = example["site_root"] + "runs/diabetes-linear-diverge/index.html"
+    index = open_figure(chrome, url, "loss", None)
+    found = chrome.execute_script(plot_js(index) + """
+const f2 = reportgenFigures.figures[arguments[0]];
+const j = f2.data.panels[0].series.findIndex(s => s.smooth);
+const k = 1 + 2 * j + 1;  // uPlot series: x, then raw and smoothed of each smoothed series
+const smooth = f2.data.panels[0].series[j].smooth;
+const stroke = u.series[k].stroke();
+const probe = document.createElement('canvas').getContext('2d');
+probe.fillStyle = stroke; probe.fillRect(0, 0, 1, 1);
+const want = probe.getImageData(0, 0, 1, 1).data;
+const px = u.ctx.canvas.width / u.ctx.canvas.getBoundingClientRect().width;
+const left = Math.round(u.bbox.left), top = Math.round(u.bbox.top);
+const right = Math.round(u.bbox.left + u.valToPos(100, 'x') * px);  // before the divergence at step 111
+const img = u.ctx.getImageData(left, top, right - left, Math.round(u.bbox.height)).data;
+let near = 0;
+for (let i = 0; i < img.length; i += 4) {
+  // the canvas is transparent: the faint raw curve has the same colour at a third of the opacity
+  if (img[i + 3] > 150 && Math.abs(img[i] - want[0]) + Math.abs(img[i + 1] - want[1]) + Math.abs(img[i + 2] - want[2]) < 40) near++;
+}
+return [near, Math.max(...smooth.filter(v => v !== null))];
+""", index)
+    near, peak = found
+    assert peak > 1e30  # the smoothed values the page holds do reach far off the plot
+    assert near > 20, f"only {near} pixels of the smoothed curve's colour left of step 100"

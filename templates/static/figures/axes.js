@@ -5,7 +5,29 @@
 
   // one x axis for every series of a panel; `undefined` where a series has no point there
   // (uPlot spans those), null where the log holds NaN/inf (a gap, as in the static figure)
+  // how far beyond the panel's y range a point may be drawn: a canvas drops a whole path that
+  // has a point millions of pixels away (a diverged run's loss at 1e37 hid its smoothed curve),
+  // so such points are drawn at this bound, still off the plot; the readout and the CSV take
+  // the logged values, never these
+  function drawBounds(panel) {
+    var lo = Infinity, hi = -Infinity;
+    if (panel.ylim) {
+      lo = panel.ylim[0];
+      hi = panel.ylim[1];
+    } else {
+      panel.series.forEach(function (s) {
+        s.y.forEach(function (v) { if (v !== null && isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); } });
+      });
+    }
+    if (!(lo <= hi)) return null;
+    var room = 1000 * Math.max(hi - lo, Math.abs(lo), Math.abs(hi), 1e-300);
+    return [lo - room, hi + room];
+  }
+
   function join(panel, smooths) {
+    var bounds = drawBounds(panel);
+    var clamp = bounds ? function (v) { return v === null || v === undefined ? v : Math.min(Math.max(v, bounds[0]), bounds[1]); }
+      : function (v) { return v; };
     var xs = [];
     panel.series.forEach(function (s) { s.x.forEach(function (x) { if (x !== null) xs.push(x); }); });
     xs.sort(function (a, b) { return a - b; });
@@ -16,7 +38,7 @@
       var ys = [s.y].concat(smooths[k] ? [smooths[k]] : []);
       ys.forEach(function (y) {
         var col = new Array(xs.length);
-        s.x.forEach(function (x, i) { if (x !== null) col[at.get(x)] = y[i]; });
+        s.x.forEach(function (x, i) { if (x !== null) col[at.get(x)] = clamp(y[i]); });
         columns.push(col);
       });
     });
