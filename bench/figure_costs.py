@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from reportgen.analysis import analyse
-from reportgen.figures import draw
+from reportgen.figures import axis_limits, draw
 from reportgen.figures.plan import plan_run_figures, plan_thumbnail
 from reportgen.manifest.load import load_manifests
 from reportgen.readers.run import read_run
@@ -54,7 +54,7 @@ def main() -> None:
     frames: dict[str, set] = collections.defaultdict(set)
     count: collections.Counter = collections.Counter()
     for f in figs:
-        frames[f.name].add(draw._frame_key(f, [draw._limits(p) for p in f.panels]))
+        frames[f.name].add(draw._frame_key(f, [axis_limits.panel_limits(p) for p in f.panels]))
         count[f.name] += 1
     for name in sorted(count):
         print(f"  {name:<12} {count[name]:4d} figures, {len(frames[name]):4d} distinct frames")

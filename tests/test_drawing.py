@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from reportgen.build import build
+from reportgen.figures import axis_limits, decorations, ink, layout
 from reportgen.figures import draw as drawing
 from reportgen.figures.draw import Painter, draw, draw_many
 from reportgen.figures.plan import FigureSpec, Line, Marker, Panel
@@ -103,10 +104,10 @@ def test_panels_do_not_overlap_their_neighbours_labels() -> None:
     spec = awkward_specs()[-1]
     canvas = drawing._new_canvas(spec)
     for ax, panel in zip(canvas.axes.flat, spec.panels):
-        drawing._decorate(ax, panel, drawing._limits(panel), small=True)
-        drawing._ink(ax, panel)
+        decorations.decorate(ax, panel, axis_limits.panel_limits(panel), small=True)
+        ink.ink(ax, panel)
     canvas.axes.flat[-1].set_visible(False)
-    drawing._fit_margins(canvas, spec)
+    layout.fit_margins(canvas.fig, canvas.axes, spec.dpi)
     canvas.fig.canvas.draw()
     renderer = canvas.fig.canvas.get_renderer()
     boxes = [ax.get_tightbbox(renderer) for ax in canvas.axes.flat if ax.get_visible()]
@@ -168,15 +169,15 @@ def test_runs_that_share_a_frame_draw_as_if_alone() -> None:
 def test_limits_hold_every_point_and_end_on_round_numbers() -> None:
     for spec in awkward_specs() + [_sweep_spec(seed) for seed in range(5)]:
         for panel in spec.panels:
-            (x0, x1), (y0, y1) = drawing._limits(panel)
+            (x0, x1), (y0, y1) = axis_limits.panel_limits(panel)
             for line in panel.lines:
-                y = drawing._drawable(line.y)
+                y = axis_limits.drawable(line.y)
                 shown = np.isfinite(y) & ((y > 0) if panel.yscale == "log" else True)
                 assert x0 < line.x[shown].min() and line.x[shown].max() < x1, spec.name
                 assert y0 <= y[shown].min() and y[shown].max() <= y1, spec.name
             if panel.yscale == "linear" and panel.ylim is None:
                 assert _round_ends(y0, y1), (spec.name, y0, y1)
-                data = np.concatenate([drawing._drawable(ln.y) for ln in panel.lines])
+                data = np.concatenate([axis_limits.drawable(ln.y) for ln in panel.lines])
                 data = data[np.isfinite(data)]
                 if data.min() >= 0:  # a loss axis starts at zero, not below it
                     assert y0 >= 0, (spec.name, y0)
@@ -199,10 +200,10 @@ def test_legend_sits_above_the_plot_and_never_over_a_curve() -> None:
     canvas = drawing._new_canvas(spec)
     ax = canvas.axes.flat[0]
     panel = spec.panels[0]
-    drawing._start_layout(canvas)
-    drawing._decorate(ax, panel, drawing._limits(panel), small=False)
-    drawing._legend(ax, panel, small=False)
-    drawing._finish_layout(canvas, spec)
+    layout.start(canvas.fig)
+    decorations.decorate(ax, panel, axis_limits.panel_limits(panel), small=False)
+    decorations.legend(ax, panel, small=False)
+    layout.finish(canvas.fig, canvas.axes, spec.dpi, bare=False)
     canvas.fig.canvas.draw()
     renderer = canvas.fig.canvas.get_renderer()
     legend = ax.get_legend().get_window_extent(renderer)
@@ -245,7 +246,7 @@ def _decorated(panel: Panel):
     spec = FigureSpec("x", "x", (panel,))
     canvas = drawing._new_canvas(spec)
     ax = canvas.axes.flat[0]
-    drawing._decorate(ax, panel, drawing._limits(panel), small=False)
+    decorations.decorate(ax, panel, axis_limits.panel_limits(panel), small=False)
     canvas.fig.canvas.draw()
     return ax
 
