@@ -11,7 +11,8 @@ Stages: imports (reportgen's modules, as `reportgen build` imports them), manife
 analyse, plan, figure data (the tables and inline curves beside each figure, the workbench
 overlays), draw (matplotlib, total only), cross-run (group, comparison and sweep pages' own
 analysis and planning, and the runs' cross-run payloads), render (Jinja), summaries
-(summary.json, summary.md, run records), write, and "glue" for whatever no stage claims.
+(summary.json, summary.md, run records), write, gc (Python's cyclic garbage collector, whichever
+stage it interrupts), and "glue" for whatever no stage claims.
 A module imported lazily inside a stage is charged to that stage.
 """
 
@@ -23,6 +24,7 @@ _START = time.process_time()  # before anything of reportgen is imported
 
 import argparse  # noqa: E402
 import functools  # noqa: E402
+import gc  # noqa: E402
 import importlib  # noqa: E402
 import shutil  # noqa: E402
 import sys  # noqa: E402
@@ -33,7 +35,7 @@ from typing import Any  # noqa: E402
 
 STAGES = (
     "imports", "manifests", "read", "analyse", "plan", "figure data", "draw", "cross-run", "render", "summaries",
-    "write", "glue",
+    "write", "gc", "glue",
 )
 
 # (module, attribute, stage): each stage function wrapped where its caller looks it up. A class
@@ -103,6 +105,14 @@ class Clock:
 
         return timed
 
+    def on_gc(self, phase: str, _info: dict) -> None:
+        self._switch()
+        if phase == "start":
+            self._stack.append("gc")
+            self.calls["gc"] += 1
+        elif self._stack[-1] == "gc":
+            self._stack.pop()
+
 
 def instrument(clock: Clock) -> None:
     for module_name, attr, stage in TARGETS:
@@ -126,6 +136,7 @@ def main() -> None:
     imports = time.process_time() - _START
     clock = Clock()
     instrument(clock)
+    gc.callbacks.append(clock.on_gc)
     out = args.out or Path(tempfile.mkdtemp(prefix="build-stages-")) / "site"
     try:
         start = time.process_time()
