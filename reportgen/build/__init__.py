@@ -6,7 +6,8 @@ that writes output. Also `check` (validate without building).
 - runs.py: every run from the cache or the workers; run_job.py: one run's read, analysis and figures
 - incremental.py: `Incremental`, the build's books: what the last build made, what may be skipped
 - cache.py, cache_keys.py, datacodec.py, last_build.py: what those books are kept in
-- parallel.py: worker processes; progress.py: the progress bar
+- parallel.py: worker processes; collector.py: how often the garbage collector runs meanwhile
+- progress.py: the progress bar
 - writer.py: writes the site; site_swap.py: swaps it in for the previous one and undoes a killed
   build; file_reuse.py: links files the previous site holds unchanged
 - output_lock.py: one build at a time per output folder

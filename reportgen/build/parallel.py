@@ -4,6 +4,7 @@ come back in submission order."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import multiprocessing
 import multiprocessing.forkserver
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import reportgen
+from reportgen.build.collector import collect_less, collecting_less
 
 T = TypeVar("T")
 
@@ -78,14 +80,21 @@ class WorkerPool:
         self._close_fd = close_fd
         self._pool: ProcessPoolExecutor | None = None
         self._submitted = 0  # items handed to submit_batched so far
+        self._settings = contextlib.ExitStack()  # this process's, restored on exit
 
     def __enter__(self) -> WorkerPool:
+        # the build's work, here and in the workers, makes garbage at a rate the collector's
+        # default thresholds make costly (build/collector.py)
+        self._settings.enter_context(collecting_less())
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        try:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+        finally:
+            self._settings.close()
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -158,6 +167,7 @@ def _worker_start(close_fd: int | None, parent: int | None) -> None:
         except OSError:  # not inherited (fork server, spawn)
             pass
     die_with_parent()
+    collect_less()  # a fork server's or spawned worker does not inherit the thresholds
     if parent is not None and os.getppid() != parent:  # the parent died before the line above
         os._exit(1)
 

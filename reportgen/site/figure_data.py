@@ -21,6 +21,7 @@ import numpy as np
 from reportgen.figures.decimation import first_per_segment, pixel_columns, run_x
 from reportgen.figures.plan import FigureSpec, Line, Panel
 from reportgen.model import RunAnalysis, RunData, Series
+from reportgen.site.json_numbers import floats, ints, rounded, significant
 
 # a series of up to this many points per pixel column ships whole (1,540 on a 770-px figure)
 FULL_UP_TO_PER_COLUMN = 2
@@ -182,21 +183,21 @@ def _logged(
         "y": _floats(s.values[keep]),
     }
     if run.x == "epoch" or not np.array_equal(x, s.steps.astype(np.float64)):
-        out["step"] = [int(v) for v in s.steps[keep]]
+        out["step"] = ints(s.steps[keep])
     if s.epoch is not None and np.isfinite(s.epoch).any() and not np.array_equal(x, s.epoch):
-        out["epoch"] = [None if not math.isfinite(v) else round(v, EPOCH_DECIMALS) for v in s.epoch[keep].tolist()]
+        out["epoch"] = rounded(s.epoch[keep], EPOCH_DECIMALS)
     w0 = _run_start(run)
     if s.wall_time is not None and w0 is not None and np.isfinite(s.wall_time).any():
         out["wall0"] = w0
-        out["wall"] = [None if not math.isfinite(v) else round(v - w0, WALL_DECIMALS) for v in s.wall_time[keep].tolist()]
+        out["wall"] = rounded(s.wall_time[keep] - w0, WALL_DECIMALS)
     if smooth is not None:
-        out["smooth"] = [None if not math.isfinite(v) else float(f"{v:.{SMOOTH_DIGITS}g}") for v in smooth[keep].tolist()]
+        out["smooth"] = significant(smooth[keep], SMOOTH_DIGITS)
         # the rank of each kept point among the finite ones, so the browser's EMA spans the
         # points decimation left out with the weight they had (exact when nothing was left out)
         # (left out when it is just 1, 2, 3, ...: the whole series, every point finite)
         rank = finite_rank[keep]
         if not np.array_equal(rank, np.arange(1, keep.size + 1)):
-            out["rank"] = [int(v) for v in rank]
+            out["rank"] = ints(rank)
     return out
 
 
@@ -242,7 +243,7 @@ def keep_indices(x: np.ndarray, y: np.ndarray, columns: int, best: int | None = 
 
 def _floats(a: np.ndarray) -> list[float | None]:
     """JSON numbers (shortest round-trip repr); NaN and inf as null, a gap in the line."""
-    return [v if math.isfinite(v) else None for v in np.asarray(a, dtype=np.float64).tolist()]
+    return floats(a)
 
 
 CSV_COLUMNS = ("panel", "series", "x", "step", "epoch", "wall_time_s", "value", "smoothed")

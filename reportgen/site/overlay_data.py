@@ -20,6 +20,7 @@ import numpy as np
 from reportgen.figures.comparability import has_epochs, run_kind
 from reportgen.figures.decimation import decimate
 from reportgen.model import RunData, Series
+from reportgen.site.json_numbers import floats, ints
 
 OVERLAY_COLUMNS = 120
 # The curves a user can overlay, in the order the workbench offers them; losses are best when
@@ -74,9 +75,9 @@ def overlay_curve(run: RunData, role: str, columns: int = OVERLAY_COLUMNS) -> di
         "metric": series.name,
         "points": len(series),
         "kept": int(chosen.size),
-        "step": [int(s) for s in series.steps[chosen]],
-        "epoch": None if epochs is None else [float(e) for e in epochs[chosen]],
-        "value": [float(v) if np.isfinite(v) else None for v in values[chosen]],
+        "step": ints(series.steps[chosen]),
+        "epoch": None if epochs is None else floats(epochs[chosen]),  # all finite (_epochs)
+        "value": floats(values[chosen]),
         "best": _point(series, best, epochs),
         "final": _point(series, final, epochs),
     }
