@@ -26,6 +26,7 @@ MAX_DEPTH = 200  # nesting deeper than any data reportgen makes; refused, not a 
 _LENGTH = 8
 _TAG = "$"  # key of a tagged value; a mapping that has it is written as pairs
 _ARRAY_KINDS = "biufcUS"  # bool, integers, floats, complex, text: no objects, no records
+_PLAIN = frozenset({type(None), bool, int, float, str})
 
 
 class Unencodable(ValueError):
@@ -75,6 +76,10 @@ def _enc(v: Any, buffers: list[bytes], depth: int) -> Any:
         return v
     d = depth + 1
     if t is list:
+        # a list of plain numbers and strings (a figure's data: thousands of floats) is its
+        # own tree; telling so from its set of types is a C loop, not a call per item
+        if _PLAIN.issuperset(map(type, v)):
+            return v
         return [_enc(x, buffers, d) for x in v]
     if t is dict:
         if all(type(k) is str for k in v) and _TAG not in v:
