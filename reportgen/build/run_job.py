@@ -32,7 +32,7 @@ from reportgen.figures.thinned_curves import drawable
 from reportgen.manifest.slug import slugify
 from reportgen.model import RunAnalysis, RunData, RunSpec
 from reportgen.readers.run import LOSS_ROLES, loss_like, read_run
-from reportgen.site.figure_data import figure_data
+from reportgen.site.figure_data import figure_data, live_figure
 from reportgen.site.overlay_data import overlay_script
 from reportgen.site.paths import (
     dataset_page_path,
@@ -163,7 +163,7 @@ def process_run(spec: RunSpec, runs_dir: Path, dataset_table: BalanceTable | Non
     for fig in figs:
         file = run_figure_path(slug, fig.name)
         images[file] = _draw_figure(fig)
-        entries.append(dict(figure_entry(fig, file), data=figure_data(fig, run, analysis)))
+        entries.append(dict(figure_entry(fig, file), live=live_figure(figure_data(fig, run, analysis))))
     try:
         analysis, model_warnings = _inside_model(run, analysis, record, slug, images, entries)
     except ReportgenError as exc:  # unreadable checkpoints: the rest of the run is still worth a page
@@ -269,15 +269,24 @@ def try_process_run(
 
 def preload() -> None:
     """Import what every run's work needs once, before a pool of workers starts, so forked
-    workers share it (matplotlib's renderer, scipy's filters when installed) instead of each
-    paying for it."""
+    workers share it (matplotlib's renderers, scipy's filters) instead of each paying for it;
+    and draw one small figure each way, which loads the fonts and the math-text parser a log
+    axis' labels need, so no worker loads them again."""
     import importlib
 
-    for name in ("matplotlib.backends.backend_agg", "PIL.PngImagePlugin", "scipy.signal", "scipy.ndimage"):
+    for name in ("matplotlib.backends.backend_agg", "matplotlib.backends.backend_svg", "PIL.PngImagePlugin",
+                 "scipy.signal", "scipy.ndimage"):
         try:
             importlib.import_module(name)
         except ImportError:
             pass
+    from reportgen.figures.draw import draw, draw_svg
+    from reportgen.figures.plan import FigureSpec, Line, Panel
+
+    x = np.array([1.0, 10.0, 100.0])
+    warm = FigureSpec("warm-up", "", (Panel("t", "step", "loss", (Line("a", x, x, "#000000"),), yscale="log"),))
+    draw(warm)
+    draw_svg(warm)
 
 
 def build_runs(

@@ -23,7 +23,7 @@ from reportgen.figures.plan_groups import (
 from reportgen.figures.run_styles import Style, run_colors
 from reportgen.model import RunAnalysis, RunData, SiteConfig
 from reportgen.site.comparisons import check_comparisons
-from reportgen.site.figure_data import figure_data
+from reportgen.site.figure_data import figure_data, live_figure
 from reportgen.site.pages import (
     comparison_record,
     group_record,
@@ -54,7 +54,7 @@ class CrossRun:
 
 
 def _entry(spec: FigureSpec, file: str, page: str) -> dict[str, Any]:
-    return dict(figure_entry(spec, file), src=link(page, file), data=figure_data(spec))
+    return dict(figure_entry(spec, file), src=link(page, file), live=live_figure(figure_data(spec)))
 
 
 def gather_cross_run(

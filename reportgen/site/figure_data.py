@@ -31,6 +31,20 @@ WALL_DECIMALS = 3  # milliseconds
 FORMAT_VERSION = 1
 
 
+def live_figure(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What a page needs of a figure's data (templates/_figure_interactive.html): the JSON text
+    the charts read, written here once, as Jinja's tojson would write it in the page (sorted
+    keys; <, >, & and ' escaped, so no text in it can end the script element), and the few
+    fields the page's HTML shows. Made where the figure is drawn, the numbers are formatted once:
+    the build's cache and its workers pass one string, not thousands of floats."""
+    if data is None:
+        return None
+    from jinja2.utils import htmlsafe_json_dumps
+
+    notes = [[s["label"], s["decimated"]] for p in data["panels"] for s in p["series"] if s.get("decimated")]
+    return {"json": str(htmlsafe_json_dumps(data, sort_keys=True)), "weight": data["weight"], "notes": notes}
+
+
 def is_curve_panel(panel: Panel) -> bool:
     """A panel of lines over a numeric x (steps, epochs): bar charts, strip plots and
     sparklines stay static."""
