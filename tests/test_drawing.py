@@ -12,9 +12,9 @@ import pytest
 from PIL import Image
 
 from reportgen.build import build
-from reportgen.figures import axis_limits, decorations, ink, layout
+from reportgen.figures import axis_limits, decorations, ink, layout, svg
 from reportgen.figures import draw as drawing
-from reportgen.figures.draw import Painter, draw, draw_many
+from reportgen.figures.draw import Painter, draw, draw_many, draw_svg
 from reportgen.figures.plan import FigureSpec, Line, Marker, Panel
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +72,28 @@ def test_reused_figures_give_the_same_bytes_as_fresh_ones(site_specs: list[Figur
         changed = [specs[i].name for i in order if again[i] != fresh[i]]
         assert changed == [], f"a reused figure drew differently: {changed}"
     assert draw_many(specs[:5], "png") == fresh[:5]
+
+
+class _Shelf(dict):
+    """A FrameShelf in memory, as the build's FrameFolder is on disk between workers."""
+
+    def put(self, name: str, data: bytes) -> None:
+        self[name] = data
+
+
+def test_frames_from_a_shelf_give_the_same_svg_bytes_as_frames_drawn_here(site_specs, monkeypatch) -> None:
+    specs = site_specs + awkward_specs()
+    fresh = [draw_svg(s) for s in specs]
+    shelf = _Shelf()
+    assert [Painter("svg", shelf).draw(s) for s in specs] == fresh
+    assert len(shelf) >= 10  # one per distinct frame
+    drawn = []
+    real = svg.render_frame
+    monkeypatch.setattr(svg, "render_frame", lambda fig: drawn.append(fig) or real(fig))
+    other = Painter("svg", shelf)  # another worker: every frame is on the shelf already
+    changed = [s.name for s, again, before in zip(specs[::-1], map(other.draw, specs[::-1]), fresh[::-1]) if again != before]
+    assert changed == [], f"ink over a frame from the shelf drew differently: {changed}"
+    assert drawn == []
 
 
 def test_every_label_stays_inside_the_image(site_specs: list[FigureSpec], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -58,8 +58,10 @@ def wait_until(predicate, timeout: float) -> bool:
 @pytest.fixture(scope="module")
 def slow_runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     runs = tmp_path_factory.mktemp("killed") / "runs"
-    for i in range(64):  # about 20 s of work at -j 2, so that every kill lands mid-build
-        make_run(runs, f"r{i:02d}", steps=4000, group=f"g{i % 4}", overfit=i % 3 == 0)
+    # about 6 s of work at -j 2 on an idle 2-core machine, so that every kill lands mid-build
+    # (64 runs took 3.5 s once builds got faster, and the 2 s kill sometimes came too late)
+    for i in range(160):
+        make_run(runs, f"r{i:03d}", steps=4000, group=f"g{i % 4}", overfit=i % 3 == 0)
     return runs
 
 

@@ -72,12 +72,15 @@ class WorkerPool:
     With one worker, or too little work for a pool, everything runs here, in order."""
 
     def __init__(
-        self, workers: int | None = None, preload: Callable[[], None] | None = None, close_fd: int | None = None
+        self, workers: int | None = None, preload: Callable[[], None] | None = None, close_fd: int | None = None,
+        setup: Callable[[], None] | None = None,
     ) -> None:
-        """`close_fd`: a descriptor workers must not hold (the output lock): each closes its copy."""
+        """`close_fd`: a descriptor workers must not hold (the output lock): each closes its copy.
+        `setup`: run in each worker as it starts (picklable, for a fork server's workers)."""
         self.workers = available_cores() if workers is None else max(1, workers)
         self._preload = preload
         self._close_fd = close_fd
+        self._setup = setup
         self._pool: ProcessPoolExecutor | None = None
         self._submitted = 0  # items handed to submit_batched so far
         self._settings = contextlib.ExitStack()  # this process's, restored on exit
@@ -104,7 +107,8 @@ class WorkerPool:
             # a forked worker's parent is this process; a fork server's worker's is the server
             parent = os.getpid() if ctx.get_start_method() == "fork" else None
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=ctx, initializer=_worker_start, initargs=(self._close_fd, parent)
+                max_workers=self.workers, mp_context=ctx, initializer=_worker_start,
+                initargs=(self._close_fd, parent, self._setup)
             )
         return self._pool
 
@@ -158,7 +162,7 @@ class WorkerPool:
         return out
 
 
-def _worker_start(close_fd: int | None, parent: int | None) -> None:
+def _worker_start(close_fd: int | None, parent: int | None, setup: Callable[[], None] | None = None) -> None:
     """First thing in every worker: let go of the output lock and die with the parent, so a
     build killed with SIGKILL leaves no worker behind to hold the lock or the CPU."""
     if close_fd is not None:
@@ -170,6 +174,8 @@ def _worker_start(close_fd: int | None, parent: int | None) -> None:
     collect_less()  # a fork server's or spawned worker does not inherit the thresholds
     if parent is not None and os.getppid() != parent:  # the parent died before the line above
         os._exit(1)
+    if setup is not None:
+        setup()
 
 
 def die_with_parent() -> None:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportgen.build.frame_shelf import frame_folder
 from reportgen.build.incremental import Incremental
 from reportgen.build.output_lock import output_lock
 from reportgen.build.parallel import WorkerPool
@@ -31,7 +32,7 @@ from reportgen.build.writer import (
 )
 from reportgen.errors import ReportgenError
 from reportgen.figures.class_balance import collect_balance
-from reportgen.figures.draw import draw_svg
+from reportgen.figures.draw import draw_svg, share_frames
 from reportgen.manifest.load import LoadResult, load_manifests
 from reportgen.site.dataset_pages import DatasetPage, plan_dataset_pages
 from reportgen.site.paths import SUMMARY_JSON, SUMMARY_MD
@@ -126,7 +127,8 @@ def _session(out: Path, jobs: int | None, cache: bool, bar: Progress | None) -> 
         with output_lock(out, on_wait=waiting) as lock_fd:
             books = Incremental(out, cache)
             try:
-                with WorkerPool(jobs, preload, close_fd=lock_fd) as pool:
+                with frame_folder(books.run_cache.root) as frames, \
+                        WorkerPool(jobs, preload, close_fd=lock_fd, setup=functools.partial(share_frames, frames)) as pool:
                     yield books, pool
             except BaseException:
                 books.discard_new()  # a full disk, most likely: do not fill it further

@@ -13,9 +13,12 @@ bytes as a fresh one (tests/test_drawing.py draws specs in every order to check)
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -46,14 +49,24 @@ class _Canvas:
     current: tuple | None = None  # key of the frame the axes are set up for now
 
 
+class FrameShelf(Protocol):
+    """Where SVG frames are shared between processes drawing one build's figures: one worker
+    draws a frame, the others take it (figures only name frames; the build keeps the shelf)."""
+
+    def get(self, name: str) -> bytes | None: ...
+
+    def put(self, name: str, data: bytes) -> None: ...
+
+
 class Painter:
     """Draws FigureSpecs, reusing one matplotlib Figure per geometry (size, dpi, grid) and the
     frames drawn on it. One Painter per process or batch of work; it is not thread-safe.
     `kind` "png" gives PNG bytes; "svg" the themed SVG rendition (drawn at 72 dpi, an SVG's
-    point, on figures of its own)."""
+    point, on figures of its own), taking frames other processes drew from `shelf` when given."""
 
-    def __init__(self, kind: str = "png") -> None:
+    def __init__(self, kind: str = "png", shelf: FrameShelf | None = None) -> None:
         self.kind = kind
+        self.shelf = shelf if kind == "svg" else None
         self._canvases: dict[tuple, _Canvas] = {}
 
     def draw(self, spec: FigureSpec) -> bytes:
@@ -61,7 +74,7 @@ class Painter:
         the same bytes, whatever was drawn before)."""
         canvas = self._canvas(spec)
         try:
-            return _paint(canvas, spec, self.kind == "svg")
+            return _paint(canvas, spec, self.kind == "svg", self.shelf)
         except Exception:
             # a figure left half-drawn must not be reused
             self._canvases.pop(_geometry(spec), None)
@@ -94,6 +107,7 @@ def draw_many(specs: Sequence[FigureSpec], kind: str = "svg") -> list[bytes]:
 
 
 _local = threading.local()
+_shelf: FrameShelf | None = None
 
 
 def shared_painter(kind: str = "png") -> Painter:
@@ -103,8 +117,18 @@ def shared_painter(kind: str = "png") -> Painter:
     if painters is None:
         painters = _local.painters = {}
     if kind not in painters:
-        painters[kind] = Painter(kind)
+        painters[kind] = Painter(kind, _shelf)
     return painters[kind]
+
+
+def share_frames(shelf: FrameShelf | None) -> None:
+    """Let this process's shared SVG painters take frames from `shelf` and put theirs there
+    (None: stop sharing)."""
+    global _shelf
+    _shelf = shelf
+    for painter in getattr(_local, "painters", {}).values():
+        if painter.kind == "svg":
+            painter.shelf = shelf
 
 
 def _geometry(spec: FigureSpec) -> tuple:
@@ -162,7 +186,7 @@ def _clear(canvas: _Canvas) -> None:
             label.set_horizontalalignment("center")
 
 
-def _paint(canvas: _Canvas, spec: FigureSpec, vector: bool = False) -> bytes:
+def _paint(canvas: _Canvas, spec: FigureSpec, vector: bool = False, shelf: FrameShelf | None = None) -> bytes:
     """The frame (axes, ticks, labels, titles, grid, legend, bars), drawn once per distinct
     frame and kept, then the spec's ink (curves, bands, marks, reference lines) drawn over a
     copy of it. A sweep's runs share a handful of frames, so most figures skip the costly part:
@@ -172,7 +196,12 @@ def _paint(canvas: _Canvas, spec: FigureSpec, vector: bool = False) -> bytes:
     limits = [axis_limits.panel_limits(p) for p in spec.panels]
     key = _frame_key(spec, limits)
     frame = canvas.frames.get(key)
-    if frame is None:
+    name = _frame_name(key) if frame is None and shelf is not None else None
+    if name is not None and (shared := shelf.get(name)) is not None:
+        # drawn by another process: set the axes where that frame has them, for the ink
+        frame = canvas.frames[key] = _frame_from_bytes(shared)
+        _set_frame_state(canvas, frame.state)
+    elif frame is None:
         _clear(canvas)
         layout.start(fig)
         for ax, panel, lim in _panels(canvas, spec, limits):
@@ -190,6 +219,8 @@ def _paint(canvas: _Canvas, spec: FigureSpec, vector: bool = False) -> bytes:
         if len(canvas.frames) >= MAX_FRAMES["svg" if vector else "png"]:
             del canvas.frames[next(iter(canvas.frames))]
         canvas.frames[key] = frame
+        if name is not None:
+            shelf.put(name, _frame_bytes(frame))
     elif canvas.current != key:
         _set_frame_state(canvas, frame.state)
     canvas.current = key
@@ -250,6 +281,29 @@ def _set_frame_state(canvas: _Canvas, state: tuple) -> None:
             ax.set_yscale(yscale)
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
+
+
+def _frame_name(key: tuple) -> str:
+    """A frame's name on a shelf: the digest of its key (plain numbers, strings and tuples,
+    whose repr is the same in every process)."""
+    return hashlib.sha256(repr(key).encode("utf-8")).hexdigest()
+
+
+def _frame_bytes(frame: _Frame) -> bytes:
+    """An SVG frame as JSON: text and numbers only, read back by _frame_from_bytes."""
+    region: svg.Frame = frame.region
+    (params, axes) = frame.state
+    plain = {"head": region.head, "style_at": region.style_at, "colors": sorted(region.colors),
+             "params": [float(v) for v in params],
+             "axes": [[bool(v), xs, ys, [float(a) for a in xl], [float(a) for a in yl]] for v, xs, ys, xl, yl in axes]}
+    return json.dumps(plain).encode("utf-8")
+
+
+def _frame_from_bytes(data: bytes) -> _Frame:
+    plain = json.loads(data)
+    axes = tuple((v, xs, ys, tuple(xl), tuple(yl)) for v, xs, ys, xl, yl in plain["axes"])
+    region = svg.Frame(plain["head"], plain["style_at"], frozenset(plain["colors"]))
+    return _Frame(region, (tuple(plain["params"]), axes))
 
 
 def _encode(fig, transparent: bool) -> bytes:
