@@ -10,9 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import chdtrc
 
-from reportgen.analysis.util import num
+from reportgen.analysis.util import chi2_survival, num
 from reportgen.model import AnalysisConfig, Flag
 
 TRAIN_NAMES = ("train", "training", "trn", "tr")
@@ -112,7 +111,7 @@ def chi_square_homogeneity(a: np.ndarray, b: np.ndarray) -> tuple[float, int, fl
     col = a + b
     ea, eb = col * na / (na + nb), col * nb / (na + nb)
     stat = float(np.sum((a - ea) ** 2 / ea) + np.sum((b - eb) ** 2 / eb))
-    return stat, k - 1, float(chdtrc(k - 1, stat))
+    return stat, k - 1, float(chi2_survival(k - 1, stat))
 
 
 def _split_label(split: str) -> str:

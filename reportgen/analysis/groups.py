@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import stdtrit
 
+from reportgen.analysis.util import t_quantile
 from reportgen.model import MetricSummary, RunAnalysis
 
 __all__ = [
@@ -168,7 +168,7 @@ def _t975(n: np.ndarray) -> np.ndarray:
     """t(0.975, n-1) per entry, NaN where n < 2; one quantile per distinct n."""
     out = np.full(n.shape, np.nan)
     for k in np.unique(n[n >= 2]):
-        out[n == k] = stdtrit(float(k - 1), 0.975)
+        out[n == k] = t_quantile(float(k - 1), 0.975)
     return out
 
 
@@ -244,7 +244,7 @@ def aggregate_scalars(values: Iterable[float | None]) -> Spread:
     median = float(_column_median(column, np.array([n]))[0])
     if n >= 2:
         sem = std / math.sqrt(n)
-        half = float(stdtrit(n - 1, 0.975)) * sem
+        half = float(t_quantile(n - 1, 0.975)) * sem
         low, high = mean - half, mean + half
     else:
         sem = low = high = nan

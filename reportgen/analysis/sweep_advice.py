@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from scipy.special import stdtrit
+from reportgen.analysis.util import t_quantile
 
 if TYPE_CHECKING:
     from reportgen.analysis.sweeps import SweepAnalysis
@@ -49,7 +49,7 @@ def advise(a: SweepAnalysis, objective: str = "objective") -> tuple[str, ...]:
         # the CI's half width is t(0.975, n-1) * s / sqrt(n): for the same s, one more run
         # shrinks it by this factor
         n = a.best.spread.n
-        t_now, t_next = float(stdtrit(n - 1, 0.975)), float(stdtrit(n, 0.975))
+        t_now, t_next = float(t_quantile(n - 1, 0.975)), float(t_quantile(n, 0.975))
         out.append(f"With {n} runs the best configuration's CI is wide (t = {t_now:.1f}); one more seed would "
                    f"narrow it about {t_now / t_next * math.sqrt((n + 1) / n):.1f}-fold.")
     if a.ties:

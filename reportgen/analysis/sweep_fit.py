@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import stdtrit
+
+from reportgen.analysis.util import t_quantile
 
 GRID = 101  # points on which a slice's trend is evaluated
 MIN_RUNS = 5  # a quadratic (3 coefficients) with 2 residual degrees of freedom
@@ -81,7 +82,7 @@ def _ols(design: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, flo
 def _band(design: np.ndarray, coef: np.ndarray, cov: np.ndarray, dof: int) -> tuple[np.ndarray, np.ndarray]:
     mean = design @ coef
     se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", design, cov, design), 0.0))
-    half = float(stdtrit(dof, 0.975)) * se if dof > 0 else np.full_like(mean, np.nan)
+    half = float(t_quantile(dof, 0.975)) * se if dof > 0 else np.full_like(mean, np.nan)
     return mean, half
 
 

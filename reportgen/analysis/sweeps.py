@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from reportgen.analysis.groups import Spread, aggregate_scalars
 from reportgen.analysis.sweep_advice import SMALL_SHARE, advise
@@ -187,6 +186,8 @@ def configurations(points: Sequence[SweepPoint], hparams: Sequence[HParam],
 
 def importance(points: Sequence[SweepPoint], hparams: Sequence[HParam]) -> tuple[Importance, ...]:
     """Per hparam, eta^2 and the ANOVA p over healthy runs; most important first (ties by name)."""
+    from scipy import stats  # here: a build with nothing to redo never loads scipy
+
     healthy = [p for p in points if p.failure is None and p.value is not None and math.isfinite(p.value)]
     y = np.array([p.value for p in healthy], dtype=np.float64)
     out = []

@@ -62,3 +62,19 @@ def epoch_of_step(series: Series, step: int, x_is_epoch: bool) -> float | None:
         return None
     i = max(0, min(int(np.searchsorted(series.steps, step, side="right")) - 1, len(series) - 1))
     return epoch_at(series, i, x_is_epoch)
+
+
+# scipy is imported on first use, not with the analysis modules: a build with nothing to redo
+# (every run and page from the cache) never loads it, which saves it about 0.4 s of a 1 s start.
+def t_quantile(dof: Any, q: float) -> Any:
+    """Student's t quantile (scipy.special.stdtrit), elementwise for arrays."""
+    from scipy.special import stdtrit
+
+    return stdtrit(dof, q)
+
+
+def chi2_survival(dof: Any, stat: Any) -> Any:
+    """P(chi-square with `dof` degrees of freedom > stat) (scipy.special.chdtrc)."""
+    from scipy.special import chdtrc
+
+    return chdtrc(dof, stat)

@@ -18,8 +18,6 @@ import io
 import re
 from dataclasses import dataclass
 
-import matplotlib as mpl
-
 # Deterministic output: clip-path ids hash with this salt, no date or creator in the metadata.
 RC = {"svg.fonttype": "none", "svg.hashsalt": "reportgen", "svg.id": None}
 _METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
@@ -72,6 +70,8 @@ def render(fig, artists=None) -> str:
 def _rc():
     """RC set for one rendering and put back (mpl.rc_context copies every setting, which cost
     a tenth of drawing a figure's ink)."""
+    import matplotlib as mpl  # here: importing reportgen's figures does not load matplotlib
+
     params = mpl.rcParams
     saved = {k: params[k] for k in RC}
     try:
