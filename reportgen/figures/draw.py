@@ -199,7 +199,7 @@ def _paint(canvas: _Canvas, spec: FigureSpec, vector: bool = False, shelf: Frame
     name = _frame_name(key) if frame is None and shelf is not None else None
     if name is not None and (shared := shelf.get(name)) is not None:
         # drawn by another process: set the axes where that frame has them, for the ink
-        frame = canvas.frames[key] = _frame_from_bytes(shared)
+        frame = _keep(canvas, key, _frame_from_bytes(shared), vector)
         _set_frame_state(canvas, frame.state)
     elif frame is None:
         _clear(canvas)
@@ -216,9 +216,7 @@ def _paint(canvas: _Canvas, spec: FigureSpec, vector: bool = False, shelf: Frame
             fig.canvas.draw()
             frame = _Frame(fig.canvas.copy_from_bbox(fig.bbox), _frame_state(canvas))
         fig.patch.set_alpha(1.0)
-        if len(canvas.frames) >= MAX_FRAMES["svg" if vector else "png"]:
-            del canvas.frames[next(iter(canvas.frames))]
-        canvas.frames[key] = frame
+        _keep(canvas, key, frame, vector)
         if name is not None:
             shelf.put(name, _frame_bytes(frame))
     elif canvas.current != key:
@@ -237,6 +235,14 @@ def _paint(canvas: _Canvas, spec: FigureSpec, vector: bool = False, shelf: Frame
     for artist in artists:
         artist.draw(renderer)
     return _encode(fig, transparent=_bare(spec))
+
+
+def _keep(canvas: _Canvas, key: tuple, frame: _Frame, vector: bool) -> _Frame:
+    """Keep `frame` for figures to come, the oldest one going when the canvas holds its most."""
+    if len(canvas.frames) >= MAX_FRAMES["svg" if vector else "png"]:
+        del canvas.frames[next(iter(canvas.frames))]
+    canvas.frames[key] = frame
+    return frame
 
 
 def _panels(canvas: _Canvas, spec: FigureSpec, limits: list):
