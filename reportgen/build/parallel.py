@@ -26,7 +26,8 @@ MIN_JOBS_FOR_POOL = 4
 MIN_ITEMS_TO_SUBMIT = 12
 # Modules the fork server imports once, so workers start with matplotlib and numpy loaded.
 PRELOAD = [
-    "reportgen.build.run_job", "matplotlib.backends.backend_agg", "PIL.PngImagePlugin", "scipy.signal", "scipy.ndimage",
+    "reportgen.build.run_job", "matplotlib.backends.backend_agg", "matplotlib.backends.backend_svg", "PIL.PngImagePlugin",
+    "scipy.signal", "scipy.ndimage",
 ]
 
 

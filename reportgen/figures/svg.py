@@ -45,7 +45,7 @@ class Frame:
 
 def render_frame(fig) -> Frame:
     """`fig` drawn whole, themed, ready for ink (`combine`)."""
-    text = _theme_colors(_FONT.sub(_FONTS, render(fig)))
+    text = _themed(render(fig))
     colors = frozenset(_VAR.findall(text))
     return Frame(text[: text.rindex("</svg>")], text.index(">", text.index("<svg")) + 1, colors)
 
@@ -108,22 +108,17 @@ def _body(svg: str) -> str:
 def combine(frame: Frame, ink: str) -> bytes:
     """One themed SVG file: the frame, then the ink over it, and the style sheet giving the
     dark colours of both."""
-    body = _theme_colors(_FONT.sub(_FONTS, _body(ink)))
+    body = _themed(_body(ink))
     colors = sorted(frame.colors | set(_VAR.findall(body)))
     head = frame.head
     svg = head[: frame.style_at] + _style(colors) + head[frame.style_at:] + body + "</svg>\n"
     return svg.encode("utf-8")
 
 
-def theme(svg: str) -> str:
-    """`svg` with each colour a custom property (light colour as fallback) and a style sheet
-    giving the dark ones; text and shapes without a fill of their own (black) follow it too."""
-    svg = _theme_colors(_FONT.sub(_FONTS, svg))
-    at = svg.index(">", svg.index("<svg")) + 1
-    return svg[:at] + _style(sorted(set(_VAR.findall(svg)))) + svg[at:]
-
-
-def _theme_colors(svg: str) -> str:
+def _themed(svg: str) -> str:
+    """`svg` with the browser's fonts after matplotlib's and each colour a custom property (its
+    light colour as the fallback); the style sheet giving the dark ones is `_style`'s."""
+    svg = _FONT.sub(_FONTS, svg)
     return _COLOR.sub(lambda m: f"{m.group(1)}: var(--c{m.group(2)[1:].lower()}, {m.group(2).lower()})", svg)
 
 
